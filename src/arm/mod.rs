@@ -1,0 +1,1 @@
+//! The ARM client: credentials, HTTP pipeline, retries, paging and long-running operations.

@@ -1,0 +1,177 @@
+//! The command line, as clap derive types only: what the user typed, validated for shape but not
+//! interpreted. `commands::*` turn these into work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Declare a whole AKS estate in YAML and converge Azure to it.
+#[derive(Debug, Parser)]
+#[command(name = "aksctl", version, about, long_about = None)]
+pub struct Cli {
+    /// More logging on stderr (-v requests, -vv bodies); tokens are always redacted.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check estate files offline and report every problem with its location.
+    Validate(FilesArgs),
+    /// Print the merged, fully-defaulted estate as YAML (what will be planned).
+    Render(FilesArgs),
+    /// Print the JSON Schema of the estate format.
+    Schema,
+    /// Read live state from ARM and show what apply would change, and why.
+    Plan(PlanArgs),
+    /// Converge ARM to the estate (or to a saved plan).
+    Apply(ApplyArgs),
+    /// Delete every resource this estate owns, children first.
+    Destroy(DestroyArgs),
+}
+
+/// One or more estate files; later files are merged over earlier ones.
+#[derive(Debug, Clone, Args)]
+pub struct FilesArgs {
+    /// Estate file (repeatable; later files override earlier ones by kind and name).
+    #[arg(short = 'f', long = "file", value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// Where ARM is and how to authenticate.
+#[derive(Debug, Clone, Args)]
+pub struct ArmArgs {
+    /// ARM endpoint URL (e.g. a mock-arm); plain http is accepted only for loopback hosts.
+    #[arg(long, env = "AKSCTL_ARM_ENDPOINT", value_name = "URL")]
+    pub arm_endpoint: Option<String>,
+
+    /// Azure cloud whose ARM endpoint and token scope to use.
+    #[arg(long, env = "AKSCTL_CLOUD", value_enum, default_value_t = Cloud::AzureCloud)]
+    pub cloud: Cloud,
+
+    /// Override the estate's subscription id.
+    #[arg(long, value_name = "ID")]
+    pub subscription: Option<String>,
+
+    /// Which credential to use.
+    #[arg(long, env = "AKSCTL_CREDENTIAL", value_enum, default_value_t = CredentialKind::Auto)]
+    pub credential: CredentialKind,
+
+    /// Run against an embedded mock-arm whose world is kept in `.aksctl/sandbox/`
+    /// (or `$AKSCTL_SANDBOX_DIR`); no Azure account or credentials needed.
+    #[arg(long, conflicts_with = "arm_endpoint")]
+    pub sandbox: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Cloud {
+    #[value(name = "AzureCloud")]
+    AzureCloud,
+    #[value(name = "AzureUSGovernment")]
+    AzureUsGovernment,
+    #[value(name = "AzureChinaCloud")]
+    AzureChinaCloud,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CredentialKind {
+    /// Azure CLI, then workload identity, then client secret from the environment; managed
+    /// identity only when `IDENTITY_ENDPOINT` says the process runs on Azure.
+    Auto,
+    AzureCli,
+    WorkloadIdentity,
+    ClientSecret,
+    ManagedIdentity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub files: FilesArgs,
+
+    #[command(flatten)]
+    pub arm: ArmArgs,
+
+    /// Save the plan to this file for `aksctl apply PLANFILE`.
+    #[arg(long, value_name = "PLANFILE")]
+    pub out: Option<PathBuf>,
+
+    /// Output format on stdout.
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+
+    /// Exit 0 with no changes, 2 with changes, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// Plan only these resources (and what they need), as `KIND/NAME`, e.g. `cluster/aks-prod`.
+    #[arg(long, value_name = "KIND/NAME")]
+    pub target: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    /// A plan saved by `aksctl plan --out`; refused if ARM changed since.
+    #[arg(value_name = "PLANFILE", conflicts_with = "files")]
+    pub plan_file: Option<PathBuf>,
+
+    /// Estate file (repeatable); apply plans first and asks for confirmation.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub arm: ArmArgs,
+
+    #[command(flatten)]
+    pub execution: ExecutionArgs,
+
+    /// Apply only these resources (and what they need), as `KIND/NAME`.
+    #[arg(long, value_name = "KIND/NAME")]
+    pub target: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    pub files: FilesArgs,
+
+    #[command(flatten)]
+    pub arm: ArmArgs,
+
+    #[command(flatten)]
+    pub execution: ExecutionArgs,
+}
+
+/// How apply and destroy run.
+#[derive(Debug, Clone, Args)]
+pub struct ExecutionArgs {
+    /// Do not ask for confirmation (CI).
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// Allow deleting resources this estate owns but no longer declares.
+    #[arg(long)]
+    pub allow_delete: bool,
+
+    /// Allow replacing clusters, vaults, registries and storage accounts.
+    #[arg(long)]
+    pub allow_replace: bool,
+
+    /// At most this many ARM operations in flight.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallelism: u16,
+
+    /// Plain timestamped log lines instead of progress bars.
+    #[arg(long)]
+    pub no_progress: bool,
+}

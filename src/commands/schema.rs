@@ -1,0 +1,7 @@
+//! `aksctl schema`: placeholder until its issue lands.
+
+use crate::commands::ExitStatus;
+
+pub fn run() -> ExitStatus {
+    ExitStatus::Failure
+}

@@ -1,0 +1,1 @@
+//! Desired state: the estate lowered to ARM bodies per resource, with unknowns and dependencies.

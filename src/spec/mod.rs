@@ -1,0 +1,1 @@
+//! The estate format: YAML files -> merged, defaulted, validated `Estate`, with located diagnostics.

@@ -1,0 +1,2 @@
+//! aksctl's integration tests: one binary, modules by area. Each test runs the built `aksctl`
+//! binary (and, where it needs ARM, an in-process mock-arm on loopback).
