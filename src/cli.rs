@@ -31,6 +31,10 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Delete every resource this estate owns, children first.
     Destroy(DestroyArgs),
+    /// Write the estate file that declares existing resource groups (to take them over).
+    Export(ExportArgs),
+    /// Add ownership tags to declared resources that exist untagged (tags only, shown first).
+    Adopt(AdoptArgs),
 }
 
 /// One or more estate files; later files are merged over earlier ones.
@@ -174,4 +178,46 @@ pub struct ExecutionArgs {
     /// Plain timestamped log lines instead of progress bars.
     #[arg(long)]
     pub no_progress: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// Resource group to export (repeatable); the subscription is `--subscription` or
+    /// `$AZURE_SUBSCRIPTION_ID`.
+    #[arg(short = 'g', long = "resource-group", value_name = "NAME", required = true)]
+    pub resource_groups: Vec<String>,
+
+    /// Write the estate to this file instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The estate name (`metadata.name`, the ownership tag value); default: the estate the
+    /// resources are already tagged for, else the first resource group's name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    #[command(flatten)]
+    pub arm: ArmArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AdoptArgs {
+    #[command(flatten)]
+    pub files: FilesArgs,
+
+    #[command(flatten)]
+    pub arm: ArmArgs,
+
+    /// Adopt only these resources, as `KIND/NAME` (default: every declared resource that exists
+    /// without ownership tags).
+    #[arg(value_name = "KIND/NAME")]
+    pub addresses: Vec<String>,
+
+    /// Do not ask for confirmation (CI).
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// At most this many ARM operations in flight.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallelism: u16,
 }

@@ -21,11 +21,14 @@ pub mod cli;
 pub mod commands;
 pub mod desired;
 pub mod diff;
+pub mod export;
 pub mod id;
 pub mod kind;
 pub mod live;
 pub mod plan;
+pub mod planner;
 pub mod render;
+pub mod sandbox;
 pub mod spec;
 
 pub use commands::{run, ExitStatus};

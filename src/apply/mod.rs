@@ -1,1 +1,27 @@
 //! Apply: executes a plan as a dependency graph within ARM's concurrency rules, and reports.
+//!
+//! - `graph`: plan changes -> steps with edges, lock keys and priorities;
+//! - `scheduler`: runs steps with bounded parallelism, locks, failure propagation, Ctrl-C;
+//! - `writes`: how one step talks to ARM (read-modify-write, role assignments, vault recovery,
+//!   settling clusters, bounded retries of ARM's transient conflicts);
+//! - `body`: merging and stripping request bodies;
+//! - `gates`: refusing destructive plans without the flags, and stale saved plans;
+//! - `operations`: the ARM calls the executor needs, as a trait (fake in unit tests).
+
+pub mod body;
+mod client_adapter;
+pub mod events;
+pub mod graph;
+pub mod operations;
+pub mod gates;
+pub mod ownership;
+pub mod scheduler;
+mod writes;
+
+pub use events::{ExecutionEvent, ExecutionObserver, ExecutionReport, StepOutcome};
+pub use graph::ExecutionGraph;
+pub use operations::{ArmFailure, ArmOperations};
+pub use scheduler::{execute, ExecutorOptions};
+
+#[cfg(test)]
+mod tests;

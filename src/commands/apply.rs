@@ -1,7 +1,219 @@
-//! `aksctl apply`: placeholder until its issue lands (replaced by the helper that owns it).
+//! `aksctl apply`: converge ARM to the estate (`-f FILE...`: plan, show, confirm) or to a saved
+//! plan (`PLANFILE`: refused when ARM changed since), within the destructive-change gates; then
+//! execute with progress and Ctrl-C handling, and print the report.
 
-use crate::commands::ExitStatus;
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Arc;
 
-pub fn run<T>(_args: &T, _verbose: u8) -> ExitStatus {
+use tokio::sync::watch;
+
+use crate::apply::gates::{blocked_changes, stale_resources};
+use crate::apply::{execute, ExecutionGraph, ExecutorOptions};
+use crate::cli::{ApplyArgs, ArmArgs, ExecutionArgs};
+use crate::commands::plan::{prepare, PlanFailure};
+use crate::commands::{logging, ExitStatus};
+use crate::id::ResourceId;
+use crate::plan::{Plan, FORMAT_VERSION};
+use crate::render::diagnostics::print_diagnostics;
+use crate::render::progress::ApplyProgress;
+use crate::render::{plan_text, report};
+use crate::sandbox::{self, Connection};
+
+/// Runs `aksctl apply`.
+pub fn run(args: &ApplyArgs, verbose: u8) -> ExitStatus {
+    logging::init(verbose);
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(apply(args)),
+        Err(error) => {
+            report::print_error(&format!("cannot start the async runtime: {error}"));
+            ExitStatus::Failure
+        }
+    }
+}
+
+async fn apply(args: &ApplyArgs) -> ExitStatus {
+    let (plan, connection) = match &args.plan_file {
+        Some(path) => match saved_plan(path, args).await {
+            Ok(found) => found,
+            Err(status) => return status,
+        },
+        None if args.files.is_empty() => {
+            report::print_error(
+                "give the estate with `-f FILE` (plan, confirm, apply) or a saved plan: `aksctl apply PLANFILE`",
+            );
+            return ExitStatus::Failure;
+        }
+        None => match prepare(&args.files, &args.arm, &args.target).await {
+            Ok(prepared) => {
+                describe_sandbox(&prepared.connection);
+                plan_text::print(&prepared.plan);
+                (prepared.plan, prepared.connection)
+            }
+            Err(failure) => return plan_failed(&failure),
+        },
+    };
+    if !plan.has_changes() {
+        if args.plan_file.is_some() {
+            report::print_line("No changes. ARM matches the estate.");
+        }
+        return ExitStatus::Success;
+    }
+    let blocked = blocked_changes(
+        &plan,
+        args.execution.allow_delete,
+        args.execution.allow_replace,
+    );
+    if !blocked.is_empty() {
+        report::print_blocked(&blocked);
+        return ExitStatus::Failure;
+    }
+    // A saved plan was reviewed when it was made (as with Terraform); a fresh one is confirmed.
+    if args.plan_file.is_none() && !args.execution.auto_approve {
+        if !std::io::stdin().is_terminal() {
+            report::print_error(
+                "stdin is not a terminal, so apply cannot ask for confirmation: review the plan and pass --auto-approve (or save it with `aksctl plan --out PLANFILE` and run `aksctl apply PLANFILE`); nothing was changed",
+            );
+            return ExitStatus::Failure;
+        }
+        if !report::confirm("Apply these changes to Azure?") {
+            report::print_line("Apply cancelled; nothing was changed.");
+            return ExitStatus::Failure;
+        }
+    }
+    run_plan(&connection, plan, &args.execution, "apply").await
+}
+
+/// Reads a saved plan and refuses it when any resource it observed changed since.
+async fn saved_plan(path: &Path, args: &ApplyArgs) -> Result<(Plan, Connection), ExitStatus> {
+    if !args.target.is_empty() {
+        report::print_error("--target cannot be combined with a saved plan: targets were fixed when the plan was made");
+        return Err(ExitStatus::Failure);
+    }
+    let plan = read_plan_file(path).map_err(|message| {
+        report::print_error(&message);
+        ExitStatus::Failure
+    })?;
+    let connection = connect(&args.arm, &args.execution)?;
+    let ids: Vec<ResourceId> = plan.observed.iter().map(|o| o.id.clone()).collect();
+    let live = crate::live::read_ids(&connection.client, &ids)
+        .await
+        .map_err(|error| {
+            report::print_error(&format!(
+                "cannot re-check the saved plan against Azure: {error}; nothing was changed"
+            ));
+            ExitStatus::Failure
+        })?;
+    let current: HashMap<ResourceId, String> = ids
+        .iter()
+        .map(|id| (id.clone(), live.fingerprint(id)))
+        .collect();
+    let stale = stale_resources(&plan.observed, &current);
+    if !stale.is_empty() {
+        report::print_stale(&stale);
+        return Err(ExitStatus::Failure);
+    }
+    Ok((plan, connection))
+}
+
+/// Executes `plan` with progress, Ctrl-C handling and the final report (apply and destroy).
+pub(crate) async fn run_plan(
+    connection: &Connection,
+    plan: Plan,
+    execution: &ExecutionArgs,
+    command: &str,
+) -> ExitStatus {
+    let progress = Arc::new(ApplyProgress::new(execution.no_progress));
+    let (cancel_sender, cancel) = watch::channel(false);
+    let interrupt = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = cancel_sender.send(true);
+        }
+    });
+    let mut options = ExecutorOptions {
+        parallelism: usize::from(execution.parallelism),
+        ..ExecutorOptions::default()
+    };
+    if let Some(sandbox) = &connection.sandbox {
+        // Azure's minutes are the sandbox's seconds: deadlines and first waits shrink with them.
+        options.deadline_scale = sandbox.time_scale().max(0.01);
+        options.initial_wait = options.initial_wait.mul_f64(sandbox.time_scale().max(0.05));
+    }
+    let outcome = execute(
+        ExecutionGraph::from_plan(&plan),
+        Arc::new(connection.client.clone()),
+        progress.clone(),
+        options,
+        cancel,
+    )
+    .await;
+    interrupt.abort();
+    progress.finish();
+    report::print_report(&outcome, command);
+    if outcome.succeeded() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    }
+}
+
+/// Connects to the sandbox or ARM, saying where the sandbox is.
+pub(crate) fn connect(arm: &ArmArgs, execution: &ExecutionArgs) -> Result<Connection, ExitStatus> {
+    let connection = sandbox::connect(arm, usize::from(execution.parallelism).max(8) * 2)
+        .map_err(|error| {
+            report::print_error(&error.to_string());
+            ExitStatus::Failure
+        })?;
+    describe_sandbox(&connection);
+    Ok(connection)
+}
+
+/// With `--sandbox`: where the simulated Azure is and which subscription it uses.
+pub(crate) fn describe_sandbox(connection: &Connection) {
+    let Some(sandbox) = &connection.sandbox else {
+        return;
+    };
+    report::print_note(&format!(
+        "sandbox: simulated Azure (mock-arm, time scale {}), world kept in {}",
+        sandbox.time_scale(),
+        sandbox.state_file().display()
+    ));
+    if sandbox::uses_sandbox_subscription(true) {
+        report::print_note(&format!(
+            "AZURE_SUBSCRIPTION_ID is not set: the sandbox uses subscription {}",
+            sandbox::SANDBOX_SUBSCRIPTION
+        ));
+    }
+}
+
+/// Prints why planning failed (diagnostics with locations for estate problems).
+pub(crate) fn plan_failed(failure: &PlanFailure) -> ExitStatus {
+    match failure {
+        PlanFailure::Load(diagnostics) => print_diagnostics(diagnostics),
+        other => plan_text::print_error(other),
+    }
     ExitStatus::Failure
+}
+
+fn read_plan_file(path: &Path) -> Result<Plan, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read the plan file {}: {error}", path.display()))?;
+    let plan: Plan = serde_json::from_str(&text).map_err(|error| {
+        format!(
+            "{} is not a plan saved by `aksctl plan --out`: {error}",
+            path.display()
+        )
+    })?;
+    if plan.format_version != FORMAT_VERSION {
+        return Err(format!(
+            "{} has plan format version {}, this aksctl reads version {FORMAT_VERSION}: plan again with this version",
+            path.display(),
+            plan.format_version
+        ));
+    }
+    Ok(plan)
 }

@@ -3,8 +3,11 @@
 
 use crate::cli::{Cli, Command};
 
+mod adopt;
 mod apply;
 mod destroy;
+mod export;
+mod logging;
 mod plan;
 mod render;
 mod schema;
@@ -41,5 +44,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Plan(args) => plan::run(&args, verbose),
         Command::Apply(args) => apply::run(&args, verbose),
         Command::Destroy(args) => destroy::run(&args, verbose),
+        Command::Export(args) => export::run(&args, verbose),
+        Command::Adopt(args) => adopt::run(&args, verbose),
     }
 }

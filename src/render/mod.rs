@@ -1,3 +1,11 @@
 //! The only code that prints: diagnostics, rendered estates, plans (text, JSON, markdown),
 //! progress and reports. Every other module returns data.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+pub mod diagnostics;
+pub mod estate;
+pub mod plan_json;
+pub mod plan_markdown;
+pub mod plan_redact;
+pub mod plan_text;
+pub mod progress;
+pub mod report;

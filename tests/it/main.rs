@@ -1,2 +1,10 @@
 //! aksctl's integration tests: one binary, modules by area. Each test runs the built `aksctl`
 //! binary (and, where it needs ARM, an in-process mock-arm on loopback).
+
+mod apply;
+mod arm;
+mod common;
+mod desired;
+mod export;
+mod plan;
+mod spec;

@@ -1,0 +1,29 @@
+//! The backend: the simulated world and ARM's rules, one module per provider, no HTTP.
+//!
+//! Entry points: [`dispatch::handle`] for an ARM request, [`snapshot`] for `/_mock/state`.
+
+pub mod agent_pool;
+pub mod authorization;
+pub mod cluster;
+pub mod cluster_defaults;
+pub mod common;
+pub mod context;
+pub mod credentials;
+pub mod dispatch;
+pub mod durations;
+pub mod error;
+pub mod identity;
+pub mod json;
+pub mod keyvault;
+pub mod kubernetes;
+pub mod lro;
+pub mod path;
+pub mod registry;
+pub mod removal;
+pub mod render;
+pub mod resources;
+pub mod snapshot;
+pub mod storage;
+pub mod storage_children;
+pub mod types;
+pub mod world;

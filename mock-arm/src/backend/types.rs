@@ -1,0 +1,194 @@
+//! The resource types mock-arm serves: canonical ARM type names, path segments and the
+//! api-versions accepted for each (the pinned GA version first).
+
+/// Every resource type mock-arm stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    ResourceGroup,
+    Registry,
+    Vault,
+    StorageAccount,
+    BlobService,
+    BlobContainer,
+    ManagementPolicy,
+    Identity,
+    FederatedCredential,
+    ManagedCluster,
+    AgentPool,
+    RoleAssignment,
+}
+
+/// Static facts about one kind.
+#[derive(Debug)]
+pub struct TypeInfo {
+    pub kind: Kind,
+    pub namespace: &'static str,
+    /// Type segments after the namespace, e.g. `["managedClusters", "agentPools"]`.
+    pub segments: &'static [&'static str],
+    pub arm_type: &'static str,
+    pub api_versions: &'static [&'static str],
+}
+
+const MSI_VERSIONS: &[&str] = &["2026-05-31", "2024-11-30", "2023-01-31"];
+const STORAGE_VERSIONS: &[&str] = &["2026-09-01"];
+const AKS_VERSIONS: &[&str] = &["2026-08-01"];
+
+pub const TYPES: &[TypeInfo] = &[
+    TypeInfo {
+        kind: Kind::ResourceGroup,
+        namespace: "Microsoft.Resources",
+        segments: &["resourceGroups"],
+        arm_type: "Microsoft.Resources/resourceGroups",
+        api_versions: &["2025-04-01", "2021-04-01"],
+    },
+    TypeInfo {
+        kind: Kind::Registry,
+        namespace: "Microsoft.ContainerRegistry",
+        segments: &["registries"],
+        arm_type: "Microsoft.ContainerRegistry/registries",
+        api_versions: &["2025-11-01"],
+    },
+    TypeInfo {
+        kind: Kind::Vault,
+        namespace: "Microsoft.KeyVault",
+        segments: &["vaults"],
+        arm_type: "Microsoft.KeyVault/vaults",
+        api_versions: &["2026-02-01"],
+    },
+    TypeInfo {
+        kind: Kind::StorageAccount,
+        namespace: "Microsoft.Storage",
+        segments: &["storageAccounts"],
+        arm_type: "Microsoft.Storage/storageAccounts",
+        api_versions: STORAGE_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::BlobService,
+        namespace: "Microsoft.Storage",
+        segments: &["storageAccounts", "blobServices"],
+        arm_type: "Microsoft.Storage/storageAccounts/blobServices",
+        api_versions: STORAGE_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::BlobContainer,
+        namespace: "Microsoft.Storage",
+        segments: &["storageAccounts", "blobServices", "containers"],
+        arm_type: "Microsoft.Storage/storageAccounts/blobServices/containers",
+        api_versions: STORAGE_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::ManagementPolicy,
+        namespace: "Microsoft.Storage",
+        segments: &["storageAccounts", "managementPolicies"],
+        arm_type: "Microsoft.Storage/storageAccounts/managementPolicies",
+        api_versions: STORAGE_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::Identity,
+        namespace: "Microsoft.ManagedIdentity",
+        segments: &["userAssignedIdentities"],
+        arm_type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+        api_versions: MSI_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::FederatedCredential,
+        namespace: "Microsoft.ManagedIdentity",
+        segments: &["userAssignedIdentities", "federatedIdentityCredentials"],
+        arm_type: "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
+        api_versions: MSI_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::ManagedCluster,
+        namespace: "Microsoft.ContainerService",
+        segments: &["managedClusters"],
+        arm_type: "Microsoft.ContainerService/managedClusters",
+        api_versions: AKS_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::AgentPool,
+        namespace: "Microsoft.ContainerService",
+        segments: &["managedClusters", "agentPools"],
+        arm_type: "Microsoft.ContainerService/managedClusters/agentPools",
+        api_versions: AKS_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::RoleAssignment,
+        namespace: "Microsoft.Authorization",
+        segments: &["roleAssignments"],
+        arm_type: "Microsoft.Authorization/roleAssignments",
+        api_versions: &["2026-08-01", "2022-04-01"],
+    },
+];
+
+/// api-versions for `GET /subscriptions[/{id}]`.
+pub const SUBSCRIPTION_VERSIONS: &[&str] =
+    &["2022-12-01", "2021-01-01", "2020-01-01", "2025-04-01"];
+
+/// api-versions for role definitions (read-only built-ins).
+pub const ROLE_DEFINITION_VERSIONS: &[&str] = &["2022-04-01", "2026-08-01"];
+
+impl Kind {
+    pub fn info(self) -> &'static TypeInfo {
+        // TYPES holds one entry per Kind; the fallback is never reached but avoids a panic path.
+        TYPES
+            .iter()
+            .find(|info| info.kind == self)
+            .unwrap_or(&TYPES[0])
+    }
+
+    pub fn arm_type(self) -> &'static str {
+        self.info().arm_type
+    }
+
+    /// The last type segment, e.g. `agentPools`.
+    pub fn leaf_segment(self) -> &'static str {
+        self.info().segments.last().copied().unwrap_or_default()
+    }
+
+    /// The kind that contains this one in its id (resource group for top-level types).
+    pub fn parent(self) -> Option<Kind> {
+        match self {
+            Kind::ResourceGroup | Kind::RoleAssignment => None,
+            Kind::BlobService | Kind::ManagementPolicy => Some(Kind::StorageAccount),
+            Kind::BlobContainer => Some(Kind::BlobService),
+            Kind::FederatedCredential => Some(Kind::Identity),
+            Kind::AgentPool => Some(Kind::ManagedCluster),
+            _ => Some(Kind::ResourceGroup),
+        }
+    }
+
+    /// Finds a kind from a namespace and type segments, case-insensitively.
+    pub fn lookup(namespace: &str, segments: &[&str]) -> Option<Kind> {
+        TYPES
+            .iter()
+            .find(|info| {
+                info.namespace.eq_ignore_ascii_case(namespace)
+                    && info.segments.len() == segments.len()
+                    && info
+                        .segments
+                        .iter()
+                        .zip(segments)
+                        .all(|(a, b)| a.eq_ignore_ascii_case(b))
+            })
+            .map(|info| info.kind)
+    }
+
+    /// Kinds that can be listed per subscription / resource group.
+    pub fn top_level_in(namespace: &str, segment: &str) -> Option<Kind> {
+        Kind::lookup(namespace, &[segment]).filter(|kind| *kind != Kind::ResourceGroup)
+    }
+}
+
+/// Sorting rank for replaying a world: parents before children, role assignments last.
+pub fn seed_rank(kind: Kind) -> u8 {
+    match kind {
+        Kind::ResourceGroup => 0,
+        Kind::Identity => 1,
+        Kind::Registry | Kind::Vault | Kind::StorageAccount => 2,
+        Kind::FederatedCredential | Kind::BlobService | Kind::ManagementPolicy => 3,
+        Kind::BlobContainer => 4,
+        Kind::ManagedCluster => 5,
+        Kind::AgentPool => 6,
+        Kind::RoleAssignment => 7,
+    }
+}

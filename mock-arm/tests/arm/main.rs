@@ -1,0 +1,17 @@
+//! mock-arm conformance tests: raw HTTP against an in-process `MockArm`, one module per area.
+
+mod support;
+
+mod authorization;
+mod cassettes;
+mod clusters;
+mod control;
+mod examples;
+mod faults;
+mod identity;
+mod keyvault;
+mod lro;
+mod paging;
+mod registry;
+mod resource_groups;
+mod storage;

@@ -1,0 +1,558 @@
+//! How one step talks to ARM: fill deferred values, settle the cluster, read-modify-write the full
+//! body (If-Match where supported), recover soft-deleted vaults, make role assignments
+//! idempotent, delete with guards, and retry ARM's transient conflicts a bounded number of times.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::apply::body::{
+    deep_merge, etag, is_terminal_state, provisioning_state, set_pointer, strip_read_only,
+    without_nulls,
+};
+use crate::apply::events::ExecutionEvent;
+use crate::apply::graph::{Step, StepMode};
+use crate::apply::operations::{ArmFailure, OperationProgress, WriteRequest};
+use crate::apply::ownership;
+use crate::apply::scheduler::RunState;
+use crate::id::ResourceId;
+use crate::kind::Kind;
+
+/// A running step and what it may read.
+pub(crate) struct StepContext {
+    pub state: Arc<RunState>,
+    pub steps: Arc<Vec<Step>>,
+    pub index: usize,
+}
+
+impl StepContext {
+    fn step(&self) -> &Step {
+        &self.steps[self.index]
+    }
+
+    fn waiting(&self, reason: String) {
+        self.state.observer.on_event(&ExecutionEvent::Waiting {
+            step: self.step().label.clone(),
+            reason,
+        });
+    }
+
+    fn write_request(&self, if_match: Option<String>) -> WriteRequest {
+        let state = Arc::clone(&self.state);
+        let label = self.step().label.clone();
+        let index = self.index;
+        WriteRequest {
+            if_match,
+            deadline: self.state.options.deadline(self.step().label.kind),
+            progress: Some(Arc::new(move |progress: OperationProgress| {
+                if let (Some(url), Ok(mut urls)) =
+                    (&progress.operation_url, state.operation_urls.lock())
+                {
+                    urls.insert(index, url.clone());
+                }
+                state.observer.on_event(&ExecutionEvent::Progress {
+                    step: label.clone(),
+                    status: progress.status.clone(),
+                    percent_complete: progress.percent_complete,
+                });
+            })),
+        }
+    }
+
+    /// The wait before retry number `attempt` (0-based): doubling, capped.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let options = &self.state.options;
+        options
+            .initial_wait
+            .saturating_mul(2u32.saturating_pow(attempt.min(16)))
+            .min(options.max_wait)
+    }
+}
+
+/// Runs one step; `Ok` carries an optional note for the report.
+pub(crate) async fn run_step(context: StepContext) -> Result<Option<String>, ArmFailure> {
+    match context.step().mode.clone() {
+        StepMode::Put {
+            recover_soft_deleted,
+            inline_pools,
+        } => put(&context, recover_soft_deleted, &inline_pools).await,
+        StepMode::Delete => delete(&context).await,
+        StepMode::CreatedWithCluster { cluster_step } => Ok(Some(format!(
+            "created with {}",
+            context.steps[cluster_step].label.address
+        ))),
+        StepMode::DeletedWithParent { parent_step } => Ok(Some(format!(
+            "deleted with {}",
+            context.steps[parent_step].label.address
+        ))),
+    }
+}
+
+/// The desired body of `step` with every deferred value filled in.
+async fn filled_body(context: &StepContext, step: &Step) -> Result<Value, ArmFailure> {
+    let mut body = step.after.clone().unwrap_or_else(|| json!({}));
+    for deferred in &step.deferred {
+        let value = output_of(context, &deferred.source, &deferred.output).await?;
+        if !set_pointer(&mut body, &deferred.path, value) {
+            return Err(ArmFailure::local(
+                "DeferredValueNotPlaceable",
+                format!(
+                    "{}: cannot place the value from {} at {}",
+                    step.label.address, deferred.source, deferred.path
+                ),
+            ));
+        }
+    }
+    Ok(body)
+}
+
+/// A value another resource produces: from its body written in this run, else read live.
+async fn output_of(
+    context: &StepContext,
+    source: &str,
+    pointer: &str,
+) -> Result<Value, ArmFailure> {
+    let written = context
+        .state
+        .outputs
+        .lock()
+        .ok()
+        .and_then(|outputs| outputs.get(source).and_then(|body| body.pointer(pointer)).cloned());
+    if let Some(value) = written.filter(|value| !value.is_null()) {
+        return Ok(value);
+    }
+    let Some((id, api_version)) = context.state.ids.get(source).cloned().or_else(|| {
+        source_id_from_steps(context, source)
+    }) else {
+        return Err(ArmFailure::local(
+            "DeferredSourceUnknown",
+            format!("{source} is not part of this plan, so its {pointer} cannot be read"),
+        ));
+    };
+    let live = context.state.arm.get(&id, &api_version).await?;
+    live.as_ref()
+        .and_then(|body| body.pointer(pointer))
+        .filter(|value| !value.is_null())
+        .cloned()
+        .ok_or_else(|| {
+            ArmFailure::local(
+                "DeferredValueMissing",
+                format!("{source} ({id}) has no value at {pointer}"),
+            )
+        })
+}
+
+fn source_id_from_steps(context: &StepContext, source: &str) -> Option<(ResourceId, String)> {
+    context
+        .steps
+        .iter()
+        .find(|step| step.label.address == source)
+        .map(|step| (step.label.id.clone(), step.api_version.clone()))
+}
+
+async fn put(
+    context: &StepContext,
+    recover_soft_deleted: bool,
+    inline_pools: &[usize],
+) -> Result<Option<String>, ArmFailure> {
+    let step = context.step();
+    let kind = step.label.kind;
+    let mut desired = filled_body(context, step).await?;
+    // The plan's id is final: a role assignment's name comes from a principal key known at plan
+    // time (`desired/role.rs`), never from a deferred principal id.
+    let id = step.label.id.clone();
+    let mut note = None;
+    if kind == Kind::RoleAssignment {
+        prepare_role_assignment(&mut desired);
+    }
+    for &pool in inline_pools {
+        let pool_step = &context.steps[pool];
+        let pool_body = filled_body(context, pool_step).await?;
+        add_inline_pool(&mut desired, pool_step.label.id.name(), &pool_body);
+    }
+    if let Some(cluster) = &step.lock {
+        if matches!(kind, Kind::ManagedCluster | Kind::AgentPool) {
+            settle_cluster(context, cluster).await?;
+        }
+    }
+    settle_tracked_ancestor(context, &id, kind).await?;
+    if recover_soft_deleted && kind == Kind::KeyVault {
+        recover_vault(context, &id, &desired).await?;
+        note = Some("recovered from soft delete".to_owned());
+    }
+
+    let mut attempt: u32 = 0;
+    let mut principal_attempt: u32 = 0;
+    loop {
+        let live = if kind == Kind::RoleAssignment {
+            None
+        } else {
+            settled(context, &id, &step.api_version, kind).await?
+        };
+        let (body, if_match) = match &live {
+            Some(live) => {
+                let mut merged = deep_merge(live, &desired);
+                strip_read_only(kind, &mut merged);
+                let if_match = if matches!(kind, Kind::ManagedCluster | Kind::AgentPool) {
+                    etag(live)
+                } else {
+                    None
+                };
+                (merged, if_match)
+            }
+            None => (without_nulls(&desired), None),
+        };
+        let request = context.write_request(if_match);
+        match context.state.arm.put(&id, &step.api_version, &body, &request).await {
+            Ok(result) => {
+                if provisioning_state(&result).is_some_and(|s| s.eq_ignore_ascii_case("Failed")) {
+                    return Err(ArmFailure::local(
+                        "ProvisioningFailed",
+                        format!("{} ended in provisioningState Failed", step.label.address),
+                    ));
+                }
+                if let Ok(mut outputs) = context.state.outputs.lock() {
+                    outputs.insert(step.label.address.clone(), result);
+                }
+                return Ok(note);
+            }
+            Err(failure) if failure.has_code("RoleAssignmentExists") => {
+                return existing_role_assignment(context, &id, &desired, failure).await;
+            }
+            Err(failure) if failure.has_code("PrincipalNotFound") => {
+                if principal_attempt + 1 >= context.state.options.principal_attempts {
+                    return Err(failure);
+                }
+                let wait = context.backoff(principal_attempt);
+                principal_attempt += 1;
+                context.waiting(format!(
+                    "principal not replicated yet (PrincipalNotFound), retrying in {:.1}s",
+                    wait.as_secs_f64()
+                ));
+                tokio::time::sleep(wait).await;
+            }
+            Err(failure) if is_transient_conflict(&failure) => {
+                if attempt + 1 >= context.state.options.conflict_attempts {
+                    return Err(failure);
+                }
+                let wait = context.backoff(attempt);
+                attempt += 1;
+                context.waiting(format!("{}, retrying in {:.1}s", failure.code, wait.as_secs_f64()));
+                tokio::time::sleep(wait).await;
+                if let Some(cluster) = &step.lock {
+                    if matches!(kind, Kind::ManagedCluster | Kind::AgentPool) {
+                        settle_cluster(context, cluster).await?;
+                    }
+                }
+            }
+            Err(failure) => return Err(failure),
+        }
+    }
+}
+
+/// 409 from a write racing another (a background AKS operation, another client's credential
+/// write) and 412 after such a write changed the eTag: wait, re-read and try again.
+fn is_transient_conflict(failure: &ArmFailure) -> bool {
+    [
+        "OperationNotAllowed",
+        "AnotherOperationInProgress",
+        "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity",
+        "PreconditionFailed",
+    ]
+    .iter()
+    .any(|code| failure.has_code(code))
+}
+
+/// Waits until the cluster (and each of its pools) is in a terminal provisioning state.
+async fn settle_cluster(context: &StepContext, cluster: &ResourceId) -> Result<(), ArmFailure> {
+    let api_version = Kind::ManagedCluster.api_version();
+    let deadline = context.state.options.deadline(Kind::ManagedCluster);
+    let started = Instant::now();
+    let mut attempt: u32 = 0;
+    loop {
+        let Some(body) = context.state.arm.get(cluster, api_version).await? else {
+            return Ok(());
+        };
+        let busy = busy_state(&body);
+        let Some(busy) = busy else {
+            return Ok(());
+        };
+        if started.elapsed() >= deadline {
+            return Err(ArmFailure::local(
+                "ClusterNotSettled",
+                format!(
+                    "{} still {busy} after {}s; not starting another operation on it",
+                    cluster.name(),
+                    deadline.as_secs()
+                ),
+            ));
+        }
+        let wait = context.backoff(attempt);
+        attempt += 1;
+        context.waiting(format!("waiting for {} to finish {busy}", cluster.name()));
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// The live body of `id` once its provisioning state is terminal (an operation of an earlier,
+/// interrupted run may still be running on it), or `None` when it does not exist.
+async fn settled(
+    context: &StepContext,
+    id: &ResourceId,
+    api_version: &str,
+    kind: Kind,
+) -> Result<Option<Value>, ArmFailure> {
+    let deadline = context.state.options.deadline(kind);
+    let started = Instant::now();
+    let mut attempt: u32 = 0;
+    loop {
+        let Some(body) = context.state.arm.get(id, api_version).await? else {
+            return Ok(None);
+        };
+        let state = provisioning_state(&body);
+        if is_terminal_state(state) {
+            return Ok(Some(body));
+        }
+        let state = state.unwrap_or_default().to_owned();
+        if started.elapsed() >= deadline {
+            return Err(ArmFailure::local(
+                "ResourceNotSettled",
+                format!("{} still {state} after {}s", id.name(), deadline.as_secs()),
+            ));
+        }
+        context.waiting(format!("waiting for {} to finish {state}", id.name()));
+        tokio::time::sleep(context.backoff(attempt)).await;
+        attempt += 1;
+    }
+}
+
+/// A child of a tracked resource (blob service, container, policy, credential) is written only
+/// once its tracked ancestor has finished provisioning (storage refuses with 409 otherwise).
+async fn settle_tracked_ancestor(
+    context: &StepContext,
+    id: &ResourceId,
+    kind: Kind,
+) -> Result<(), ArmFailure> {
+    if matches!(kind, Kind::AgentPool) || kind.parent().is_none() {
+        return Ok(());
+    }
+    let mut ancestor_kind = kind;
+    let mut ancestor = id.clone();
+    while let Some(parent_kind) = ancestor_kind.parent() {
+        let Some(parent) = ancestor.parent() else {
+            return Ok(());
+        };
+        ancestor = parent;
+        ancestor_kind = parent_kind;
+    }
+    settled(context, &ancestor, ancestor_kind.api_version(), ancestor_kind)
+        .await
+        .map(|_| ())
+}
+
+/// The non-terminal provisioning state of a cluster or one of its pools, if any.
+fn busy_state(cluster: &Value) -> Option<String> {
+    let own = provisioning_state(cluster);
+    if !is_terminal_state(own) {
+        return own.map(str::to_owned);
+    }
+    cluster
+        .pointer("/properties/agentPoolProfiles")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find_map(|pool| {
+            let state = pool.get("provisioningState").and_then(Value::as_str);
+            (!is_terminal_state(state)).then(|| {
+                let name = pool.get("name").and_then(Value::as_str).unwrap_or("?");
+                format!("{} (pool {name})", state.unwrap_or_default())
+            })
+        })
+}
+
+fn add_inline_pool(cluster_body: &mut Value, name: &str, pool_body: &Value) {
+    let mut profile = pool_body
+        .get("properties")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    if let Some(map) = profile.as_object_mut() {
+        map.insert("name".to_owned(), Value::String(name.to_owned()));
+    }
+    let profile = without_nulls(&profile);
+    let existing = cluster_body
+        .pointer("/properties/agentPoolProfiles")
+        .cloned()
+        .unwrap_or_else(|| json!([]));
+    let merged = deep_merge(&existing, &json!([profile]));
+    let merged = if existing.as_array().is_some_and(Vec::is_empty) {
+        json!([profile])
+    } else {
+        merged
+    };
+    set_pointer(cluster_body, "/properties/agentPoolProfiles", merged);
+}
+
+/// Role assignments for managed identities always carry `principalType`, so a just-created
+/// identity does not fail Entra's lookup.
+fn prepare_role_assignment(body: &mut Value) {
+    if body.pointer("/properties/principalType").is_none_or(Value::is_null) {
+        set_pointer(body, "/properties/principalType", json!("ServicePrincipal"));
+    }
+}
+
+/// The scope of a role assignment id (everything before `/providers/Microsoft.Authorization`).
+pub(crate) fn role_assignment_scope(id: &ResourceId) -> Option<ResourceId> {
+    let lower = id.as_str().to_ascii_lowercase();
+    let at = lower.rfind("/providers/microsoft.authorization/roleassignments/")?;
+    let scope = &id.as_str()[..at];
+    Some(ResourceId::new(if scope.is_empty() { "/" } else { scope }))
+}
+
+fn role_guid(body: &Value) -> Option<String> {
+    body.pointer("/properties/roleDefinitionId")
+        .and_then(Value::as_str)
+        .and_then(|id| id.rsplit('/').next())
+        .map(str::to_ascii_lowercase)
+}
+
+fn principal_id(body: &Value) -> Option<String> {
+    body.pointer("/properties/principalId")
+        .and_then(Value::as_str)
+        .map(str::to_ascii_lowercase)
+}
+
+/// 409 RoleAssignmentExists: the same scope+role+principal exists under another name; find it
+/// and count the step as done.
+async fn existing_role_assignment(
+    context: &StepContext,
+    id: &ResourceId,
+    desired: &Value,
+    failure: ArmFailure,
+) -> Result<Option<String>, ArmFailure> {
+    let (Some(scope), Some(role), Some(principal)) =
+        (role_assignment_scope(id), role_guid(desired), principal_id(desired))
+    else {
+        return Err(failure);
+    };
+    let path = format!("{scope}/providers/Microsoft.Authorization/roleAssignments");
+    let query = vec![(
+        "$filter".to_owned(),
+        format!("principalId eq '{principal}'"),
+    )];
+    let existing = context
+        .state
+        .arm
+        .list(&path, Kind::RoleAssignment.api_version(), &query)
+        .await?;
+    let same = existing.iter().find(|assignment| {
+        role_guid(assignment).as_deref() == Some(role.as_str())
+            && principal_id(assignment).as_deref() == Some(principal.as_str())
+            && assignment
+                .pointer("/properties/scope")
+                .and_then(Value::as_str)
+                .is_none_or(|found| ResourceId::new(found) == scope)
+    });
+    match same.and_then(|assignment| assignment.get("id")).and_then(Value::as_str) {
+        Some(existing_id) => Ok(Some(format!("already assigned as {existing_id}"))),
+        None => Err(failure),
+    }
+}
+
+/// PUT the vault with `createMode: recover` (same location), so the converging PUT that follows
+/// finds it.
+async fn recover_vault(
+    context: &StepContext,
+    id: &ResourceId,
+    desired: &Value,
+) -> Result<(), ArmFailure> {
+    let step = context.step();
+    if context.state.arm.get(id, &step.api_version).await?.is_some() {
+        return Ok(());
+    }
+    // The declared body with `createMode: recover`, so create-only properties (retention days)
+    // are the declared ones whatever the service fills in.
+    let mut body = without_nulls(desired);
+    set_pointer(&mut body, "/properties/createMode", json!("recover"));
+    context.waiting("recovering the soft-deleted vault".to_owned());
+    let request = context.write_request(None);
+    context
+        .state
+        .arm
+        .put(id, &step.api_version, &body, &request)
+        .await
+        .map(|_| ())
+}
+
+async fn delete(context: &StepContext) -> Result<Option<String>, ArmFailure> {
+    let step = context.step();
+    let kind = step.label.kind;
+    if kind == Kind::ResourceGroup {
+        ownership::ensure_resource_group_empty(context.state.arm.as_ref(), &step.label.id).await?;
+    }
+    let mut attempt: u32 = 0;
+    loop {
+        if let Some(cluster) = &step.lock {
+            if matches!(kind, Kind::ManagedCluster | Kind::AgentPool) {
+                settle_cluster(context, cluster).await?;
+            }
+        }
+        if !matches!(kind, Kind::ManagedCluster | Kind::AgentPool) {
+            settled(context, &step.label.id, &step.api_version, kind).await?;
+            settle_tracked_ancestor(context, &step.label.id, kind).await?;
+        }
+        let request = context.write_request(None);
+        match context
+            .state
+            .arm
+            .delete(&step.label.id, &step.api_version, &request)
+            .await
+        {
+            Ok(()) => return Ok(None),
+            Err(failure) if is_transient_conflict(&failure) => {
+                if attempt + 1 >= context.state.options.conflict_attempts {
+                    return Err(failure);
+                }
+                let wait = context.backoff(attempt);
+                attempt += 1;
+                context.waiting(format!("{}, retrying in {:.1}s", failure.code, wait.as_secs_f64()));
+                tokio::time::sleep(wait).await;
+            }
+            Err(failure) => return Err(failure),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_of_role_assignment_ids() {
+        let id = ResourceId::new("/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr/providers/Microsoft.Authorization/roleAssignments/abc");
+        assert_eq!(
+            role_assignment_scope(&id),
+            Some(ResourceId::new(
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr"
+            ))
+        );
+    }
+
+    #[test]
+    fn busy_state_sees_pools() {
+        let body = json!({"properties": {"provisioningState": "Succeeded",
+            "agentPoolProfiles": [{"name": "user", "provisioningState": "Scaling"}]}});
+        assert_eq!(busy_state(&body).as_deref(), Some("Scaling (pool user)"));
+        assert_eq!(busy_state(&json!({"properties": {}})), None);
+    }
+
+    #[test]
+    fn inline_pools_are_added_by_name() {
+        let mut cluster = json!({"properties": {"dnsPrefix": "x"}});
+        add_inline_pool(&mut cluster, "system", &json!({"properties": {"mode": "System", "count": 3, "vnetSubnetID": null}}));
+        assert_eq!(
+            cluster["properties"]["agentPoolProfiles"],
+            json!([{"mode": "System", "count": 3, "name": "system"}])
+        );
+    }
+}

@@ -1,0 +1,303 @@
+//! Lowering of role assignments: the estate's `roleAssignments` and the `AcrPull` grants implied
+//! by a cluster's `acrPull` list.
+//!
+//! The ARM name is `id::role_assignment_name(scope, role GUID, principal key)` where the principal
+//! key is known at plan time (an identity's resource id, `<cluster id>/kubelet`,
+//! `<cluster id>/controlPlane`, or a literal object id), so the id never waits for a deferred
+//! principal id. `principalId` itself is deferred from the resource that owns the principal.
+
+use serde_json::{json, Map, Value};
+
+use crate::desired::context::{address_of, deferred, unknown, Lowering};
+use crate::desired::lower::LowerError;
+use crate::desired::DesiredResource;
+use crate::id::{role_assignment_name, ResourceId};
+use crate::kind::Kind;
+use crate::plan::Deferred;
+use crate::spec::defaults::derived_assignment_name;
+use crate::spec::reference::ScopeReference;
+use crate::spec::roles::role_definition_guid;
+use crate::spec::types::{Cluster, ClusterIdentityType, Principal, RoleAssignment};
+
+/// Where an identity's principal id is in its ARM body.
+pub const IDENTITY_PRINCIPAL_OUTPUT: &str = "/properties/principalId";
+/// Where an AKS-made kubelet identity's object id is in the cluster's ARM body.
+pub const KUBELET_OBJECT_OUTPUT: &str = "/properties/identityProfile/kubeletidentity/objectId";
+/// Where a system-assigned control plane's principal id is in the cluster's ARM body.
+pub const SYSTEM_IDENTITY_OUTPUT: &str = "/identity/principalId";
+
+const ACR_PULL: &str = "AcrPull";
+
+/// A principal resolved for lowering: its key for the assignment name, its type and its id.
+struct ResolvedPrincipal {
+    key: String,
+    principal_type: &'static str,
+    id: PrincipalId,
+}
+
+/// A principal id: written in the estate, or read from another resource once it exists.
+enum PrincipalId {
+    Literal(String),
+    From {
+        source: String,
+        output: &'static str,
+    },
+}
+
+/// The declared assignments, then each cluster's implied `AcrPull` grants (skipping one the
+/// estate already declares explicitly: same ARM id).
+pub fn lower_role_assignments(lowering: &mut Lowering<'_>) -> Result<(), LowerError> {
+    for assignment in &lowering.estate.role_assignments {
+        let name = assignment
+            .name
+            .clone()
+            .unwrap_or_else(|| derived_assignment_name(assignment));
+        let resource = assignment_resource(lowering, assignment, &name)?;
+        lowering.push(resource);
+    }
+    for cluster in &lowering.estate.clusters {
+        for registry in &cluster.acr_pull {
+            let implied = RoleAssignment {
+                name: None,
+                principal: Principal::ClusterKubelet(cluster.name.clone()),
+                role: ACR_PULL.to_string(),
+                scope: address_of(Kind::ContainerRegistry, &[registry]),
+                description: None,
+            };
+            let name = derived_assignment_name(&implied);
+            let resource = assignment_resource(lowering, &implied, &name)?;
+            let declared = lowering.resources().iter().any(|existing| {
+                existing.kind == Kind::RoleAssignment && existing.id == resource.id
+            });
+            if !declared {
+                lowering.push(resource);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn assignment_resource(
+    lowering: &Lowering<'_>,
+    assignment: &RoleAssignment,
+    name: &str,
+) -> Result<DesiredResource, LowerError> {
+    let address = address_of(Kind::RoleAssignment, &[name]);
+    let scope_reference =
+        ScopeReference::parse(&assignment.scope).map_err(|error| LowerError::Invalid {
+            address: address.clone(),
+            reason: error.to_string(),
+        })?;
+    let (scope, scope_address) = resolve_scope(lowering, &scope_reference, &address)?;
+    let role_guid = role_definition_guid(&assignment.role).ok_or_else(|| LowerError::Invalid {
+        address: address.clone(),
+        reason: format!(
+            "`{}` is neither a built-in role aksctl knows, a role definition GUID nor a role \
+             definition id",
+            assignment.role
+        ),
+    })?;
+    let role_definition_id = if assignment.role.trim().starts_with('/') {
+        assignment.role.trim().to_string()
+    } else {
+        let subscription = scope.subscription_id().unwrap_or(&lowering.subscription);
+        format!(
+            "/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}"
+        )
+    };
+    let principal = resolve_principal(lowering, &assignment.principal, &address)?;
+    let mut depends_on = Vec::new();
+    let mut deferred_values: Vec<Deferred> = Vec::new();
+    let principal_id = match &principal.id {
+        PrincipalId::Literal(object_id) => Value::String(object_id.clone()),
+        PrincipalId::From { source, output } => {
+            deferred_values.push(deferred("/properties/principalId", source, output));
+            depends_on.push(source.clone());
+            Value::Null
+        }
+    };
+    if let Some(scope_address) = scope_address {
+        if !depends_on.contains(&scope_address) {
+            depends_on.push(scope_address);
+        }
+    }
+    let mut properties = Map::new();
+    properties.insert(
+        "roleDefinitionId".to_string(),
+        Value::String(role_definition_id),
+    );
+    properties.insert("principalId".to_string(), principal_id);
+    properties.insert("principalType".to_string(), json!(principal.principal_type));
+    if let Some(description) = &assignment.description {
+        properties.insert(
+            "description".to_string(),
+            Value::String(description.clone()),
+        );
+    }
+    let assignment_name = role_assignment_name(&scope, &role_guid, &principal.key);
+    Ok(DesiredResource {
+        address,
+        kind: Kind::RoleAssignment,
+        id: ResourceId::role_assignment(&scope, &assignment_name),
+        body: json!({"properties": properties}),
+        deferred: deferred_values,
+        depends_on,
+    })
+}
+
+/// The ARM id of a scope and the address of the estate resource it names (none for the
+/// subscription and raw ids).
+fn resolve_scope(
+    lowering: &Lowering<'_>,
+    scope: &ScopeReference,
+    address: &str,
+) -> Result<(ResourceId, Option<String>), LowerError> {
+    let estate = lowering.estate;
+    let reference = scope.to_string();
+    let missing = |kind: &'static str, name: &str| unknown(address, &reference, kind, name);
+    Ok(match scope {
+        ScopeReference::Subscription => (ResourceId::subscription(&lowering.subscription), None),
+        ScopeReference::ArmId(id) => (ResourceId::new(id.clone()), None),
+        ScopeReference::ResourceGroup(name) => {
+            estate
+                .resource_group(name)
+                .ok_or_else(|| missing("resource group", name))?;
+            (
+                lowering.group_id(name),
+                Some(address_of(Kind::ResourceGroup, &[name])),
+            )
+        }
+        ScopeReference::Registry(name) => {
+            let registry = estate
+                .registry(name)
+                .ok_or_else(|| missing("registry", name))?;
+            (
+                lowering.top_level_id(Kind::ContainerRegistry, &registry.resource_group, name),
+                Some(address_of(Kind::ContainerRegistry, &[name])),
+            )
+        }
+        ScopeReference::KeyVault(name) => {
+            let vault = estate
+                .key_vault(name)
+                .ok_or_else(|| missing("key vault", name))?;
+            (
+                lowering.top_level_id(Kind::KeyVault, &vault.resource_group, name),
+                Some(address_of(Kind::KeyVault, &[name])),
+            )
+        }
+        ScopeReference::StorageAccount(name) => {
+            let account = estate
+                .storage_account(name)
+                .ok_or_else(|| missing("storage account", name))?;
+            (
+                lowering.top_level_id(Kind::StorageAccount, &account.resource_group, name),
+                Some(address_of(Kind::StorageAccount, &[name])),
+            )
+        }
+        ScopeReference::StorageContainer { account, container } => {
+            let declared = estate
+                .storage_account(account)
+                .ok_or_else(|| missing("storage account", account))?;
+            if !declared.containers.iter().any(|c| &c.name == container) {
+                return Err(missing("blob container", &format!("{account}/{container}")));
+            }
+            (
+                lowering
+                    .top_level_id(Kind::StorageAccount, &declared.resource_group, account)
+                    .child(Kind::BlobService, "default")
+                    .child(Kind::BlobContainer, container),
+                Some(address_of(Kind::BlobContainer, &[account, container])),
+            )
+        }
+        ScopeReference::Cluster(name) => {
+            let cluster = lowering.cluster(name, address, &reference)?;
+            (
+                lowering.cluster_id(cluster),
+                Some(address_of(Kind::ManagedCluster, &[name])),
+            )
+        }
+        ScopeReference::Identity(name) => {
+            let identity = lowering.identity(name, address, &reference)?;
+            (
+                lowering.identity_id(identity),
+                Some(address_of(Kind::UserAssignedIdentity, &[name])),
+            )
+        }
+    })
+}
+
+fn resolve_principal(
+    lowering: &Lowering<'_>,
+    principal: &Principal,
+    address: &str,
+) -> Result<ResolvedPrincipal, LowerError> {
+    let identity_principal =
+        |name: &str, reference: &str| -> Result<ResolvedPrincipal, LowerError> {
+            let identity = lowering.identity(name, address, reference)?;
+            Ok(ResolvedPrincipal {
+                key: lowering.identity_id(identity).to_string(),
+                principal_type: "ServicePrincipal",
+                id: PrincipalId::From {
+                    source: address_of(Kind::UserAssignedIdentity, &[&identity.name]),
+                    output: IDENTITY_PRINCIPAL_OUTPUT,
+                },
+            })
+        };
+    match principal {
+        Principal::Identity(name) => identity_principal(name, "principal.identity"),
+        Principal::ClusterKubelet(name) => {
+            let cluster = lowering.cluster(name, address, "principal.clusterKubelet")?;
+            match &cluster.kubelet_identity {
+                Some(kubelet) => identity_principal(kubelet, "kubeletIdentity"),
+                None => Ok(cluster_principal(
+                    lowering,
+                    cluster,
+                    "kubelet",
+                    KUBELET_OBJECT_OUTPUT,
+                )),
+            }
+        }
+        Principal::ClusterIdentity(name) => {
+            let cluster = lowering.cluster(name, address, "principal.clusterIdentity")?;
+            let user_assigned = cluster
+                .identity
+                .as_ref()
+                .filter(|identity| identity.identity_type == ClusterIdentityType::UserAssigned)
+                .and_then(|identity| identity.user_assigned.as_deref());
+            match user_assigned {
+                Some(identity) => identity_principal(identity, "identity.userAssigned"),
+                None => Ok(cluster_principal(
+                    lowering,
+                    cluster,
+                    "controlPlane",
+                    SYSTEM_IDENTITY_OUTPUT,
+                )),
+            }
+        }
+        Principal::ObjectId {
+            object_id,
+            principal_type,
+        } => Ok(ResolvedPrincipal {
+            key: object_id.to_ascii_lowercase(),
+            principal_type: principal_type.as_str(),
+            id: PrincipalId::Literal(object_id.clone()),
+        }),
+    }
+}
+
+/// A principal that only the cluster knows: keyed `<cluster id>/<role>`.
+fn cluster_principal(
+    lowering: &Lowering<'_>,
+    cluster: &Cluster,
+    role: &str,
+    output: &'static str,
+) -> ResolvedPrincipal {
+    ResolvedPrincipal {
+        key: format!("{}/{role}", lowering.cluster_id(cluster)),
+        principal_type: "ServicePrincipal",
+        id: PrincipalId::From {
+            source: address_of(Kind::ManagedCluster, &[&cluster.name]),
+            output,
+        },
+    }
+}

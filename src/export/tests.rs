@@ -1,0 +1,1 @@
+//! Unit tests of export's conversion (raw ARM bodies -> estate) and of adoption planning.

@@ -1,0 +1,193 @@
+//! Collections: the unit of a live read. Every managed resource belongs to one list ARM serves
+//! (resource groups of a subscription, a kind in a resource group, the children of a parent, the
+//! role assignments of a subscription) or, for singletons without a list, to a single GET.
+
+use crate::id::ResourceId;
+use crate::kind::Kind;
+
+/// One ARM read: a paged list, or a single GET where ARM has no list.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Collection {
+    /// `GET {path}?api-version=` following `nextLink`.
+    List { path: String, kind: Kind },
+    /// `GET {id}?api-version=`; 404 means absent.
+    Single { id: ResourceId, kind: Kind },
+    /// `GET /subscriptions/{s}/providers/Microsoft.KeyVault/deletedVaults`.
+    DeletedVaults { subscription: String },
+}
+
+/// Top-level kinds aksctl manages inside a resource group.
+pub const RESOURCE_GROUP_KINDS: [Kind; 5] = [
+    Kind::ContainerRegistry,
+    Kind::KeyVault,
+    Kind::StorageAccount,
+    Kind::UserAssignedIdentity,
+    Kind::ManagedCluster,
+];
+
+impl Collection {
+    /// The pinned api-version used to read it.
+    pub fn api_version(&self) -> &'static str {
+        match self {
+            Collection::List { kind, .. } | Collection::Single { kind, .. } => kind.api_version(),
+            Collection::DeletedVaults { .. } => Kind::KeyVault.api_version(),
+        }
+    }
+
+    /// The path read, for messages and logs.
+    pub fn path(&self) -> String {
+        match self {
+            Collection::List { path, .. } => path.clone(),
+            Collection::Single { id, .. } => id.to_string(),
+            Collection::DeletedVaults { subscription } => {
+                format!("/subscriptions/{subscription}/providers/Microsoft.KeyVault/deletedVaults")
+            }
+        }
+    }
+
+    /// A case-insensitive key to deduplicate collections.
+    pub fn key(&self) -> String {
+        self.path().to_ascii_lowercase()
+    }
+
+    /// The resource groups of a subscription.
+    pub fn resource_groups(subscription: &str) -> Self {
+        Collection::List {
+            path: format!("/subscriptions/{subscription}/resourcegroups"),
+            kind: Kind::ResourceGroup,
+        }
+    }
+
+    /// Every role assignment visible in a subscription (all scopes below it), in one list.
+    pub fn role_assignments(subscription: &str) -> Self {
+        Collection::List {
+            path: format!(
+                "/subscriptions/{subscription}/providers/{}",
+                Kind::RoleAssignment.arm_type()
+            ),
+            kind: Kind::RoleAssignment,
+        }
+    }
+
+    /// Resources of a top-level `kind` in a resource group.
+    pub fn in_resource_group(subscription: &str, resource_group: &str, kind: Kind) -> Self {
+        Collection::List {
+            path: format!(
+                "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/{}",
+                kind.arm_type()
+            ),
+            kind,
+        }
+    }
+
+    /// Resources of a top-level `kind` anywhere in a subscription.
+    pub fn in_subscription(subscription: &str, kind: Kind) -> Self {
+        Collection::List {
+            path: format!(
+                "/subscriptions/{subscription}/providers/{}",
+                kind.arm_type()
+            ),
+            kind,
+        }
+    }
+
+    /// Children of `kind` under `parent` (pools of a cluster, credentials of an identity).
+    pub fn children(parent: &ResourceId, kind: Kind) -> Self {
+        let segment = kind.arm_type().rsplit('/').next().unwrap_or_default();
+        Collection::List {
+            path: format!("{parent}/{segment}"),
+            kind,
+        }
+    }
+}
+
+/// The collection `id` is read from, if aksctl manages its kind.
+pub fn collection_of(id: &ResourceId) -> Option<Collection> {
+    let kind = kind_of_id(id)?;
+    let subscription = id.subscription_id()?;
+    match kind {
+        Kind::ResourceGroup => Some(Collection::resource_groups(subscription)),
+        Kind::RoleAssignment => Some(Collection::role_assignments(subscription)),
+        Kind::StorageManagementPolicy => Some(Collection::Single {
+            id: id.clone(),
+            kind,
+        }),
+        _ => {
+            let (path, _name) = id.as_str().rsplit_once('/')?;
+            Some(Collection::List {
+                path: path.to_owned(),
+                kind,
+            })
+        }
+    }
+}
+
+/// The managed kind of an id, from its provider type segments.
+pub fn kind_of_id(id: &ResourceId) -> Option<Kind> {
+    let segments: Vec<&str> = id.as_str().trim_start_matches('/').split('/').collect();
+    let providers_at = segments
+        .iter()
+        .rposition(|segment| segment.eq_ignore_ascii_case("providers"));
+    match providers_at {
+        None => (segments.len() == 4
+            && segments[0].eq_ignore_ascii_case("subscriptions")
+            && segments[2].eq_ignore_ascii_case("resourceGroups"))
+        .then_some(Kind::ResourceGroup),
+        Some(at) => {
+            let namespace = segments.get(at + 1)?;
+            let types: Vec<&str> = segments[at + 2..].iter().step_by(2).copied().collect();
+            if types.is_empty() || segments.len() - (at + 2) != types.len() * 2 {
+                return None;
+            }
+            Kind::from_arm_type(&format!("{namespace}/{}", types.join("/")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUB: &str = "00000000-0000-0000-0000-000000000001";
+
+    #[test]
+    fn kinds_are_recognised_from_ids() {
+        let cluster = ResourceId::in_resource_group(SUB, "rg", Kind::ManagedCluster, "aks");
+        assert_eq!(kind_of_id(&cluster), Some(Kind::ManagedCluster));
+        assert_eq!(
+            kind_of_id(&cluster.child(Kind::AgentPool, "system")),
+            Some(Kind::AgentPool)
+        );
+        assert_eq!(
+            kind_of_id(&ResourceId::resource_group(SUB, "rg")),
+            Some(Kind::ResourceGroup)
+        );
+        let assignment = ResourceId::role_assignment(&cluster, "1234");
+        assert_eq!(kind_of_id(&assignment), Some(Kind::RoleAssignment));
+        let container = ResourceId::in_resource_group(SUB, "rg", Kind::StorageAccount, "st")
+            .child(Kind::BlobService, "default")
+            .child(Kind::BlobContainer, "c");
+        assert_eq!(kind_of_id(&container), Some(Kind::BlobContainer));
+        assert_eq!(
+            kind_of_id(&ResourceId::new(
+                "/subscriptions/x/providers/Microsoft.Network"
+            )),
+            None
+        );
+    }
+
+    #[test]
+    fn ids_map_to_their_list() {
+        let pool = ResourceId::in_resource_group(SUB, "rg", Kind::ManagedCluster, "aks")
+            .child(Kind::AgentPool, "system");
+        assert_eq!(
+            collection_of(&pool).map(|collection| collection.path()),
+            Some(format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks/agentPools"))
+        );
+        let assignment = ResourceId::role_assignment(&ResourceId::resource_group(SUB, "rg"), "g");
+        assert_eq!(
+            collection_of(&assignment),
+            Some(Collection::role_assignments(SUB))
+        );
+    }
+}

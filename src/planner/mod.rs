@@ -1,0 +1,72 @@
+//! The plan engine: desired state + live state -> `Plan`. Decides each declared resource's action
+//! (create, update, replace, no-op) in dependency order so values copied from other resources are
+//! resolved against live or marked known after apply, applies the ownership rules (delete what
+//! the estate owns and no longer declares, never touch what it does not own), orders the changes
+//! parents first, and records the fingerprints apply re-checks. Pure and deterministic.
+
+mod build;
+mod deferred;
+mod order;
+mod ownership;
+mod targets;
+
+#[cfg(test)]
+mod tests;
+
+pub use build::build;
+pub use deferred::{pointer_display, pointer_rule_path, set_pointer};
+pub use order::topological;
+pub use ownership::{address_for, ownership, Ownership};
+
+/// What to plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// `--target KIND/NAME`: plan only these (plus what they contain and depend on); deletions
+    /// of undeclared resources are left out of a targeted plan.
+    pub targets: Vec<String>,
+}
+
+/// Why no plan could be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error(
+        "--target {target}: the estate declares no such resource{}",
+        hint(suggestions)
+    )]
+    UnknownTarget {
+        target: String,
+        suggestions: Vec<String>,
+    },
+    /// Resources the estate declares exist in ARM tagged for another estate (`ownedByOtherEstate`).
+    #[error("refusing to plan: {} owned by another estate: {}", if conflicts.len() == 1 { "a declared resource is" } else { "declared resources are" }, describe(conflicts))]
+    OwnedByOtherEstate { conflicts: Vec<OwnershipConflict> },
+}
+
+/// A declared resource that another estate owns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnershipConflict {
+    pub address: String,
+    pub id: String,
+    pub owner: String,
+}
+
+fn hint(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean {}?)", suggestions.join(", "))
+    }
+}
+
+fn describe(conflicts: &[OwnershipConflict]) -> String {
+    conflicts
+        .iter()
+        .map(|conflict| {
+            format!(
+                "{} ({}) is tagged aksctl-estate={}",
+                conflict.address, conflict.id, conflict.owner
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}

@@ -1,0 +1,89 @@
+//! In-place updates against mock-arm: drift on a cluster and on a pool is converged with a
+//! read-modify-write of the full body (the cluster keeps its pools and add-ons, the pool is
+//! written through the agent-pool API), and the writes go only to the drifted resources.
+
+use serde_json::{json, Value};
+
+use super::{apply, assert_converged, assert_no_conflicts_in_log, plan_file, writes};
+use crate::common;
+
+fn body_of<'a>(state: &'a mut Value, arm_type: &str) -> &'a mut Value {
+    state["resources"]
+        .as_array_mut()
+        .expect("resources")
+        .iter_mut()
+        .find(|body| body["type"].as_str().is_some_and(|t| t.eq_ignore_ascii_case(arm_type)))
+        .expect("a resource of that type")
+}
+
+/// Each add-on's `enabled` and `config` (its identity is ARM's read-only business).
+fn addon_settings(addons: &Value) -> Vec<(String, Value, Value)> {
+    let mut settings: Vec<(String, Value, Value)> = addons
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, addon)| (name.clone(), addon["enabled"].clone(), addon["config"].clone()))
+        .collect();
+    settings.sort_by(|a, b| a.0.cmp(&b.0));
+    settings
+}
+
+#[test]
+fn drift_on_a_cluster_and_a_pool_is_converged_without_resetting_the_rest() {
+    let mock = common::start_mock();
+    let file = plan_file("shared-prod.yaml");
+    let applied = apply(&mock, &file, &[]);
+    assert_eq!(applied.code, 0, "{}", applied.describe());
+    let before = common::state(&mock);
+    let mut state = before.clone();
+    let cluster = body_of(&mut state, "Microsoft.ContainerService/managedClusters");
+    let cluster_id = cluster["id"].as_str().unwrap().to_owned();
+    let pools_before = cluster["properties"]["agentPoolProfiles"].as_array().map(Vec::len);
+    let addons_before = addon_settings(&cluster["properties"]["addonProfiles"]);
+    let tags = cluster["tags"].as_object().cloned().unwrap_or_default();
+    let (tag, declared_value) = tags
+        .iter()
+        .find(|(key, _)| !["aksctl-estate", "managed-by"].contains(&key.as_str()))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .expect("the estate declares a cluster tag");
+    cluster["tags"][&tag] = json!("drifted");
+    // A tag added by someone else (e.g. Azure Policy) is not the estate's business.
+    cluster["tags"]["added-by-policy"] = json!("kept");
+    let pool = state["resources"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|body| {
+            body["type"].as_str().is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.ContainerService/managedClusters/agentPools"))
+                && body["properties"]["mode"] == "User"
+                && body["properties"]["enableAutoScaling"] != json!(true)
+        });
+    let pool_id = pool.map(|pool| {
+        let count = pool["properties"]["count"].as_u64().unwrap_or(1);
+        pool["properties"]["count"] = json!(count + 2);
+        pool["id"].as_str().unwrap().to_owned()
+    });
+    common::put_state(&mock, &state);
+    common::clear_requests(&mock);
+
+    let converged = apply(&mock, &file, &[]);
+    assert_eq!(converged.code, 0, "{}", converged.describe());
+    assert!(converged.stdout.contains("~ cluster/"), "{}", converged.describe());
+    let written: Vec<String> = writes(&mock)
+        .iter()
+        .map(|request| request["path"].as_str().unwrap_or_default().to_ascii_lowercase())
+        .collect();
+    let mut expected = vec![cluster_id.to_ascii_lowercase()];
+    expected.extend(pool_id.iter().map(|id| id.to_ascii_lowercase()));
+    for path in &written {
+        assert!(expected.contains(path), "unexpected write to {path}; expected only {expected:?}");
+    }
+    assert_no_conflicts_in_log(&mock);
+    let mut after = common::state(&mock);
+    let cluster = body_of(&mut after, "Microsoft.ContainerService/managedClusters");
+    assert_eq!(cluster["properties"]["agentPoolProfiles"].as_array().map(Vec::len), pools_before);
+    assert_eq!(addon_settings(&cluster["properties"]["addonProfiles"]), addons_before);
+    assert_eq!(cluster["tags"][&tag], declared_value, "declared tag restored: {}", cluster["tags"]);
+    assert_eq!(cluster["tags"]["added-by-policy"], "kept");
+    assert_converged(&mock, &file);
+}
