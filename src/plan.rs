@@ -84,6 +84,9 @@ pub enum ReasonCode {
     ProvisioningFailed,
     /// Only ownership tags are added (adoption).
     Adopt,
+    /// A role assignment with the same scope, role and principal already exists under another
+    /// name (made outside aksctl): counted as done, never duplicated, never deleted by aksctl.
+    EquivalentExists,
 }
 
 /// A value of `after` that only apply can know, filled in from another resource once it exists.

@@ -168,6 +168,7 @@ pub fn connect(arm: &ArmArgs, max_concurrency: usize) -> Result<Connection, Conn
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -175,7 +176,10 @@ mod tests {
     fn sandbox_subscription_fills_only_the_subscription_variable() {
         let lookup = environment_lookup(true);
         if std::env::var(SUBSCRIPTION_VARIABLE).is_err() {
-            assert_eq!(lookup(SUBSCRIPTION_VARIABLE).as_deref(), Some(SANDBOX_SUBSCRIPTION));
+            assert_eq!(
+                lookup(SUBSCRIPTION_VARIABLE).as_deref(),
+                Some(SANDBOX_SUBSCRIPTION)
+            );
             assert_eq!(environment_lookup(false)(SUBSCRIPTION_VARIABLE), None);
         }
         assert_eq!(lookup("AKSCTL_TEST_SURELY_UNSET_VARIABLE"), None);
@@ -196,9 +200,16 @@ mod tests {
         let group = crate::id::ResourceId::resource_group(SANDBOX_SUBSCRIPTION, "rg-sandbox");
         let body = serde_json::json!({"location": "eastus"});
         runtime
-            .block_on(client.put(&group, "2025-04-01", &body, &crate::arm::WriteOptions::default()))
+            .block_on(client.put(
+                &group,
+                "2025-04-01",
+                &body,
+                &crate::arm::WriteOptions::default(),
+            ))
             .unwrap();
         drop(server);
-        assert!(std::fs::read_to_string(&state_file).unwrap().contains("rg-sandbox"));
+        assert!(std::fs::read_to_string(&state_file)
+            .unwrap()
+            .contains("rg-sandbox"));
     }
 }

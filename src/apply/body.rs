@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::diff::AKS_SYSTEM_PREFIX;
 use crate::kind::Kind;
 
 /// Merges `declared` into `live`: objects by key, arrays of named objects (`agentPoolProfiles`)
@@ -37,6 +38,37 @@ pub fn deep_merge(live: &Value, declared: &Value) -> Value {
         }
         _ => without_nulls(declared),
     }
+}
+
+/// The body of a read-modify-write PUT of `kind`: `declared` merged into `live` (see
+/// `deep_merge`) with the kind's exceptions, then stripped of what ARM rejects:
+/// - a cluster keeps its live `agentPoolProfiles`: after creation pools are written only through
+///   the agent-pool API (the declared profiles are create-time only);
+/// - a pool's `nodeLabels` map is owned whole: live labels the estate does not declare are
+///   dropped, except AKS's own `kubernetes.azure.com/` labels.
+pub fn body_for_update(kind: Kind, live: &Value, declared: &Value) -> Value {
+    let mut declared = declared.clone();
+    if kind == Kind::ManagedCluster {
+        if let Some(Value::Object(properties)) = declared.get_mut("properties") {
+            properties.remove("agentPoolProfiles");
+        }
+    }
+    let mut merged = deep_merge(live, &declared);
+    if kind == Kind::AgentPool {
+        if let Some(Value::Object(labels)) = declared.pointer("/properties/nodeLabels") {
+            let mut owned = labels.clone();
+            if let Some(Value::Object(live_labels)) = live.pointer("/properties/nodeLabels") {
+                for (key, value) in live_labels {
+                    if key.starts_with(AKS_SYSTEM_PREFIX) {
+                        owned.entry(key.clone()).or_insert_with(|| value.clone());
+                    }
+                }
+            }
+            set_pointer(&mut merged, "/properties/nodeLabels", Value::Object(owned));
+        }
+    }
+    strip_read_only(kind, &mut merged);
+    merged
 }
 
 fn is_named_list(items: &[Value]) -> bool {
@@ -234,10 +266,12 @@ pub fn set_pointer(target: &mut Value, pointer: &str, value: Value) -> bool {
             Value::Object(map) => map
                 .entry(segment.clone())
                 .or_insert_with(|| Value::Object(Map::new())),
-            Value::Array(items) => match segment.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
-                Some(item) => item,
-                None => return false,
-            },
+            Value::Array(items) => {
+                match segment.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                    Some(item) => item,
+                    None => return false,
+                }
+            }
             _ => return false,
         };
     }
@@ -311,12 +345,45 @@ mod tests {
         });
         let merged = deep_merge(&live, &declared);
         assert_eq!(merged["properties"]["kubernetesVersion"], "1.33");
-        assert_eq!(merged["properties"]["addonProfiles"]["omsagent"]["enabled"], true);
-        let pools = merged["properties"]["agentPoolProfiles"].as_array().cloned().unwrap_or_default();
+        assert_eq!(
+            merged["properties"]["addonProfiles"]["omsagent"]["enabled"],
+            true
+        );
+        let pools = merged["properties"]["agentPoolProfiles"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         assert_eq!(pools.len(), 2);
         assert_eq!(pools[0]["count"], 5);
         assert_eq!(pools[0]["mode"], "System");
-        assert_eq!(merged["properties"]["oidcIssuerProfile"], json!({"enabled": true}));
+        assert_eq!(
+            merged["properties"]["oidcIssuerProfile"],
+            json!({"enabled": true})
+        );
+    }
+
+    #[test]
+    fn cluster_updates_keep_live_pool_profiles_and_pool_labels_are_owned_whole() {
+        let live = json!({"properties": {
+            "agentPoolProfiles": [{"name": "system", "count": 4, "provisioningState": "Succeeded"}],
+            "kubernetesVersion": "1.32"}});
+        let declared = json!({"properties": {
+            "agentPoolProfiles": [{"name": "system", "count": 3}], "kubernetesVersion": "1.33"}});
+        let cluster = body_for_update(Kind::ManagedCluster, &live, &declared);
+        assert_eq!(
+            cluster["properties"]["agentPoolProfiles"],
+            json!([{"name": "system", "count": 4}])
+        );
+        assert_eq!(cluster["properties"]["kubernetesVersion"], "1.33");
+
+        let live = json!({"properties": {"nodeLabels": {
+            "team": "a", "stale": "x", "kubernetes.azure.com/scalesetpriority": "spot"}}});
+        let declared = json!({"properties": {"nodeLabels": {"team": "b"}}});
+        let pool = body_for_update(Kind::AgentPool, &live, &declared);
+        assert_eq!(
+            pool["properties"]["nodeLabels"],
+            json!({"team": "b", "kubernetes.azure.com/scalesetpriority": "spot"})
+        );
     }
 
     #[test]
@@ -354,9 +421,16 @@ mod tests {
     #[test]
     fn set_pointer_creates_intermediate_objects() {
         let mut body = json!({"properties": {"issuer": null}});
-        assert!(set_pointer(&mut body, "/properties/issuer", json!("https://i")));
+        assert!(set_pointer(
+            &mut body,
+            "/properties/issuer",
+            json!("https://i")
+        ));
         assert!(set_pointer(&mut body, "/properties/a/b", json!(1)));
-        assert_eq!(body, json!({"properties": {"issuer": "https://i", "a": {"b": 1}}}));
+        assert_eq!(
+            body,
+            json!({"properties": {"issuer": "https://i", "a": {"b": 1}}})
+        );
         let mut scalar = json!({"properties": 3});
         assert!(!set_pointer(&mut scalar, "/properties/x", json!(1)));
     }

@@ -62,7 +62,9 @@ impl ArmOperations for ArmClient {
         let options = WriteOptions {
             if_match: request.if_match.as_deref(),
             deadline: Some(request.deadline),
-            progress: forward.as_ref().map(|f| f as &(dyn Fn(LroProgress) + Send + Sync)),
+            progress: forward
+                .as_ref()
+                .map(|f| f as &(dyn Fn(LroProgress) + Send + Sync)),
         };
         Ok(ArmClient::put(self, id, api_version, body, &options).await?)
     }
@@ -77,7 +79,9 @@ impl ArmOperations for ArmClient {
         let options = WriteOptions {
             if_match: request.if_match.as_deref(),
             deadline: Some(request.deadline),
-            progress: forward.as_ref().map(|f| f as &(dyn Fn(LroProgress) + Send + Sync)),
+            progress: forward
+                .as_ref()
+                .map(|f| f as &(dyn Fn(LroProgress) + Send + Sync)),
         };
         Ok(ArmClient::delete(self, id, api_version, &options).await?)
     }

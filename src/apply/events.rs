@@ -52,8 +52,12 @@ pub struct StepLabel {
 #[derive(Debug, Clone)]
 pub enum ExecutionEvent {
     /// The executor is about to run `total` steps.
-    Planned { total: usize },
-    Started { step: StepLabel },
+    Planned {
+        total: usize,
+    },
+    Started {
+        step: StepLabel,
+    },
     /// ARM reported progress of the step's long-running operation.
     Progress {
         step: StepLabel,
@@ -61,7 +65,10 @@ pub enum ExecutionEvent {
         percent_complete: Option<f64>,
     },
     /// The step is waiting (for a cluster to settle, a retry after a conflict, ...).
-    Waiting { step: StepLabel, reason: String },
+    Waiting {
+        step: StepLabel,
+        reason: String,
+    },
     Finished {
         step: StepLabel,
         elapsed: Duration,
@@ -73,9 +80,14 @@ pub enum ExecutionEvent {
         failure: ArmFailure,
     },
     /// Not run because a step it depends on failed (or the run was interrupted).
-    Skipped { step: StepLabel, because: String },
+    Skipped {
+        step: StepLabel,
+        because: String,
+    },
     /// Ctrl-C: no new operation starts; these were in flight.
-    Interrupted { in_flight: Vec<InFlight> },
+    Interrupted {
+        in_flight: Vec<InFlight>,
+    },
 }
 
 /// A step that was running when the run was interrupted.
@@ -172,7 +184,10 @@ pub struct ExecutionReport {
 
 impl ExecutionReport {
     pub fn count(&self, matches: impl Fn(&StepOutcome) -> bool) -> usize {
-        self.steps.iter().filter(|result| matches(&result.outcome)).count()
+        self.steps
+            .iter()
+            .filter(|result| matches(&result.outcome))
+            .count()
     }
 
     pub fn done(&self) -> usize {

@@ -129,8 +129,17 @@ mod tests {
             vec![],
         );
         let blocked = blocked_changes(&plan, false, false);
-        let flags: Vec<(&str, &str)> = blocked.iter().map(|b| (b.address.as_str(), b.flag)).collect();
-        assert_eq!(flags, vec![("cluster/a", "--allow-replace"), ("identity/x", "--allow-delete")]);
+        let flags: Vec<(&str, &str)> = blocked
+            .iter()
+            .map(|b| (b.address.as_str(), b.flag))
+            .collect();
+        assert_eq!(
+            flags,
+            vec![
+                ("cluster/a", "--allow-replace"),
+                ("identity/x", "--allow-delete")
+            ]
+        );
         assert!(blocked_changes(&plan, true, true).is_empty());
     }
 
@@ -139,9 +148,18 @@ mod tests {
         let a = ResourceId::new("/a");
         let b = ResourceId::new("/b");
         let observed = vec![
-            Observation { id: a.clone(), fingerprint: "etag:1".into() },
-            Observation { id: b.clone(), fingerprint: "etag:2".into() },
-            Observation { id: ResourceId::new("/c"), fingerprint: "absent".into() },
+            Observation {
+                id: a.clone(),
+                fingerprint: "etag:1".into(),
+            },
+            Observation {
+                id: b.clone(),
+                fingerprint: "etag:2".into(),
+            },
+            Observation {
+                id: ResourceId::new("/c"),
+                fingerprint: "absent".into(),
+            },
         ];
         let current = HashMap::from([(a, "etag:1".to_owned()), (b.clone(), "etag:3".to_owned())]);
         let stale = stale_resources(&observed, &current);

@@ -283,7 +283,9 @@ impl Builder {
                         step.label.id.subscription_id(),
                         step.label.id.resource_group_name(),
                     ) {
-                        (Some(subscription), Some(group)) if step.label.kind != Kind::ResourceGroup => {
+                        (Some(subscription), Some(group))
+                            if step.label.kind != Kind::ResourceGroup =>
+                        {
                             Some(ResourceId::resource_group(subscription, group))
                         }
                         _ => None,
@@ -318,12 +320,19 @@ impl Builder {
             if step.label.kind != Kind::AgentPool || step.label.operation != StepOperation::Create {
                 continue;
             }
-            let Some(cluster_step) = step.label.id.parent().and_then(|id| put_by_id.get(&id).copied())
+            let Some(cluster_step) = step
+                .label
+                .id
+                .parent()
+                .and_then(|id| put_by_id.get(&id).copied())
             else {
                 continue;
             };
             if self.steps[cluster_step].label.operation == StepOperation::Create {
-                pools_by_cluster.entry(cluster_step).or_default().push(index);
+                pools_by_cluster
+                    .entry(cluster_step)
+                    .or_default()
+                    .push(index);
             }
         }
         for (cluster_step, pools) in pools_by_cluster {
@@ -402,11 +411,14 @@ impl Builder {
             if self.steps[index].mode != StepMode::Delete {
                 continue;
             }
-            let prefix = format!("{}/", self.steps[index].label.id.as_str().to_ascii_lowercase());
+            let prefix = format!(
+                "{}/",
+                self.steps[index].label.id.as_str().to_ascii_lowercase()
+            );
             for &other in &delete_indices {
                 let other_id = self.steps[other].label.id.as_str().to_ascii_lowercase();
-                let covered_by_this = self.steps[other].mode
-                    == (StepMode::DeletedWithParent { parent_step: index });
+                let covered_by_this =
+                    self.steps[other].mode == (StepMode::DeletedWithParent { parent_step: index });
                 if other != index && other_id.starts_with(&prefix) && !covered_by_this {
                     if let StepMode::DeletedWithParent { .. } = self.steps[other].mode {
                         continue;
@@ -445,7 +457,9 @@ impl Builder {
             .map(|(_, &index)| index)
             .collect();
         for &index in &self.pure_deletes {
-            self.steps[index].depends_on.extend(all_puts.iter().copied());
+            self.steps[index]
+                .depends_on
+                .extend(all_puts.iter().copied());
         }
         // Create-before-delete: the old one goes after the new one and its dependants' updates.
         for (address, order) in &self.replace_order {

@@ -3,7 +3,10 @@
 //! - `graph`: plan changes -> steps with edges, lock keys and priorities;
 //! - `scheduler`: runs steps with bounded parallelism, locks, failure propagation, Ctrl-C;
 //! - `writes`: how one step talks to ARM (read-modify-write, role assignments, vault recovery,
-//!   settling clusters, bounded retries of ARM's transient conflicts);
+//!   deletes with guards, bounded retries of ARM's transient conflicts);
+//! - `settle`: waiting for clusters, pools and parents to finish provisioning before a write;
+//! - `ownership`: what an estate owns (destroy plan) and the resource-group emptiness guard;
+//! - `events`: what the executor reports while running and at the end (rendered by `render`);
 //! - `body`: merging and stripping request bodies;
 //! - `gates`: refusing destructive plans without the flags, and stale saved plans;
 //! - `operations`: the ARM calls the executor needs, as a trait (fake in unit tests).
@@ -11,11 +14,12 @@
 pub mod body;
 mod client_adapter;
 pub mod events;
+pub mod gates;
 pub mod graph;
 pub mod operations;
-pub mod gates;
 pub mod ownership;
 pub mod scheduler;
+mod settle;
 mod writes;
 
 pub use events::{ExecutionEvent, ExecutionObserver, ExecutionReport, StepOutcome};

@@ -48,7 +48,10 @@ pub async fn ensure_resource_group_empty(
 ) -> Result<(), ArmFailure> {
     let api_version = Kind::ResourceGroup.api_version();
     let mut remaining: Vec<String> = Vec::new();
-    match arm.list(&format!("{group}/resources"), api_version, &[]).await {
+    match arm
+        .list(&format!("{group}/resources"), api_version, &[])
+        .await
+    {
         Ok(items) => remaining.extend(items.iter().filter_map(item_id)),
         Err(failure) if failure.has_code("ResourceGroupNotFound") => return Ok(()),
         Err(failure) if matches!(failure.status, Some(400 | 404 | 405)) => {}
@@ -123,9 +126,9 @@ pub fn destroy_plan(desired: &DesiredState, live: &dyn Fn(&ResourceId) -> Option
             role_assignment_matches(&body, &resource.body)
         } else {
             let lower = id.as_str().to_ascii_lowercase();
-            owned_tracked
-                .iter()
-                .any(|parent| lower.starts_with(&format!("{}/", parent.as_str().to_ascii_lowercase())))
+            owned_tracked.iter().any(|parent| {
+                lower.starts_with(&format!("{}/", parent.as_str().to_ascii_lowercase()))
+            })
         };
         if !owned {
             continue;

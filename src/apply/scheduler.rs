@@ -111,9 +111,9 @@ pub async fn execute(
         outputs: Mutex::new(HashMap::new()),
         operation_urls: Mutex::new(HashMap::new()),
     });
-    state.observer.on_event(&ExecutionEvent::Planned {
-        total: steps.len(),
-    });
+    state
+        .observer
+        .on_event(&ExecutionEvent::Planned { total: steps.len() });
 
     let mut waiting_on: Vec<usize> = steps.iter().map(|step| step.depends_on.len()).collect();
     let mut outcomes: Vec<Option<StepOutcome>> = vec![None; steps.len()];
@@ -182,7 +182,10 @@ pub async fn execute(
                 let Some(index) = task_steps.remove(&join_error.id()) else {
                     continue;
                 };
-                (index, Err(ArmFailure::local("InternalError", join_error.to_string())))
+                (
+                    index,
+                    Err(ArmFailure::local("InternalError", join_error.to_string())),
+                )
             }
         };
         let elapsed = running

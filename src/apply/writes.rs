@@ -3,19 +3,19 @@
 //! idempotent, delete with guards, and retry ARM's transient conflicts a bounded number of times.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use crate::apply::body::{
-    deep_merge, etag, is_terminal_state, provisioning_state, set_pointer, strip_read_only,
-    without_nulls,
+    body_for_update, deep_merge, etag, provisioning_state, set_pointer, without_nulls,
 };
 use crate::apply::events::ExecutionEvent;
 use crate::apply::graph::{Step, StepMode};
 use crate::apply::operations::{ArmFailure, OperationProgress, WriteRequest};
 use crate::apply::ownership;
 use crate::apply::scheduler::RunState;
+use crate::apply::settle::{settle_cluster, settle_tracked_ancestor, settled};
 use crate::id::ResourceId;
 use crate::kind::Kind;
 
@@ -31,7 +31,7 @@ impl StepContext {
         &self.steps[self.index]
     }
 
-    fn waiting(&self, reason: String) {
+    pub(crate) fn waiting(&self, reason: String) {
         self.state.observer.on_event(&ExecutionEvent::Waiting {
             step: self.step().label.clone(),
             reason,
@@ -61,7 +61,7 @@ impl StepContext {
     }
 
     /// The wait before retry number `attempt` (0-based): doubling, capped.
-    fn backoff(&self, attempt: u32) -> Duration {
+    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
         let options = &self.state.options;
         options
             .initial_wait
@@ -113,18 +113,22 @@ async fn output_of(
     source: &str,
     pointer: &str,
 ) -> Result<Value, ArmFailure> {
-    let written = context
-        .state
-        .outputs
-        .lock()
-        .ok()
-        .and_then(|outputs| outputs.get(source).and_then(|body| body.pointer(pointer)).cloned());
+    let written = context.state.outputs.lock().ok().and_then(|outputs| {
+        outputs
+            .get(source)
+            .and_then(|body| body.pointer(pointer))
+            .cloned()
+    });
     if let Some(value) = written.filter(|value| !value.is_null()) {
         return Ok(value);
     }
-    let Some((id, api_version)) = context.state.ids.get(source).cloned().or_else(|| {
-        source_id_from_steps(context, source)
-    }) else {
+    let Some((id, api_version)) = context
+        .state
+        .ids
+        .get(source)
+        .cloned()
+        .or_else(|| source_id_from_steps(context, source))
+    else {
         return Err(ArmFailure::local(
             "DeferredSourceUnknown",
             format!("{source} is not part of this plan, so its {pointer} cannot be read"),
@@ -192,8 +196,7 @@ async fn put(
         };
         let (body, if_match) = match &live {
             Some(live) => {
-                let mut merged = deep_merge(live, &desired);
-                strip_read_only(kind, &mut merged);
+                let merged = body_for_update(kind, live, &desired);
                 let if_match = if matches!(kind, Kind::ManagedCluster | Kind::AgentPool) {
                     etag(live)
                 } else {
@@ -204,7 +207,12 @@ async fn put(
             None => (without_nulls(&desired), None),
         };
         let request = context.write_request(if_match);
-        match context.state.arm.put(&id, &step.api_version, &body, &request).await {
+        match context
+            .state
+            .arm
+            .put(&id, &step.api_version, &body, &request)
+            .await
+        {
             Ok(result) => {
                 if provisioning_state(&result).is_some_and(|s| s.eq_ignore_ascii_case("Failed")) {
                     return Err(ArmFailure::local(
@@ -238,7 +246,11 @@ async fn put(
                 }
                 let wait = context.backoff(attempt);
                 attempt += 1;
-                context.waiting(format!("{}, retrying in {:.1}s", failure.code, wait.as_secs_f64()));
+                context.waiting(format!(
+                    "{}, retrying in {:.1}s",
+                    failure.code,
+                    wait.as_secs_f64()
+                ));
                 tokio::time::sleep(wait).await;
                 if let Some(cluster) = &step.lock {
                     if matches!(kind, Kind::ManagedCluster | Kind::AgentPool) {
@@ -262,113 +274,6 @@ fn is_transient_conflict(failure: &ArmFailure) -> bool {
     ]
     .iter()
     .any(|code| failure.has_code(code))
-}
-
-/// Waits until the cluster (and each of its pools) is in a terminal provisioning state.
-async fn settle_cluster(context: &StepContext, cluster: &ResourceId) -> Result<(), ArmFailure> {
-    let api_version = Kind::ManagedCluster.api_version();
-    let deadline = context.state.options.deadline(Kind::ManagedCluster);
-    let started = Instant::now();
-    let mut attempt: u32 = 0;
-    loop {
-        let Some(body) = context.state.arm.get(cluster, api_version).await? else {
-            return Ok(());
-        };
-        let busy = busy_state(&body);
-        let Some(busy) = busy else {
-            return Ok(());
-        };
-        if started.elapsed() >= deadline {
-            return Err(ArmFailure::local(
-                "ClusterNotSettled",
-                format!(
-                    "{} still {busy} after {}s; not starting another operation on it",
-                    cluster.name(),
-                    deadline.as_secs()
-                ),
-            ));
-        }
-        let wait = context.backoff(attempt);
-        attempt += 1;
-        context.waiting(format!("waiting for {} to finish {busy}", cluster.name()));
-        tokio::time::sleep(wait).await;
-    }
-}
-
-/// The live body of `id` once its provisioning state is terminal (an operation of an earlier,
-/// interrupted run may still be running on it), or `None` when it does not exist.
-async fn settled(
-    context: &StepContext,
-    id: &ResourceId,
-    api_version: &str,
-    kind: Kind,
-) -> Result<Option<Value>, ArmFailure> {
-    let deadline = context.state.options.deadline(kind);
-    let started = Instant::now();
-    let mut attempt: u32 = 0;
-    loop {
-        let Some(body) = context.state.arm.get(id, api_version).await? else {
-            return Ok(None);
-        };
-        let state = provisioning_state(&body);
-        if is_terminal_state(state) {
-            return Ok(Some(body));
-        }
-        let state = state.unwrap_or_default().to_owned();
-        if started.elapsed() >= deadline {
-            return Err(ArmFailure::local(
-                "ResourceNotSettled",
-                format!("{} still {state} after {}s", id.name(), deadline.as_secs()),
-            ));
-        }
-        context.waiting(format!("waiting for {} to finish {state}", id.name()));
-        tokio::time::sleep(context.backoff(attempt)).await;
-        attempt += 1;
-    }
-}
-
-/// A child of a tracked resource (blob service, container, policy, credential) is written only
-/// once its tracked ancestor has finished provisioning (storage refuses with 409 otherwise).
-async fn settle_tracked_ancestor(
-    context: &StepContext,
-    id: &ResourceId,
-    kind: Kind,
-) -> Result<(), ArmFailure> {
-    if matches!(kind, Kind::AgentPool) || kind.parent().is_none() {
-        return Ok(());
-    }
-    let mut ancestor_kind = kind;
-    let mut ancestor = id.clone();
-    while let Some(parent_kind) = ancestor_kind.parent() {
-        let Some(parent) = ancestor.parent() else {
-            return Ok(());
-        };
-        ancestor = parent;
-        ancestor_kind = parent_kind;
-    }
-    settled(context, &ancestor, ancestor_kind.api_version(), ancestor_kind)
-        .await
-        .map(|_| ())
-}
-
-/// The non-terminal provisioning state of a cluster or one of its pools, if any.
-fn busy_state(cluster: &Value) -> Option<String> {
-    let own = provisioning_state(cluster);
-    if !is_terminal_state(own) {
-        return own.map(str::to_owned);
-    }
-    cluster
-        .pointer("/properties/agentPoolProfiles")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find_map(|pool| {
-            let state = pool.get("provisioningState").and_then(Value::as_str);
-            (!is_terminal_state(state)).then(|| {
-                let name = pool.get("name").and_then(Value::as_str).unwrap_or("?");
-                format!("{} (pool {name})", state.unwrap_or_default())
-            })
-        })
 }
 
 fn add_inline_pool(cluster_body: &mut Value, name: &str, pool_body: &Value) {
@@ -396,7 +301,10 @@ fn add_inline_pool(cluster_body: &mut Value, name: &str, pool_body: &Value) {
 /// Role assignments for managed identities always carry `principalType`, so a just-created
 /// identity does not fail Entra's lookup.
 fn prepare_role_assignment(body: &mut Value) {
-    if body.pointer("/properties/principalType").is_none_or(Value::is_null) {
+    if body
+        .pointer("/properties/principalType")
+        .is_none_or(Value::is_null)
+    {
         set_pointer(body, "/properties/principalType", json!("ServicePrincipal"));
     }
 }
@@ -430,9 +338,11 @@ async fn existing_role_assignment(
     desired: &Value,
     failure: ArmFailure,
 ) -> Result<Option<String>, ArmFailure> {
-    let (Some(scope), Some(role), Some(principal)) =
-        (role_assignment_scope(id), role_guid(desired), principal_id(desired))
-    else {
+    let (Some(scope), Some(role), Some(principal)) = (
+        role_assignment_scope(id),
+        role_guid(desired),
+        principal_id(desired),
+    ) else {
         return Err(failure);
     };
     let path = format!("{scope}/providers/Microsoft.Authorization/roleAssignments");
@@ -453,7 +363,10 @@ async fn existing_role_assignment(
                 .and_then(Value::as_str)
                 .is_none_or(|found| ResourceId::new(found) == scope)
     });
-    match same.and_then(|assignment| assignment.get("id")).and_then(Value::as_str) {
+    match same
+        .and_then(|assignment| assignment.get("id"))
+        .and_then(Value::as_str)
+    {
         Some(existing_id) => Ok(Some(format!("already assigned as {existing_id}"))),
         None => Err(failure),
     }
@@ -467,7 +380,13 @@ async fn recover_vault(
     desired: &Value,
 ) -> Result<(), ArmFailure> {
     let step = context.step();
-    if context.state.arm.get(id, &step.api_version).await?.is_some() {
+    if context
+        .state
+        .arm
+        .get(id, &step.api_version)
+        .await?
+        .is_some()
+    {
         return Ok(());
     }
     // The declared body with `createMode: recover`, so create-only properties (retention days)
@@ -515,7 +434,11 @@ async fn delete(context: &StepContext) -> Result<Option<String>, ArmFailure> {
                 }
                 let wait = context.backoff(attempt);
                 attempt += 1;
-                context.waiting(format!("{}, retrying in {:.1}s", failure.code, wait.as_secs_f64()));
+                context.waiting(format!(
+                    "{}, retrying in {:.1}s",
+                    failure.code,
+                    wait.as_secs_f64()
+                ));
                 tokio::time::sleep(wait).await;
             }
             Err(failure) => return Err(failure),
@@ -539,17 +462,13 @@ mod tests {
     }
 
     #[test]
-    fn busy_state_sees_pools() {
-        let body = json!({"properties": {"provisioningState": "Succeeded",
-            "agentPoolProfiles": [{"name": "user", "provisioningState": "Scaling"}]}});
-        assert_eq!(busy_state(&body).as_deref(), Some("Scaling (pool user)"));
-        assert_eq!(busy_state(&json!({"properties": {}})), None);
-    }
-
-    #[test]
     fn inline_pools_are_added_by_name() {
         let mut cluster = json!({"properties": {"dnsPrefix": "x"}});
-        add_inline_pool(&mut cluster, "system", &json!({"properties": {"mode": "System", "count": 3, "vnetSubnetID": null}}));
+        add_inline_pool(
+            &mut cluster,
+            "system",
+            &json!({"properties": {"mode": "System", "count": 3, "vnetSubnetID": null}}),
+        );
         assert_eq!(
             cluster["properties"]["agentPoolProfiles"],
             json!([{"mode": "System", "count": 3, "name": "system"}])

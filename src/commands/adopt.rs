@@ -46,13 +46,20 @@ async fn adopt(args: &AdoptArgs) -> ExitStatus {
         }
     };
     let context = LowerContext {
-        tenant_id: lookup("AZURE_TENANT_ID")
-            .or_else(|| args.arm.sandbox.then(|| mock_arm::Config::default().tenant_id)),
+        tenant_id: lookup("AZURE_TENANT_ID").or_else(|| {
+            args.arm
+                .sandbox
+                .then(|| mock_arm::Config::default().tenant_id)
+        }),
         subscription: args.arm.subscription.clone(),
     };
     let desired = match desired::lower(&loaded.estate, &context) {
         Ok(desired) => desired,
-        Err(error) => return fail(&format!("cannot lower the estate to ARM resources: {error}")),
+        Err(error) => {
+            return fail(&format!(
+                "cannot lower the estate to ARM resources: {error}"
+            ))
+        }
     };
     let connection = match sandbox::connect(&args.arm, usize::from(args.parallelism)) {
         Ok(connection) => connection,
@@ -88,7 +95,9 @@ async fn adopt(args: &AdoptArgs) -> ExitStatus {
         &PlanOptions::default(),
     ) {
         Ok(after) => describe_after(&after),
-        Err(error) => report::print_note(&format!("cannot preview the plan after adoption: {error}")),
+        Err(error) => {
+            report::print_note(&format!("cannot preview the plan after adoption: {error}"))
+        }
     }
     if !args.auto_approve {
         if !std::io::stdin().is_terminal() {
@@ -157,7 +166,10 @@ fn describe_after(after: &Plan) {
         .changes
         .iter()
         .filter(|change| change.action != Action::Noop)
-        .map(|change| format!("{} ({:?})", change.address, change.action).to_lowercase())
+        .map(|change| {
+            let action = format!("{:?}", change.action).to_lowercase();
+            format!("{} ({action})", change.address)
+        })
         .collect();
     if !pending.is_empty() {
         report::print_note(&format!(
@@ -170,9 +182,9 @@ fn describe_after(after: &Plan) {
 /// Refuses when a resource to adopt changed since it was read (its tags would be overwritten).
 async fn check_unchanged(client: &ArmClient, adoption: &Plan) -> Result<(), String> {
     let ids: Vec<_> = adoption.observed.iter().map(|o| o.id.clone()).collect();
-    let now = live::read_ids(client, &ids)
-        .await
-        .map_err(|error| format!("cannot re-check the resources before adopting: {error}; nothing was changed"))?;
+    let now = live::read_ids(client, &ids).await.map_err(|error| {
+        format!("cannot re-check the resources before adopting: {error}; nothing was changed")
+    })?;
     let changed: Vec<String> = adoption
         .observed
         .iter()

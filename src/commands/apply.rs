@@ -17,6 +17,7 @@ use crate::commands::{logging, ExitStatus};
 use crate::id::ResourceId;
 use crate::plan::{Plan, FORMAT_VERSION};
 use crate::render::diagnostics::print_diagnostics;
+use crate::render::plan_redact::REDACTED;
 use crate::render::progress::ApplyProgress;
 use crate::render::{plan_text, report};
 use crate::sandbox::{self, Connection};
@@ -163,8 +164,8 @@ pub(crate) async fn run_plan(
 
 /// Connects to the sandbox or ARM, saying where the sandbox is.
 pub(crate) fn connect(arm: &ArmArgs, execution: &ExecutionArgs) -> Result<Connection, ExitStatus> {
-    let connection = sandbox::connect(arm, usize::from(execution.parallelism).max(8) * 2)
-        .map_err(|error| {
+    let connection =
+        sandbox::connect(arm, usize::from(execution.parallelism).max(8) * 2).map_err(|error| {
             report::print_error(&error.to_string());
             ExitStatus::Failure
         })?;
@@ -215,5 +216,26 @@ fn read_plan_file(path: &Path) -> Result<Plan, String> {
             plan.format_version
         ));
     }
+    if let Some(change) = plan
+        .changes
+        .iter()
+        .find(|change| change.after.as_ref().is_some_and(holds_redacted_value))
+    {
+        return Err(format!(
+            "{} holds a masked value ({REDACTED}) in {}: a rendered plan cannot be applied; save it with `aksctl plan --out`",
+            path.display(),
+            change.address
+        ));
+    }
     Ok(plan)
+}
+
+/// Whether a body carries the renderer's mask instead of a real value.
+fn holds_redacted_value(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(text) => text == REDACTED,
+        serde_json::Value::Array(items) => items.iter().any(holds_redacted_value),
+        serde_json::Value::Object(members) => members.values().any(holds_redacted_value),
+        _ => false,
+    }
 }

@@ -42,7 +42,9 @@ async fn destroy(args: &DestroyArgs) -> ExitStatus {
             return ExitStatus::Failure;
         }
     };
-    let plan = destroy_plan(desired, &|id| live.get(id).map(|resource| resource.body.clone()));
+    let plan = destroy_plan(desired, &|id| {
+        live.get(id).map(|resource| resource.body.clone())
+    });
     plan_text::print(&plan);
     if plan.changes.is_empty() {
         report::print_line("Nothing to destroy: no resource of this estate exists.");

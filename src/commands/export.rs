@@ -100,7 +100,11 @@ async fn export_groups(args: &ExportArgs) -> ExitStatus {
             .map(|i| i.federated_credentials.len())
             .sum::<usize>()
         + estate.role_assignments.len()
-        + estate.clusters.iter().map(|c| c.acr_pull.len()).sum::<usize>();
+        + estate
+            .clusters
+            .iter()
+            .map(|c| c.acr_pull.len())
+            .sum::<usize>();
     let destination = args
         .output
         .as_ref()

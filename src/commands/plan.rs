@@ -83,13 +83,15 @@ pub(crate) async fn prepare(
     let desired = desired::lower(&loaded.estate, &context)?;
     let connection = sandbox::connect(arm, 16)?;
     let live = read_live(&connection.client, &desired).await?;
-    let plan = planner::build(
+    let mut plan = planner::build(
         &desired,
         &live,
         &PlanOptions {
             targets: targets.to_vec(),
         },
     )?;
+    plan.notices
+        .extend(desired::unlowered_fields(&loaded.estate));
     Ok(Prepared {
         plan,
         desired,

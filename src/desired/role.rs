@@ -128,12 +128,15 @@ fn assignment_resource(
     );
     properties.insert("principalId".to_string(), principal_id);
     properties.insert("principalType".to_string(), json!(principal.principal_type));
-    if let Some(description) = &assignment.description {
-        properties.insert(
-            "description".to_string(),
-            Value::String(description.clone()),
-        );
-    }
+    // Role assignments carry no tags: the description holds the ownership marker, so an
+    // assignment dropped from the estate is recognised as this estate's and deleted.
+    properties.insert(
+        "description".to_string(),
+        Value::String(ownership_description(
+            assignment.description.as_deref(),
+            &lowering.estate.metadata.name,
+        )),
+    );
     let assignment_name = role_assignment_name(&scope, &role_guid, &principal.key);
     Ok(DesiredResource {
         address,
@@ -143,6 +146,16 @@ fn assignment_resource(
         deferred: deferred_values,
         depends_on,
     })
+}
+
+/// The description aksctl writes on a role assignment: the user's text (if any) followed by the
+/// `aksctl-estate=<estate>` ownership marker that `live` reads back.
+fn ownership_description(user_description: Option<&str>, estate: &str) -> String {
+    let marker = format!("{}={estate}", crate::live::OWNER_TAG);
+    match user_description.map(str::trim).filter(|text| !text.is_empty()) {
+        Some(text) => format!("{text} (managed by aksctl: {marker})"),
+        None => format!("Managed by aksctl ({marker})"),
+    }
 }
 
 /// The ARM id of a scope and the address of the estate resource it names (none for the

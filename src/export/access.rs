@@ -14,6 +14,7 @@ use crate::export::context::{
 use crate::export::inventory::id_of;
 use crate::id::ResourceId;
 use crate::kind::Kind;
+use crate::live::OWNER_TAG;
 use crate::spec::defaults::derived_assignment_name;
 use crate::spec::reference::WORKLOAD_IDENTITY_AUDIENCE;
 use crate::spec::roles::{built_in_role_name, role_definition_guid};
@@ -116,6 +117,41 @@ pub fn export_federated_credentials(exporting: &mut Exporting<'_>, identities: &
     }
 }
 
+/// Writes the credentials that aksctl's `clusters:` expansion would make back as one entry: a
+/// credential `N` for cluster A followed by `N-B` for cluster B, `N-C` for cluster C..., all with
+/// the same subject and audiences, become `{name: N, clusters: [A, B, C]}` (the expansion gives
+/// exactly the same names back).
+pub fn group_multi_cluster_credentials(identities: &mut [Identity]) {
+    for identity in identities.iter_mut() {
+        let credentials = std::mem::take(&mut identity.federated_credentials);
+        let mut grouped: Vec<FederatedCredential> = Vec::new();
+        for credential in credentials {
+            let joined = credential.cluster.as_ref().and_then(|cluster| {
+                grouped.iter_mut().find(|first| {
+                    let first_cluster = first.cluster.as_ref().or(first.clusters.first());
+                    first_cluster.is_some()
+                        && credential.name == format!("{}-{cluster}", first.name)
+                        && first.service_account == credential.service_account
+                        && first.subject == credential.subject
+                        && first.audiences == credential.audiences
+                        && !first.clusters.contains(cluster)
+                        && first.cluster.as_ref() != Some(cluster)
+                })
+            });
+            match (joined, &credential.cluster) {
+                (Some(first), Some(cluster)) => {
+                    if let Some(first_cluster) = first.cluster.take() {
+                        first.clusters.push(first_cluster);
+                    }
+                    first.clusters.push(cluster.clone());
+                }
+                _ => grouped.push(credential),
+            }
+        }
+        identity.federated_credentials = grouped;
+    }
+}
+
 /// An AcrPull grant to a cluster's kubelet on an exported registry, written as the cluster's
 /// `acrPull` entry rather than a role assignment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +162,9 @@ pub struct AcrPull {
 
 /// The role assignments that point at exported resources or at exported principals, and the
 /// kubelet AcrPull grants among them.
-pub fn export_role_assignments(exporting: &mut Exporting<'_>) -> (Vec<RoleAssignment>, Vec<AcrPull>) {
+pub fn export_role_assignments(
+    exporting: &mut Exporting<'_>,
+) -> (Vec<RoleAssignment>, Vec<AcrPull>) {
     let mut assignments = Vec::new();
     let mut acr_pulls = Vec::new();
     let bodies: Vec<&Value> = exporting.inventory.role_assignments.iter().collect();
@@ -135,7 +173,8 @@ pub fn export_role_assignments(exporting: &mut Exporting<'_>) -> (Vec<RoleAssign
         let Some(scope_id) = assignment_scope(body) else {
             continue;
         };
-        let Some(principal_id) = str_at(body, "/properties/principalId").map(str::to_ascii_lowercase)
+        let Some(principal_id) =
+            str_at(body, "/properties/principalId").map(str::to_ascii_lowercase)
         else {
             continue;
         };
@@ -168,7 +207,9 @@ pub fn export_role_assignments(exporting: &mut Exporting<'_>) -> (Vec<RoleAssign
             {
                 "subscription".to_owned()
             }
-            None if scope_id.to_ascii_lowercase().starts_with("/subscriptions/") => scope_id.clone(),
+            None if scope_id.to_ascii_lowercase().starts_with("/subscriptions/") => {
+                scope_id.clone()
+            }
             None => {
                 exporting.skip(
                     Kind::RoleAssignment.arm_type(),
@@ -205,9 +246,7 @@ pub fn export_role_assignments(exporting: &mut Exporting<'_>) -> (Vec<RoleAssign
             );
             continue;
         };
-        let role = built_in_role_name(&guid)
-            .map(str::to_owned)
-            .unwrap_or(guid);
+        let role = built_in_role_name(&guid).map(str::to_owned).unwrap_or(guid);
         let kubelet_of = exporting
             .clusters
             .iter()
@@ -226,13 +265,29 @@ pub fn export_role_assignments(exporting: &mut Exporting<'_>) -> (Vec<RoleAssign
             principal,
             role,
             scope,
-            description: str_at(body, "/properties/description")
-                .filter(|text| !text.trim().is_empty())
-                .map(str::to_owned),
+            description: str_at(body, "/properties/description").and_then(user_description),
         });
     }
     name_duplicates(&mut assignments);
     (assignments, acr_pulls)
+}
+
+/// The user's part of an assignment description, without the ownership marker aksctl's lowering
+/// adds (`desired::role`: `Managed by aksctl (aksctl-estate=E)` alone, or
+/// `<text> (managed by aksctl: aksctl-estate=E)`), so lowering the export adds it back once.
+pub fn user_description(description: &str) -> Option<String> {
+    let description = description.trim();
+    let marker_only = description.starts_with(&format!("Managed by aksctl ({OWNER_TAG}="))
+        && description.ends_with(')');
+    if marker_only {
+        return None;
+    }
+    let text = description
+        .rfind(&format!(" (managed by aksctl: {OWNER_TAG}="))
+        .filter(|_| description.ends_with(')'))
+        .map_or(description, |at| &description[..at])
+        .trim();
+    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// The scope of an assignment: `properties.scope`, else the id before the provider segment.

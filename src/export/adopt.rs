@@ -55,7 +55,11 @@ pub struct Candidate {
 /// (plan addresses such as `cluster/aks-prod`).
 pub fn candidates(plan: &Plan, addresses: &[String]) -> Result<Vec<Candidate>, AdoptError> {
     for address in addresses {
-        let Some(change) = plan.changes.iter().find(|change| &change.address == address) else {
+        let Some(change) = plan
+            .changes
+            .iter()
+            .find(|change| &change.address == address)
+        else {
             let hint = plan
                 .changes
                 .iter()
@@ -115,6 +119,17 @@ pub fn adopted_tags(body: &Value, estate: &str) -> Map<String, Value> {
     tags
 }
 
+/// The `managed-by` value of a resource that says another tool manages it.
+pub fn previous_manager(body: &Value) -> Option<String> {
+    body.get("tags")
+        .and_then(Value::as_object)?
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(MANAGED_BY_TAG))
+        .and_then(|(_, value)| value.as_str())
+        .filter(|value| !value.eq_ignore_ascii_case(MANAGED_BY_VALUE))
+        .map(str::to_owned)
+}
+
 /// The adoption as a plan: one tag-only update per candidate, reason `adopt`, with the
 /// fingerprints the base plan observed for them.
 pub fn adoption_plan(base: &Plan, candidates: &[Candidate]) -> Plan {
@@ -130,8 +145,11 @@ pub fn adoption_plan(base: &Plan, candidates: &[Candidate]) -> Plan {
             reasons: vec![Reason {
                 code: ReasonCode::Adopt,
                 message: format!(
-                    "adopt: tags {OWNER_TAG}={} and {MANAGED_BY_TAG}={MANAGED_BY_VALUE} are added (PATCH of tags only; nothing else changes)",
-                    base.estate
+                    "adopt: tags {OWNER_TAG}={} and {MANAGED_BY_TAG}={MANAGED_BY_VALUE} are added{} (PATCH of tags only; nothing else changes)",
+                    base.estate,
+                    previous_manager(&candidate.before)
+                        .map(|manager| format!(", replacing {MANAGED_BY_TAG}={manager}"))
+                        .unwrap_or_default()
                 ),
                 path: Some("/tags".to_owned()),
             }],

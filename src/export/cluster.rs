@@ -13,7 +13,7 @@ use crate::export::context::{
 use crate::export::inventory::id_of;
 use crate::kind::Kind;
 use crate::spec::types::{
-    Addons, ApiServer, Autoscale, AutoUpgrade, AzurePolicyAddon, Cluster, ClusterIdentity,
+    Addons, ApiServer, AutoUpgrade, Autoscale, AzurePolicyAddon, Cluster, ClusterIdentity,
     ClusterIdentityType, ClusterNetwork, ClusterTier, EntraIntegration, IstioAddon,
     KeyVaultSecretsProviderAddon, LoadBalancerSku, MonitoringAddon, NetworkDataplane,
     NetworkPlugin, NetworkPluginMode, NetworkPolicy, NodeOsUpgradeChannel, NodePool, OsDiskType,
@@ -167,6 +167,9 @@ fn network(properties: &Value) -> Option<ClusterNetwork> {
     let plugin_mode = text("networkPluginMode")
         .and_then(|value| pick(NetworkPluginMode::ALL, NetworkPluginMode::as_str, value));
     let pod_ranges = plugin == Some(NetworkPlugin::Kubenet) || plugin_mode.is_some();
+    // The DNS service IP lies inside the service range: both are kept when either is not AKS's.
+    let service_ranges = text("serviceCidr").is_some_and(|cidr| cidr != "10.0.0.0/16")
+        || text("dnsServiceIP").is_some_and(|address| address != "10.0.0.10");
     let network = ClusterNetwork {
         plugin,
         plugin_mode,
@@ -180,10 +183,10 @@ fn network(properties: &Value) -> Option<ClusterNetwork> {
             .filter(|cidr| pod_ranges && *cidr != "10.244.0.0/16")
             .map(str::to_owned),
         service_cidr: text("serviceCidr")
-            .filter(|cidr| *cidr != "10.0.0.0/16")
+            .filter(|_| service_ranges)
             .map(str::to_owned),
         dns_service_ip: text("dnsServiceIP")
-            .filter(|address| *address != "10.0.0.10")
+            .filter(|_| service_ranges)
             .map(str::to_owned),
         outbound_type: text("outboundType")
             .and_then(|value| pick(OutboundType::ALL, OutboundType::as_str, value))
@@ -214,7 +217,13 @@ fn auto_upgrade(properties: &Value) -> Option<AutoUpgrade> {
             .and_then(|value| pick(UpgradeChannel::ALL, UpgradeChannel::as_str, value))
             .filter(|channel| *channel != UpgradeChannel::None),
         node_os_channel: str_at(properties, "/autoUpgradeProfile/nodeOSUpgradeChannel")
-            .and_then(|value| pick(NodeOsUpgradeChannel::ALL, NodeOsUpgradeChannel::as_str, value))
+            .and_then(|value| {
+                pick(
+                    NodeOsUpgradeChannel::ALL,
+                    NodeOsUpgradeChannel::as_str,
+                    value,
+                )
+            })
             .filter(|channel| *channel != NodeOsUpgradeChannel::NodeImage),
     };
     (upgrade.channel.is_some() || upgrade.node_os_channel.is_some()).then_some(upgrade)
@@ -227,9 +236,13 @@ fn addons(exporting: &mut Exporting<'_>, cluster: &str, properties: &Value) -> O
             .pointer(&format!("/addonProfiles/{name}"))
             .filter(|addon| bool_at(addon, "/enabled") == Some(true))
     };
-    if let Some(all) = properties.pointer("/addonProfiles").and_then(Value::as_object) {
+    if let Some(all) = properties
+        .pointer("/addonProfiles")
+        .and_then(Value::as_object)
+    {
         for (name, addon) in all {
-            if bool_at(addon, "/enabled") == Some(true) && !MODELLED_ADDONS.contains(&name.as_str()) {
+            if bool_at(addon, "/enabled") == Some(true) && !MODELLED_ADDONS.contains(&name.as_str())
+            {
                 exporting.notes.push(format!(
                     "cluster/{cluster}: add-on `{name}` is enabled but the estate format does not model it (left as is)"
                 ));
@@ -329,7 +342,9 @@ fn pool(body: &Value, cluster_version: &str, default_max_pods: &[u32]) -> NodePo
         .filter(|taint| !taint.starts_with(AKS_SYSTEM_PREFIX))
         .collect();
     let critical_addons_only = (mode == PoolMode::System
-        && taints.iter().any(|taint| taint == CRITICAL_ADDONS_ONLY_TAINT))
+        && taints
+            .iter()
+            .any(|taint| taint == CRITICAL_ADDONS_ONLY_TAINT))
     .then_some(true);
     if critical_addons_only.is_some() {
         taints.retain(|taint| taint != CRITICAL_ADDONS_ONLY_TAINT);
@@ -372,7 +387,8 @@ fn pool(body: &Value, cluster_version: &str, default_max_pods: &[u32]) -> NodePo
         os_disk_type: text("osDiskType")
             .and_then(|value| pick(OsDiskType::ALL, OsDiskType::as_str, value))
             .filter(|disk| *disk != OsDiskType::Managed),
-        os_disk_size_gb: u32_at(&properties, "/osDiskSizeGB").filter(|size| *size != 128 && *size != 0),
+        os_disk_size_gb: u32_at(&properties, "/osDiskSizeGB")
+            .filter(|size| *size != 128 && *size != 0),
         max_pods: u32_at(&properties, "/maxPods").filter(|pods| !default_max_pods.contains(pods)),
         spot,
         taints,

@@ -99,7 +99,8 @@ impl<'a> Exporting<'a> {
 
     /// Registers an exported resource as a role assignment scope.
     pub fn add_scope(&mut self, id: &ResourceId, reference: String) {
-        self.scopes.insert(id.as_str().to_ascii_lowercase(), reference);
+        self.scopes
+            .insert(id.as_str().to_ascii_lowercase(), reference);
     }
 }
 
@@ -123,7 +124,12 @@ pub fn u32_at(body: &Value, pointer: &str) -> Option<u32> {
     let value = body.pointer(pointer)?;
     value
         .as_u64()
-        .or_else(|| value.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64))
+        .or_else(|| {
+            value
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                .map(|f| f as u64)
+        })
         .and_then(|number| u32::try_from(number).ok())
 }
 

@@ -43,6 +43,8 @@ pub struct Inventory {
     pub others: Vec<(String, String)>,
     /// Groups whose generic list failed: their unsupported resources cannot be listed.
     pub unlisted_groups: Vec<(String, String)>,
+    /// Why the subscription's role assignments could not be listed (e.g. no permission).
+    pub role_assignments_unreadable: Option<String>,
     /// How many collections (lists or single GETs) were read.
     pub collections_read: usize,
 }
@@ -62,7 +64,8 @@ impl Inventory {
         kind: Kind,
     ) -> impl Iterator<Item = &'a Value> + 'a {
         self.children.iter().filter(move |body| {
-            kind_of(body) == Some(kind) && id_of(body).and_then(|id| id.parent()).as_ref() == Some(parent)
+            kind_of(body) == Some(kind)
+                && id_of(body).and_then(|id| id.parent()).as_ref() == Some(parent)
         })
     }
 }
@@ -159,6 +162,10 @@ pub async fn read_inventory<R: ArmReader>(
                     .push((group.clone(), error.to_string()));
                 continue;
             }
+            (Err(error), Purpose::RoleAssignments) => {
+                inventory.role_assignments_unreadable = Some(error.to_string());
+                continue;
+            }
             (Err(source), _) => {
                 return Err(ExportError::Read {
                     path: read.path,
@@ -212,11 +219,9 @@ pub async fn read_inventory<R: ArmReader>(
             source,
         })?;
         if let Purpose::Children(kind) = read.purpose {
-            inventory.children.extend(
-                items
-                    .into_iter()
-                    .filter(|item| kind_of(item) == Some(kind)),
-            );
+            inventory
+                .children
+                .extend(items.into_iter().filter(|item| kind_of(item) == Some(kind)));
         }
     }
     Ok(inventory)
@@ -228,7 +233,11 @@ fn child_reads(resources: &[Value]) -> Vec<Read> {
     let mut reads = Vec::new();
     let mut children = |parent: &ResourceId, kind: Kind| {
         if let Collection::List { path, .. } = Collection::children(parent, kind) {
-            reads.push(Read::list(Purpose::Children(kind), path, kind.api_version()));
+            reads.push(Read::list(
+                Purpose::Children(kind),
+                path,
+                kind.api_version(),
+            ));
         }
     };
     let mut singles = Vec::new();
@@ -241,10 +250,7 @@ fn child_reads(resources: &[Value]) -> Vec<Read> {
             Kind::UserAssignedIdentity => children(&id, Kind::FederatedIdentityCredential),
             Kind::StorageAccount => {
                 children(&id, Kind::BlobService);
-                children(
-                    &id.child(Kind::BlobService, "default"),
-                    Kind::BlobContainer,
-                );
+                children(&id.child(Kind::BlobService, "default"), Kind::BlobContainer);
                 // ARM has no list of management policies: the single `default` one is read.
                 singles.push(Read {
                     purpose: Purpose::Children(Kind::StorageManagementPolicy),

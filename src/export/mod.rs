@@ -122,6 +122,7 @@ pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
     let mut identities = access::export_identities(&mut exporting);
     cluster::cluster_facts(&mut exporting);
     access::export_federated_credentials(&mut exporting, &mut identities);
+    access::group_multi_cluster_credentials(&mut identities);
     let mut clusters = cluster::export_clusters(&mut exporting);
     let (role_assignments, acr_pulls) = access::export_role_assignments(&mut exporting);
     for grant in acr_pulls {
@@ -136,6 +137,12 @@ pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
             exporting.skip(arm_type, id, "the estate format has no kind for this type");
         }
     }
+    if let Some(error) = &inventory.role_assignments_unreadable {
+        exporting.notes.push(format!(
+            "could not list the subscription's role assignments ({error}): none are exported; \
+             reading them needs `Microsoft.Authorization/roleAssignments/read` (Reader has it)"
+        ));
+    }
     for (group, error) in &inventory.unlisted_groups {
         exporting.notes.push(format!(
             "could not list the other resources of resource group `{group}` ({error}): \
@@ -147,12 +154,23 @@ pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
     let estate_name = name
         .map(str::to_owned)
         .or_else(|| inventory.groups.first().and_then(owner_of))
-        .or_else(|| resource_groups.first().map(|group| group.name.clone()))
+        .or_else(|| {
+            resource_groups
+                .first()
+                .map(|group| estate_name_from(&group.name))
+        })
         .unwrap_or_else(|| "exported".to_owned());
     let owned_elsewhere: Vec<String> = tracked_bodies(inventory)
         .filter(|body| owner_of(body).is_some_and(|owner| owner != estate_name))
         .filter_map(|body| str_at(body, "/id").map(str::to_owned))
         .collect();
+    for body in tracked_bodies(inventory) {
+        if let (Some(manager), Some(id)) = (adopt::previous_manager(body), str_at(body, "/id")) {
+            exporting.notes.push(format!(
+                "{id} is tagged managed-by={manager}: make sure that tool stops managing it before `aksctl adopt`"
+            ));
+        }
+    }
 
     let mut estate = Estate {
         api_version: API_VERSION.to_owned(),
@@ -183,7 +201,8 @@ pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
 /// The exported estate as YAML: a header saying what it is, the resources not exported and the
 /// notes as comments, then the estate (the spec's emitter, as `aksctl render` writes it).
 pub fn export_yaml(exported: &Exported) -> Result<String, ExportError> {
-    let rendered = estate_yaml(&exported.estate).map_err(|error| ExportError::Yaml(error.to_string()))?;
+    let rendered =
+        estate_yaml(&exported.estate).map_err(|error| ExportError::Yaml(error.to_string()))?;
     // The emitter's own header line says "rendered"; this file says "exported".
     let body = rendered
         .split_once('\n')
@@ -222,6 +241,28 @@ pub fn export_yaml(exported: &Exported) -> Result<String, ExportError> {
         text.push('\n');
     }
     Ok(text)
+}
+
+/// A valid estate name from a resource group name: 1-63 letters, digits, `-`, `_` or `.`,
+/// starting with a letter or digit (group names may also hold `(`, `)`).
+fn estate_name_from(group: &str) -> String {
+    let name: String = group
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .skip_while(|c| !c.is_ascii_alphanumeric())
+        .take(63)
+        .collect();
+    if name.is_empty() {
+        "exported".to_owned()
+    } else {
+        name
+    }
 }
 
 fn one_line(text: &str) -> String {
@@ -290,7 +331,10 @@ fn skip_node_resource_groups(
         if node_group {
             exporting.skip(
                 Kind::ResourceGroup.arm_type(),
-                &format!("/subscriptions/{subscription}/resourceGroups/{}", group.name),
+                &format!(
+                    "/subscriptions/{subscription}/resourceGroups/{}",
+                    group.name
+                ),
                 "the node resource group of an exported cluster: AKS manages it and its content",
             );
         }
@@ -315,12 +359,28 @@ fn hoist_common_tags(estate: &mut Estate) {
     if common.is_empty() {
         return;
     }
-    let strip = |tags: &mut crate::spec::types::Tags| tags.retain(|key, _| !common.contains_key(key));
-    estate.resource_groups.iter_mut().for_each(|r| strip(&mut r.tags));
-    estate.registries.iter_mut().for_each(|r| strip(&mut r.tags));
-    estate.key_vaults.iter_mut().for_each(|r| strip(&mut r.tags));
-    estate.storage_accounts.iter_mut().for_each(|r| strip(&mut r.tags));
+    let strip =
+        |tags: &mut crate::spec::types::Tags| tags.retain(|key, _| !common.contains_key(key));
+    estate
+        .resource_groups
+        .iter_mut()
+        .for_each(|r| strip(&mut r.tags));
+    estate
+        .registries
+        .iter_mut()
+        .for_each(|r| strip(&mut r.tags));
+    estate
+        .key_vaults
+        .iter_mut()
+        .for_each(|r| strip(&mut r.tags));
+    estate
+        .storage_accounts
+        .iter_mut()
+        .for_each(|r| strip(&mut r.tags));
     estate.clusters.iter_mut().for_each(|r| strip(&mut r.tags));
-    estate.identities.iter_mut().for_each(|r| strip(&mut r.tags));
+    estate
+        .identities
+        .iter_mut()
+        .for_each(|r| strip(&mut r.tags));
     estate.tags = common;
 }

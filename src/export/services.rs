@@ -111,8 +111,10 @@ pub fn export_key_vaults(exporting: &mut Exporting<'_>) -> Vec<KeyVault> {
             tags: tags_of(body),
             sku,
             tenant_id: tenant.filter(|tenant| exporting.tenant.as_ref() != Some(tenant)),
-            rbac_authorization: bool_at(body, "/properties/enableRbacAuthorization")
-                .filter(|enabled| !enabled),
+            // Absent means access policies (ARM's model default): aksctl's default is RBAC.
+            rbac_authorization: (bool_at(body, "/properties/enableRbacAuthorization")
+                != Some(true))
+            .then_some(false),
             soft_delete_retention_days: u32_at(body, "/properties/softDeleteRetentionInDays")
                 .filter(|days| *days != DEFAULT_RETENTION_DAYS),
             purge_protection: bool_at(body, "/properties/enablePurgeProtection")
@@ -141,8 +143,8 @@ pub fn export_storage_accounts(exporting: &mut Exporting<'_>) -> Vec<StorageAcco
             );
             continue;
         };
-        let Some(kind) =
-            str_at(body, "/kind").and_then(|text| pick(StorageKind::ALL, StorageKind::as_str, text))
+        let Some(kind) = str_at(body, "/kind")
+            .and_then(|text| pick(StorageKind::ALL, StorageKind::as_str, text))
         else {
             exporting.skip(
                 Kind::StorageAccount.arm_type(),
@@ -214,7 +216,13 @@ fn blob_settings(
         }
         account.containers.push(BlobContainer {
             public_access: str_at(body, "/properties/publicAccess")
-                .and_then(|text| pick(ContainerPublicAccess::ALL, ContainerPublicAccess::as_str, text))
+                .and_then(|text| {
+                    pick(
+                        ContainerPublicAccess::ALL,
+                        ContainerPublicAccess::as_str,
+                        text,
+                    )
+                })
                 .filter(|access| *access != ContainerPublicAccess::None),
             metadata: body
                 .pointer("/properties/metadata")

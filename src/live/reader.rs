@@ -126,9 +126,22 @@ pub async fn read_with<R: ArmReader>(
         .iter()
         .filter_map(|group| group.subscription_id().map(|s| group_key(s, group.name())))
         .collect();
+    // Scopes the estate grants roles at: an assignment there made outside aksctl (another name,
+    // same scope, role and principal) counts as the declared one, so the planner needs to see it.
+    let granted_scopes: HashSet<ResourceId> = desired
+        .resources
+        .iter()
+        .filter(|resource| resource.kind == Kind::RoleAssignment)
+        .filter_map(|resource| resource.id.parent())
+        .collect();
     for resource in others {
         let owned = resource.owner() == Some(estate);
-        let declared = declared_ids.contains(&resource.id);
+        let declared = declared_ids.contains(&resource.id)
+            || (resource.kind == Kind::RoleAssignment
+                && resource
+                    .id
+                    .parent()
+                    .is_some_and(|scope| granted_scopes.contains(&scope)));
         // Everything in an owned group the estate no longer declares is kept: the planner needs
         // unowned content to refuse deleting such a group.
         let in_orphan_group = resource

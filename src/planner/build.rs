@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use crate::desired::{DesiredResource, DesiredState};
 use crate::diff::{self, normalize_location, Difference};
-use crate::live::{LiveState, OWNER_TAG};
+use crate::kind::Kind;
+use crate::live::{LiveResource, LiveState, OWNER_TAG};
 use crate::plan::{Action, Observation, Plan, Reason, ReasonCode, ReplaceOrder, ResourceChange};
 use crate::planner::deferred::{self, pointer_display, pointer_rule_path};
 use crate::planner::ownership::{self, Ownership};
@@ -140,7 +141,7 @@ struct Context<'a> {
     conflicts: Vec<OwnershipConflict>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
     fn plan_resource(&mut self, resource: &DesiredResource) -> ResourceChange {
         let planned = &self.planned;
         let resolved = deferred::resolve(resource, self.desired, self.live, &|address| {
@@ -163,6 +164,18 @@ impl Context<'_> {
             replace_order: None,
         };
         let Some(live_resource) = live_resource else {
+            if let Some(existing) = self.equivalent_role_assignment(resource, &resolved.body) {
+                change.before = Some(without_system_data(&existing.body));
+                change.reasons.push(Reason {
+                    code: ReasonCode::EquivalentExists,
+                    message: format!(
+                        "already granted by role assignment {} (made outside aksctl): counted as done",
+                        existing.id
+                    ),
+                    path: None,
+                });
+                return change;
+            }
             change.action = Action::Create;
             change.reasons = self.create_reasons(resource);
             return change;
@@ -263,6 +276,36 @@ impl Context<'_> {
         change
     }
 
+    /// A live role assignment granting the same role to the same principal at the same scope as
+    /// `resource` under another name (ARM would answer `RoleAssignmentExists`), when the
+    /// principal is known at plan time.
+    fn equivalent_role_assignment(
+        &self,
+        resource: &DesiredResource,
+        body: &Value,
+    ) -> Option<&'a LiveResource> {
+        if resource.kind != Kind::RoleAssignment {
+            return None;
+        }
+        let principal = body.pointer("/properties/principalId")?.as_str()?;
+        let role = body.pointer("/properties/roleDefinitionId")?.as_str()?;
+        let scope = resource.id.parent()?;
+        self.live.iter().find(|live| {
+            live.kind == Kind::RoleAssignment
+                && live.id.parent().as_ref() == Some(&scope)
+                && live
+                    .body
+                    .pointer("/properties/principalId")
+                    .and_then(Value::as_str)
+                    .is_some_and(|live_principal| live_principal.eq_ignore_ascii_case(principal))
+                && live
+                    .body
+                    .pointer("/properties/roleDefinitionId")
+                    .and_then(Value::as_str)
+                    .is_some_and(|live_role| same_role(live_role, role))
+        })
+    }
+
     /// The address of a declared ARM ancestor (a pool's cluster) this plan replaces.
     fn replaced_ancestor(&self, resource: &DesiredResource) -> Option<String> {
         let mut current = resource.id.parent();
@@ -350,6 +393,13 @@ impl Context<'_> {
         ));
         vec![not_found]
     }
+}
+
+/// Whether two role definition ids name the same role (ARM returns them in several forms; the
+/// trailing GUID decides).
+fn same_role(left: &str, right: &str) -> bool {
+    let guid = |id: &str| id.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
+    guid(left) == guid(right)
 }
 
 /// A live body without `systemData` (timestamps that say nothing about the resource).

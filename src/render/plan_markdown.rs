@@ -4,7 +4,7 @@
 
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::render::plan_redact::redacted;
-use crate::render::plan_text::{change_lines, display_order, headline, summary_line};
+use crate::render::plan_text::{apply_gates, change_lines, display_order, headline, summary_line};
 
 /// GitHub rejects comments over 65,536 characters; details are cut well before that.
 const DETAILS_LIMIT: usize = 50_000;
@@ -57,6 +57,9 @@ pub fn render(plan: &Plan) -> String {
         out.push_str("\n<details><summary>Details</summary>\n\n```diff\n");
         out.push_str(&details.replace("```", "'''"));
         out.push_str("```\n\n</details>\n");
+    }
+    for gate in apply_gates(&plan) {
+        out.push_str(&format!("\n> {gate}\n"));
     }
     if !plan.notices.is_empty() {
         out.push_str("\n**Notices**\n\n");

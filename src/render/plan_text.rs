@@ -93,7 +93,50 @@ pub fn render(plan: &Plan, style: Style) -> String {
     out.push('\n');
     out.push_str(&summary_line(&plan));
     out.push('\n');
+    for gate in apply_gates(&plan) {
+        out.push_str(&format!("{} {gate}\n", style.paint("33", "Note:")));
+    }
     out
+}
+
+/// The approval flags `aksctl apply` will ask for, given the destructive actions in the plan.
+pub fn apply_gates(plan: &Plan) -> Vec<String> {
+    let deletions = plan.summary.delete;
+    let guarded_replacements = plan
+        .changes
+        .iter()
+        .filter(|change| change.action == Action::Replace && replace_is_guarded(change.kind))
+        .count();
+    let counted = |count: usize, noun: &str| {
+        if count == 1 {
+            format!("1 {noun} needs")
+        } else {
+            format!("{count} {noun}s need")
+        }
+    };
+    let mut gates = Vec::new();
+    if deletions > 0 {
+        gates.push(format!(
+            "{} `--allow-delete` to apply.",
+            counted(deletions, "deletion")
+        ));
+    }
+    if guarded_replacements > 0 {
+        gates.push(format!(
+            "{} `--allow-replace` to apply (a cluster, vault, registry or storage account is recreated).",
+            counted(guarded_replacements, "replacement")
+        ));
+    }
+    gates
+}
+
+/// Kinds whose replacement destroys data or a control plane (apply's `--allow-replace`).
+fn replace_is_guarded(kind: crate::kind::Kind) -> bool {
+    use crate::kind::Kind;
+    matches!(
+        kind,
+        Kind::ManagedCluster | Kind::KeyVault | Kind::ContainerRegistry | Kind::StorageAccount
+    )
 }
 
 /// The changes to show, in the order they run: creates, updates and replacements in plan order

@@ -213,6 +213,14 @@ impl Bars {
 
 impl Lines {
     fn handle(&mut self, event: &ExecutionEvent) {
+        if let Some(line) = self.line_for(event) {
+            eprintln!("{} {line}", timestamp());
+        }
+    }
+
+    /// The log line for `event` (without timestamp), or `None` when it adds nothing: progress
+    /// only every 10 %, a wait only when its reason changes.
+    fn line_for(&mut self, event: &ExecutionEvent) -> Option<String> {
         let line = match event {
             ExecutionEvent::Planned { total } => format!("{total} step(s) to run"),
             ExecutionEvent::Started { step } => format!("start    {}", describe(step)),
@@ -224,16 +232,20 @@ impl Lines {
                 let Some(percent) = percent_complete else {
                     return;
                 };
-                let last = self.last_percent.get(&step.index).copied().unwrap_or(-100.0);
+                let last = self
+                    .last_percent
+                    .get(&step.index)
+                    .copied()
+                    .unwrap_or(-100.0);
                 if percent - last < 10.0 {
                     return;
                 }
-                self.last_percent.insert(step.index, *percent);
+                self.last_percent.insert(step.index, percent);
                 format!("progress {} {status} {percent:.0}%", describe(step))
             }
             ExecutionEvent::Waiting { step, reason } => {
                 if self.last_wait.get(&step.index) == Some(reason) {
-                    return;
+                    return None;
                 }
                 self.last_wait.insert(step.index, reason.clone());
                 format!("waiting  {}: {reason}", describe(step))
@@ -268,7 +280,7 @@ impl Lines {
                 in_flight.len()
             ),
         };
-        eprintln!("{} {line}", timestamp());
+        Some(line)
     }
 }
 
@@ -280,5 +292,62 @@ impl ExecutionObserver for ApplyProgress {
                 Inner::Lines(lines) => lines.handle(event),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::ResourceId;
+    use crate::kind::Kind;
+
+    fn step() -> StepLabel {
+        StepLabel {
+            index: 0,
+            address: "cluster/aks".into(),
+            kind: Kind::ManagedCluster,
+            id: ResourceId::new("/x/aks"),
+            operation: StepOperation::Create,
+        }
+    }
+
+    fn progress(percent: f64) -> ExecutionEvent {
+        ExecutionEvent::Progress {
+            step: step(),
+            status: "InProgress".into(),
+            percent_complete: Some(percent),
+        }
+    }
+
+    #[test]
+    fn plain_lines_throttle_progress_and_repeat_waits() {
+        let mut lines = Lines::default();
+        assert_eq!(
+            lines
+                .line_for(&ExecutionEvent::Started { step: step() })
+                .as_deref(),
+            Some("start    create cluster/aks")
+        );
+        assert!(lines.line_for(&progress(5.0)).is_some());
+        assert!(lines.line_for(&progress(9.0)).is_none());
+        assert_eq!(
+            lines.line_for(&progress(15.0)).as_deref(),
+            Some("progress create cluster/aks InProgress 15%")
+        );
+        let wait = ExecutionEvent::Waiting {
+            step: step(),
+            reason: "waiting for aks to finish Updating".into(),
+        };
+        assert!(lines.line_for(&wait).is_some());
+        assert!(lines.line_for(&wait).is_none());
+        let finished = ExecutionEvent::Finished {
+            step: step(),
+            elapsed: Duration::from_secs(75),
+            note: None,
+        };
+        assert_eq!(
+            lines.line_for(&finished).as_deref(),
+            Some("done     created cluster/aks in 1m15s")
+        );
     }
 }

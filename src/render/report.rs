@@ -112,7 +112,10 @@ pub fn report_text(report: &ExecutionReport, command: &str) -> String {
                 operation_url
                     .as_deref()
                     .map(|url| format!("may still be running in Azure, operation {url}"))
-                    .unwrap_or_else(|| format!("may still be running in Azure ({})", result.step.id))
+                    .unwrap_or_else(|| format!(
+                        "may still be running in Azure ({})",
+                        result.step.id
+                    ))
             )),
             _ => None,
         })
@@ -139,7 +142,9 @@ pub fn print_report(report: &ExecutionReport, command: &str) {
 
 /// Destructive changes refused for lack of a flag; nothing was written.
 pub fn print_blocked(blocked: &[BlockedChange]) {
-    eprintln!("error: the plan has destructive changes that were not allowed; nothing was changed.");
+    eprintln!(
+        "error: the plan has destructive changes that were not allowed; nothing was changed."
+    );
     for change in blocked {
         eprintln!(
             "  {} {} needs {}: {}",
@@ -263,7 +268,9 @@ mod tests {
             interrupted: false,
         };
         let text = report_text(&report, "apply");
-        assert!(text.contains("apply failed: 1 done, 1 failed, 1 skipped in 1m05s (42 ARM requests)"));
+        assert!(
+            text.contains("apply failed: 1 done, 1 failed, 1 skipped in 1m05s (42 ARM requests)")
+        );
         assert!(text.contains("QuotaExceeded (HTTP 400)"));
         assert!(text.contains("request id: req-9"));
         assert!(text.contains("pool/aks/user: create of cluster/aks failed"));

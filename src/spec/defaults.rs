@@ -223,7 +223,9 @@ pub fn derived_assignment_name(assignment: &RoleAssignment) -> String {
         Principal::Identity(name) => name.clone(),
         Principal::ClusterKubelet(name) => format!("{name}-kubelet"),
         Principal::ClusterIdentity(name) => format!("{name}-identity"),
-        Principal::ObjectId { object_id, .. } => object_id.clone(),
+        // The first 8 hex digits: readable, and a clash (same role and scope too) is reported
+        // as a duplicate name with a hint to set `name:`.
+        Principal::ObjectId { object_id, .. } => object_id.chars().take(8).collect::<String>(),
     };
     let role = role_definition_guid(&assignment.role)
         .and_then(|guid| built_in_role_name(&guid).map(str::to_string))
@@ -335,7 +337,7 @@ mod tests {
         };
         assert_eq!(
             derived_assignment_name(&assignment),
-            "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f-network-contributor-on-resourcegroups-rg-net-providers-microsoft-network-virtualnetworks-vnet-a-subnets-default"
+            "6f1c2d3e-network-contributor-on-resourcegroups-rg-net-providers-microsoft-network-virtualnetworks-vnet-a-subnets-default"
         );
     }
 

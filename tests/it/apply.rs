@@ -25,7 +25,10 @@ pub(crate) fn plan_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(common::repo_path("plans"))
         .expect("plans/ exists")
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml" || ext == "yml"))
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|ext| ext == "yaml" || ext == "yml")
+        })
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no estate in plans/");
@@ -54,7 +57,10 @@ impl Run {
 
 /// Runs `aksctl ARGS` against `mock` with stdin closed (not a terminal).
 pub(crate) fn run(mock: &MockArm, args: &[&str]) -> Run {
-    let output = common::aksctl(mock).args(args).output().expect("aksctl runs");
+    let output = common::aksctl(mock)
+        .args(args)
+        .output()
+        .expect("aksctl runs");
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -71,7 +77,10 @@ pub(crate) fn apply(mock: &MockArm, file: &Path, extra: &[&str]) -> Run {
 
 /// `plan --detailed-exitcode`: 0 in sync, 2 changes.
 pub(crate) fn plan_exit(mock: &MockArm, file: &Path) -> Run {
-    run(mock, &["plan", "-f", file.to_str().unwrap(), "--detailed-exitcode"])
+    run(
+        mock,
+        &["plan", "-f", file.to_str().unwrap(), "--detailed-exitcode"],
+    )
 }
 
 /// `POST /_mock/faults`.
@@ -109,8 +118,15 @@ pub(crate) fn faults_fired(mock: &MockArm) -> Vec<u64> {
             .await
             .unwrap()
     });
-    let items = rules.as_array().cloned().or_else(|| rules["rules"].as_array().cloned()).unwrap_or_default();
-    items.iter().map(|rule| rule["fired"].as_u64().unwrap_or(0)).collect()
+    let items = rules
+        .as_array()
+        .cloned()
+        .or_else(|| rules["rules"].as_array().cloned())
+        .unwrap_or_default();
+    items
+        .iter()
+        .map(|rule| rule["fired"].as_u64().unwrap_or(0))
+        .collect()
 }
 
 /// `GET /_mock/operations`.
@@ -143,7 +159,12 @@ fn lower(value: &Value) -> String {
 pub(crate) fn writes(mock: &MockArm) -> Vec<Value> {
     common::arm_requests(mock)
         .into_iter()
-        .filter(|request| matches!(request["method"].as_str(), Some("PUT" | "PATCH" | "DELETE" | "POST")))
+        .filter(|request| {
+            matches!(
+                request["method"].as_str(),
+                Some("PUT" | "PATCH" | "DELETE" | "POST")
+            )
+        })
         .collect()
 }
 
@@ -153,7 +174,10 @@ fn cluster_of(key: &str) -> Option<String> {
     let at = lower.find("/managedclusters/")?;
     let rest = &lower[at + "/managedclusters/".len()..];
     let name = rest.split('/').next()?;
-    Some(format!("{}{name}", &lower[..at + "/managedclusters/".len()]))
+    Some(format!(
+        "{}{name}",
+        &lower[..at + "/managedclusters/".len()]
+    ))
 }
 
 /// Asserts the mock never had two operations at once on one cluster (pools included), using the
@@ -161,13 +185,25 @@ fn cluster_of(key: &str) -> Option<String> {
 pub(crate) fn assert_one_operation_at_a_time_per_cluster(mock: &MockArm) {
     let operations = operations(mock);
     let mut by_cluster: BTreeMap<String, Vec<(f64, f64, String)>> = BTreeMap::new();
-    for operation in operations["operations"].as_array().cloned().unwrap_or_default() {
-        let key = operation["resourceKey"].as_str().unwrap_or_default().to_owned();
-        let Some(cluster) = cluster_of(&key) else { continue };
+    for operation in operations["operations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        let key = operation["resourceKey"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let Some(cluster) = cluster_of(&key) else {
+            continue;
+        };
         let start = operation["startMs"].as_f64().unwrap_or(0.0);
         let end = start + operation["durationMs"].as_f64().unwrap_or(0.0);
         let action = operation["action"].as_str().unwrap_or_default();
-        by_cluster.entry(cluster).or_default().push((start, end, format!("{action} {key}")));
+        by_cluster
+            .entry(cluster)
+            .or_default()
+            .push((start, end, format!("{action} {key}")));
     }
     for (cluster, mut spans) in by_cluster {
         spans.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
@@ -175,7 +211,12 @@ pub(crate) fn assert_one_operation_at_a_time_per_cluster(mock: &MockArm) {
             assert!(
                 pair[1].0 >= pair[0].1 - 0.001,
                 "overlapping operations on {cluster}: {} [{:.1}..{:.1}] and {} [{:.1}..{:.1}]",
-                pair[0].2, pair[0].0, pair[0].1, pair[1].2, pair[1].0, pair[1].1
+                pair[0].2,
+                pair[0].0,
+                pair[0].1,
+                pair[1].2,
+                pair[1].0,
+                pair[1].1
             );
         }
     }
@@ -187,13 +228,17 @@ pub(crate) fn assert_no_conflicts_in_log(mock: &MockArm) {
     for request in writes(mock) {
         let status = request["status"].as_u64().unwrap_or(0);
         let path = lower(&request["path"]);
-        let concurrency_rule = path.contains("/managedclusters/") || path.contains("/federatedidentitycredentials/");
+        let concurrency_rule =
+            path.contains("/managedclusters/") || path.contains("/federatedidentitycredentials/");
         assert!(
             !(status == 409 && concurrency_rule) && status != 412,
             "write refused by ARM's concurrency rules: {request}"
         );
         let text = request.to_string();
-        assert!(!text.contains("PrincipalNotFound"), "PrincipalNotFound: {request}");
+        assert!(
+            !text.contains("PrincipalNotFound"),
+            "PrincipalNotFound: {request}"
+        );
     }
 }
 
@@ -206,17 +251,33 @@ pub(crate) fn assert_nothing_duplicated(mock: &MockArm) {
         let id = lower(&body["id"]);
         let kind = lower(&body["type"]);
         if kind == "microsoft.authorization/roleassignments" {
-            let scope = id.split("/providers/microsoft.authorization/").next().unwrap_or_default().to_owned();
-            let role = lower(&body["properties"]["roleDefinitionId"]).rsplit('/').next().unwrap_or_default().to_owned();
+            let scope = id
+                .split("/providers/microsoft.authorization/")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let role = lower(&body["properties"]["roleDefinitionId"])
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
             let principal = lower(&body["properties"]["principalId"]);
-            assignments.entry((scope, role, principal)).or_default().push(id);
+            assignments
+                .entry((scope, role, principal))
+                .or_default()
+                .push(id);
         }
         if kind == "microsoft.containerservice/managedclusters" {
             *clusters.entry(lower(&body["name"])).or_default() += 1;
         }
     }
     for (key, ids) in assignments {
-        assert_eq!(ids.len(), 1, "role assignment {key:?} exists {} times: {ids:?}", ids.len());
+        assert_eq!(
+            ids.len(),
+            1,
+            "role assignment {key:?} exists {} times: {ids:?}",
+            ids.len()
+        );
     }
     for (name, count) in clusters {
         assert_eq!(count, 1, "cluster {name} exists {count} times");
@@ -226,7 +287,13 @@ pub(crate) fn assert_nothing_duplicated(mock: &MockArm) {
 /// Asserts the apply converged: exit 0, then a plan with no changes, and ARM's rules held.
 pub(crate) fn assert_converged(mock: &MockArm, file: &Path) {
     let plan = plan_exit(mock, file);
-    assert_eq!(plan.code, 0, "plan after apply of {} has changes:\n{}", file.display(), plan.describe());
+    assert_eq!(
+        plan.code,
+        0,
+        "plan after apply of {} has changes:\n{}",
+        file.display(),
+        plan.describe()
+    );
     assert_nothing_duplicated(mock);
 }
 
@@ -235,8 +302,18 @@ fn every_plan_applies_from_empty_and_converges_within_arms_rules() {
     for file in plan_files() {
         let mock = common::start_mock();
         let applied = apply(&mock, &file, &[]);
-        assert_eq!(applied.code, 0, "apply of {}:\n{}", file.display(), applied.describe());
-        assert!(applied.stdout.contains("apply complete"), "{}", applied.describe());
+        assert_eq!(
+            applied.code,
+            0,
+            "apply of {}:\n{}",
+            file.display(),
+            applied.describe()
+        );
+        assert!(
+            applied.stdout.contains("apply complete"),
+            "{}",
+            applied.describe()
+        );
         assert_one_operation_at_a_time_per_cluster(&mock);
         assert_no_conflicts_in_log(&mock);
         assert_converged(&mock, &file);
@@ -244,7 +321,11 @@ fn every_plan_applies_from_empty_and_converges_within_arms_rules() {
         common::clear_requests(&mock);
         let again = apply(&mock, &file, &[]);
         assert_eq!(again.code, 0, "{}", again.describe());
-        assert!(writes(&mock).is_empty(), "second apply wrote: {:?}", writes(&mock));
+        assert!(
+            writes(&mock).is_empty(),
+            "second apply wrote: {:?}",
+            writes(&mock)
+        );
     }
 }
 
@@ -261,16 +342,27 @@ fn federated_credential_writes_are_one_at_a_time_per_identity() {
     let mut by_identity: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
     for request in writes(&mock) {
         let path = lower(&request["path"]);
-        let Some(at) = path.find("/federatedidentitycredentials/") else { continue };
+        let Some(at) = path.find("/federatedidentitycredentials/") else {
+            continue;
+        };
         let start = request["time"].as_f64().unwrap_or(0.0);
         let end = start + request["durationMs"].as_f64().unwrap_or(0.0);
-        by_identity.entry(path[..at].to_owned()).or_default().push((start, end));
+        by_identity
+            .entry(path[..at].to_owned())
+            .or_default()
+            .push((start, end));
     }
-    assert!(by_identity.values().any(|writes| writes.len() >= 2), "the estate has an identity with several credentials");
+    assert!(
+        by_identity.values().any(|writes| writes.len() >= 2),
+        "the estate has an identity with several credentials"
+    );
     for (identity, mut spans) in by_identity {
         spans.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
         for pair in spans.windows(2) {
-            assert!(pair[1].0 >= pair[0].1, "concurrent credential writes on {identity}: {pair:?}");
+            assert!(
+                pair[1].0 >= pair[0].1,
+                "concurrent credential writes on {identity}: {pair:?}"
+            );
         }
     }
     assert_no_conflicts_in_log(&mock);

@@ -3,6 +3,7 @@
 
 mod apply;
 mod arm;
+mod bench_smoke;
 mod common;
 mod desired;
 mod export;

@@ -336,8 +336,9 @@ fn a_problem_in_an_overlay_points_at_the_overlay() {
 
 #[test]
 fn a_missing_file_argument_is_a_usage_error() {
+    // Exit 1, not clap's 2: 2 means "changes present" to `plan --detailed-exitcode` callers.
     let output = run(&["validate"]);
-    assert_eq!(output.code, Some(2), "{}", output.stderr);
+    assert_eq!(output.code, Some(1), "{}", output.stderr);
     assert!(output.stderr.contains("--file"), "{}", output.stderr);
 }
 

@@ -257,6 +257,10 @@ pub fn addon_identities(
         }
         let kept = previous
             .and_then(|p| json::at(p, &format!("/addonProfiles/{name}/identity")))
+            .or_else(|| {
+                json::at(addon, "/identity")
+                    .filter(|identity| json::at(identity, "/resourceId").is_some())
+            })
             .cloned();
         addon["identity"] = kept.unwrap_or_else(|| {
             json!({

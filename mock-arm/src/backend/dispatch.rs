@@ -179,6 +179,28 @@ fn route(world: &mut World, request: &mut Request, target: Target) -> Outcome {
 
 /// Handles a request on one resource (also used to seed the world).
 pub fn item(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+    let outcome = item_by_kind(world, request, path);
+    let pointer = match path.kind {
+        Kind::ManagedCluster => "/eTag",
+        Kind::AgentPool => "/properties/eTag",
+        _ => return outcome,
+    };
+    // AKS also sends the body's eTag as an ETag header.
+    outcome.map(|reply| {
+        let etag = reply
+            .body
+            .as_ref()
+            .and_then(|body| body.pointer(pointer))
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        match etag {
+            Some(etag) => reply.with_header("ETag", format!("\"{etag}\"")),
+            None => reply,
+        }
+    })
+}
+
+fn item_by_kind(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
     use Kind::*;
     use Method::*;
     match (path.kind, request.method) {

@@ -150,7 +150,7 @@ async fn assignments_at_resource_scope() {
 async fn principal_not_found_right_after_identity_creation() {
     let arm = Arm::with(mock_arm::Config {
         time_scale: 1.0,
-        principal_not_found_window: std::time::Duration::from_millis(300),
+        principal_not_found_window: std::time::Duration::from_millis(1000),
         ..Default::default()
     });
     let group = arm.group("rg-pnf").await;
@@ -185,7 +185,7 @@ async fn principal_not_found_right_after_identity_creation() {
         typed.status, 201,
         "principalType skips the directory lookup"
     );
-    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1050)).await;
     let later = arm
         .put(
             &assignment_path(&scope, "0b1f3c2e-0000-4000-8000-0000000000a2"),

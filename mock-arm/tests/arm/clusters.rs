@@ -10,7 +10,7 @@ fn cluster_path(group: &str, name: &str) -> String {
 
 #[tokio::test]
 async fn create_populates_server_fields_and_node_resources() {
-    let arm = Arm::start();
+    let arm = Arm::scaled(0.005);
     let group = arm.group("rg-aks").await;
     let cluster = cluster_path(&group, "aks-prod");
     let mut body = cluster_body("eastus");
@@ -291,6 +291,12 @@ async fn etags_and_preconditions() {
     let arm = Arm::start();
     let (cluster, body) = ready_cluster(&arm, "rg-etag").await;
     let etag = body["eTag"].as_str().expect("eTag").to_string();
+    let got = arm.get(&at(&cluster, AKS_VERSION)).await;
+    assert_eq!(
+        got.header("etag"),
+        Some(format!("\"{etag}\"").as_str()),
+        "the eTag is also a header"
+    );
     let mismatch = arm
         .send_with(
             "PUT",
@@ -477,4 +483,77 @@ async fn classic_azure_cni_defaults_to_30_pods_and_patch_updates_tags() {
         .await;
     assert_eq!(credentials.status, 200);
     assert_eq!(credentials.str("/kubeconfigs/0/name"), "clusterUser");
+}
+
+#[tokio::test]
+async fn more_create_only_pool_properties_and_names() {
+    let arm = Arm::start();
+    let (cluster, _) = ready_cluster(&arm, "rg-pool-immutable").await;
+    let pool = format!("{cluster}/agentPools/apps");
+    let subnet = format!("/subscriptions/{SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/apps");
+    let created = arm.put(&at(&pool, AKS_VERSION), json!({ "properties": { "count": 1, "vmSize": "Standard_D4s_v5", "vnetSubnetID": subnet, "maxPods": 50 } })).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.body["properties"]["maxPods"], 50);
+    arm.wait(&created).await;
+    let same_subnet_other_case = arm
+        .put(
+            &at(&pool, AKS_VERSION),
+            json!({ "properties": { "count": 2, "vnetSubnetID": subnet.to_uppercase() } }),
+        )
+        .await;
+    assert_eq!(
+        same_subnet_other_case.status, 200,
+        "ids compare case-insensitively: {}",
+        same_subnet_other_case.body
+    );
+    arm.wait(&same_subnet_other_case).await;
+    let cases = [
+        json!({ "osDiskType": "Ephemeral" }),
+        json!({ "maxPods": 110 }),
+        json!({ "vnetSubnetID": subnet.replace("/apps", "/other") }),
+        json!({ "osDiskSizeGB": 256 }),
+    ];
+    for properties in cases {
+        let response = arm
+            .put(&at(&pool, AKS_VERSION), json!({ "properties": properties }))
+            .await;
+        assert_eq!(
+            response.code(),
+            "PropertyChangeNotAllowed",
+            "{properties}: {}",
+            response.body
+        );
+    }
+    let windows_name = arm
+        .put(
+            &at(&format!("{cluster}/agentPools/winpool1"), AKS_VERSION),
+            json!({ "properties": { "osType": "Windows" } }),
+        )
+        .await;
+    assert_eq!(
+        windows_name.status, 400,
+        "Windows pool names are at most 6 characters"
+    );
+    let group = format!("/subscriptions/{SUB}/resourceGroups/rg-pool-immutable");
+    let bad_cluster = arm
+        .put(
+            &at(&cluster_path(&group, "-bad"), AKS_VERSION),
+            cluster_body("eastus"),
+        )
+        .await;
+    assert_eq!(bad_cluster.status, 400);
+    let bad_prefix = {
+        let mut body = cluster_body("eastus");
+        body["properties"]["dnsPrefix"] = json!("bad_prefix");
+        arm.put(&at(&cluster_path(&group, "aks-prefix"), AKS_VERSION), body)
+            .await
+    };
+    assert_eq!(bad_prefix.code(), "InvalidDNSPrefix");
+    let missing_location = arm
+        .put(
+            &at(&cluster_path(&group, "aks-noloc"), AKS_VERSION),
+            json!({ "properties": { "dnsPrefix": "x" } }),
+        )
+        .await;
+    assert_eq!(missing_location.code(), "LocationRequired");
 }

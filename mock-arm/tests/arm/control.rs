@@ -142,13 +142,16 @@ async fn state_round_trips_and_fills_read_only_fields() {
         )
         .await;
     assert_eq!(identity.status, 201);
+    let mut body = cluster_body("eastus");
+    body["properties"]["addonProfiles"] =
+        json!({ "azureKeyvaultSecretsProvider": { "enabled": true } });
     let cluster = arm
         .put(
             &at(
                 &format!("{group}/providers/Microsoft.ContainerService/managedClusters/aks-state"),
                 AKS_VERSION,
             ),
-            cluster_body("eastus"),
+            body,
         )
         .await;
     arm.wait(&cluster).await;

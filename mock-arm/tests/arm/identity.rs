@@ -259,3 +259,57 @@ async fn concurrent_credential_writes_on_one_identity_conflict() {
         "writes under another identity are independent"
     );
 }
+
+#[tokio::test]
+async fn credential_names_and_fields_are_validated() {
+    let arm = Arm::start();
+    let group = arm.group("rg-fic-v").await;
+    let identity =
+        format!("{group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-v");
+    arm.put(&at(&identity, MSI_VERSION), json!({ "location": "eastus" }))
+        .await;
+    let bad_name = arm
+        .put(
+            &at(
+                &format!("{identity}/federatedIdentityCredentials/-x"),
+                MSI_VERSION,
+            ),
+            credential("https://issuer.example/", "s"),
+        )
+        .await;
+    assert_eq!(bad_name.status, 400);
+    let wildcard = arm
+        .put(
+            &at(
+                &format!("{identity}/federatedIdentityCredentials/fic-w"),
+                MSI_VERSION,
+            ),
+            credential("https://issuer.example/", "system:serviceaccount:*:x"),
+        )
+        .await;
+    assert_eq!(wildcard.status, 400);
+    let http_issuer = arm
+        .put(
+            &at(
+                &format!("{identity}/federatedIdentityCredentials/fic-h"),
+                MSI_VERSION,
+            ),
+            credential("http://issuer.example/", "s"),
+        )
+        .await;
+    assert_eq!(http_issuer.status, 400);
+    let no_subject = arm
+        .put(
+            &at(
+                &format!("{identity}/federatedIdentityCredentials/fic-s"),
+                MSI_VERSION,
+            ),
+            json!({ "properties": { "issuer": "https://i/", "audiences": ["a"] } }),
+        )
+        .await;
+    assert_eq!(no_subject.status, 400);
+    let moved = arm
+        .put(&at(&identity, MSI_VERSION), json!({ "location": "westus" }))
+        .await;
+    assert_eq!(moved.code(), "InvalidResourceLocation");
+}

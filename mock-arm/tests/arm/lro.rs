@@ -9,7 +9,7 @@ use crate::support::*;
 #[tokio::test]
 async fn async_operation_status_goes_in_progress_to_succeeded() {
     let arm = Arm::with(mock_arm::Config {
-        time_scale: 0.002,
+        time_scale: 0.005,
         ..Default::default()
     });
     let group = arm.group("rg-lro").await;
@@ -38,7 +38,7 @@ async fn async_operation_status_goes_in_progress_to_succeeded() {
         .expect("retry-after-ms")
         .parse()
         .expect("number");
-    assert_eq!(retry_ms, 20, "poll interval is 10 s scaled");
+    assert_eq!(retry_ms, 50, "poll interval is 10 s scaled");
     assert_eq!(created.header("retry-after"), Some("1"));
     let done = arm.wait(&created).await;
     assert_eq!(done.str("/status"), "Succeeded");
@@ -48,7 +48,7 @@ async fn async_operation_status_goes_in_progress_to_succeeded() {
 #[tokio::test]
 async fn location_returns_202_then_the_result() {
     let arm = Arm::with(mock_arm::Config {
-        time_scale: 0.01,
+        time_scale: 0.04,
         ..Default::default()
     });
     let group = arm.group("rg-loc").await;

@@ -97,7 +97,7 @@ async fn list_filters_by_tag() {
 
 #[tokio::test]
 async fn delete_is_long_running_and_cascades() {
-    let arm = Arm::start();
+    let arm = Arm::scaled(0.02);
     let group = arm.group("rg-del").await;
     let identity = at(
         &format!("{group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-x"),

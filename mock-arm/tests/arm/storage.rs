@@ -7,7 +7,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn account_lifecycle() {
-    let arm = Arm::start();
+    let arm = Arm::scaled(0.04);
     let group = arm.group("rg-st").await;
     let account = format!("{group}/providers/Microsoft.Storage/storageAccounts/stplatform01");
     let body = json!({ "location": "eastus", "kind": "StorageV2", "sku": { "name": "Standard_GRS" }, "properties": { "minimumTlsVersion": "TLS1_2", "isHnsEnabled": false } });
@@ -183,4 +183,55 @@ async fn account_lifecycle() {
     assert_eq!(arm.delete(&at(&account, STORAGE_VERSION)).await.status, 200);
     assert_eq!(arm.get(&at(&container, STORAGE_VERSION)).await.status, 404);
     assert_eq!(arm.delete(&at(&account, STORAGE_VERSION)).await.status, 204);
+}
+
+#[tokio::test]
+async fn account_location_cannot_change() {
+    let arm = Arm::start();
+    let group = arm.group("rg-st-loc").await;
+    let account = at(
+        &format!("{group}/providers/Microsoft.Storage/storageAccounts/stloc0002"),
+        STORAGE_VERSION,
+    );
+    let created = arm
+        .put(
+            &account,
+            json!({ "location": "eastus", "kind": "StorageV2", "sku": { "name": "Standard_LRS" } }),
+        )
+        .await;
+    arm.wait(&created).await;
+    let moved = arm
+        .put(
+            &account,
+            json!({ "location": "westus", "kind": "StorageV2", "sku": { "name": "Standard_LRS" } }),
+        )
+        .await;
+    assert_eq!(moved.status, 409);
+    assert_eq!(moved.code(), "StorageAccountAlreadyExists");
+    let patched = arm.patch(&account, json!({ "location": "westus" })).await;
+    assert_eq!(patched.status, 400);
+    let to_zrs = arm
+        .put(
+            &account,
+            json!({ "location": "eastus", "kind": "StorageV2", "sku": { "name": "Standard_ZRS" } }),
+        )
+        .await;
+    assert_eq!(to_zrs.code(), "StorageAccountSkuConversionNotSupported");
+    let to_grs = arm
+        .put(
+            &account,
+            json!({ "location": "eastus", "kind": "StorageV2", "sku": { "name": "Standard_GRS" } }),
+        )
+        .await;
+    assert_eq!(to_grs.status, 200);
+    let missing_kind = arm
+        .put(
+            &at(
+                &format!("{group}/providers/Microsoft.Storage/storageAccounts/stnokind1"),
+                STORAGE_VERSION,
+            ),
+            json!({ "location": "eastus", "sku": { "name": "Standard_LRS" } }),
+        )
+        .await;
+    assert_eq!(missing_kind.status, 400);
 }

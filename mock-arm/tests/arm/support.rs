@@ -54,6 +54,14 @@ impl Arm {
         })
     }
 
+    /// A mock with a given time scale, for tests that must observe operations in progress.
+    pub fn scaled(time_scale: f64) -> Arm {
+        Arm::with(Config {
+            time_scale,
+            ..Config::default()
+        })
+    }
+
     pub fn with(config: Config) -> Arm {
         let mock = MockArm::start(config).expect("mock-arm starts");
         Arm {

@@ -98,7 +98,8 @@ fn role_assignments_have_deterministic_names_and_deferred_principals() {
         json!({"properties": {
             "roleDefinitionId": format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{secrets_user}"),
             "principalId": null,
-            "principalType": "ServicePrincipal"
+            "principalType": "ServicePrincipal",
+            "description": "Managed by aksctl (aksctl-estate=northwind)"
         }})
     );
     assert_eq!(

@@ -23,7 +23,10 @@ fn duration_table(mock: &mock_arm::MockArm) -> HashMap<(String, String), f64> {
         .map(|entry| {
             (
                 (
-                    entry["resourceType"].as_str().unwrap_or_default().to_ascii_lowercase(),
+                    entry["resourceType"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_ascii_lowercase(),
                     entry["action"].as_str().unwrap_or_default().to_owned(),
                 ),
                 entry["scaledMs"].as_f64().unwrap_or(0.0),
@@ -41,34 +44,60 @@ fn critical_path_ms(plan: &Value, table: &HashMap<(String, String), f64>) -> f64
     let mut pools_by_cluster: HashMap<String, Vec<String>> = HashMap::new();
     for change in &changes {
         let address = change["address"].as_str().unwrap_or_default().to_owned();
-        let kind = change["type"].as_str().unwrap_or_default().to_ascii_lowercase();
-        let mut ms = table.get(&(kind.clone(), "create".to_owned())).copied().unwrap_or(0.0);
+        let kind = change["type"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let mut ms = table
+            .get(&(kind.clone(), "create".to_owned()))
+            .copied()
+            .unwrap_or(0.0);
         if kind.ends_with("/agentpools") {
             let system = change["after"]["properties"]["mode"].as_str() == Some("System");
             let cluster = change["dependsOn"]
                 .as_array()
-                .and_then(|deps| deps.iter().filter_map(Value::as_str).find(|d| d.starts_with("cluster/")))
+                .and_then(|deps| {
+                    deps.iter()
+                        .filter_map(Value::as_str)
+                        .find(|d| d.starts_with("cluster/"))
+                })
                 .unwrap_or_default()
                 .to_owned();
             if system {
                 ms = 0.0; // created inline with its cluster
             } else {
-                pools_by_cluster.entry(cluster).or_default().push(address.clone());
+                pools_by_cluster
+                    .entry(cluster)
+                    .or_default()
+                    .push(address.clone());
             }
         }
         weight.insert(address.clone(), ms);
         let deps = change["dependsOn"]
             .as_array()
-            .map(|deps| deps.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|deps| {
+                deps.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default();
         edges.insert(address, deps);
     }
     for pools in pools_by_cluster.values() {
         for pair in pools.windows(2) {
-            edges.entry(pair[1].clone()).or_default().push(pair[0].clone());
+            edges
+                .entry(pair[1].clone())
+                .or_default()
+                .push(pair[0].clone());
         }
     }
-    fn finish(address: &str, weight: &HashMap<String, f64>, edges: &HashMap<String, Vec<String>>, memo: &mut HashMap<String, f64>) -> f64 {
+    fn finish(
+        address: &str,
+        weight: &HashMap<String, f64>,
+        edges: &HashMap<String, Vec<String>>,
+        memo: &mut HashMap<String, f64>,
+    ) -> f64 {
         if let Some(done) = memo.get(address) {
             return *done;
         }
@@ -92,8 +121,15 @@ fn critical_path_ms(plan: &Value, table: &HashMap<(String, String), f64>) -> f64
 
 /// `apply complete: ... in 12.3s (...)` or `in 1m05s` -> milliseconds.
 fn reported_elapsed_ms(stdout: &str) -> f64 {
-    let line = stdout.lines().find(|line| line.starts_with("apply complete")).expect("report line");
-    let text = line.split(" in ").nth(1).and_then(|rest| rest.split(' ').next()).expect("elapsed");
+    let line = stdout
+        .lines()
+        .find(|line| line.starts_with("apply complete"))
+        .expect("report line");
+    let text = line
+        .split(" in ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .expect("elapsed");
     if let Some((minutes, seconds)) = text.split_once('m') {
         let seconds: f64 = seconds.trim_end_matches('s').parse().unwrap();
         minutes.parse::<f64>().unwrap() * 60_000.0 + seconds * 1000.0
@@ -122,5 +158,8 @@ fn northwind_apply_is_within_ten_percent_of_its_critical_path() {
         execution / critical,
         wall / critical
     );
-    assert!(execution <= critical * 1.10, "execution {execution:.0} ms > 1.10 x critical path {critical:.0} ms");
+    assert!(
+        execution <= critical * 1.10,
+        "execution {execution:.0} ms > 1.10 x critical path {critical:.0} ms"
+    );
 }

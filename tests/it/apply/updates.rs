@@ -12,7 +12,11 @@ fn body_of<'a>(state: &'a mut Value, arm_type: &str) -> &'a mut Value {
         .as_array_mut()
         .expect("resources")
         .iter_mut()
-        .find(|body| body["type"].as_str().is_some_and(|t| t.eq_ignore_ascii_case(arm_type)))
+        .find(|body| {
+            body["type"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case(arm_type))
+        })
         .expect("a resource of that type")
 }
 
@@ -22,7 +26,13 @@ fn addon_settings(addons: &Value) -> Vec<(String, Value, Value)> {
         .as_object()
         .into_iter()
         .flatten()
-        .map(|(name, addon)| (name.clone(), addon["enabled"].clone(), addon["config"].clone()))
+        .map(|(name, addon)| {
+            (
+                name.clone(),
+                addon["enabled"].clone(),
+                addon["config"].clone(),
+            )
+        })
         .collect();
     settings.sort_by(|a, b| a.0.cmp(&b.0));
     settings
@@ -38,7 +48,9 @@ fn drift_on_a_cluster_and_a_pool_is_converged_without_resetting_the_rest() {
     let mut state = before.clone();
     let cluster = body_of(&mut state, "Microsoft.ContainerService/managedClusters");
     let cluster_id = cluster["id"].as_str().unwrap().to_owned();
-    let pools_before = cluster["properties"]["agentPoolProfiles"].as_array().map(Vec::len);
+    let pools_before = cluster["properties"]["agentPoolProfiles"]
+        .as_array()
+        .map(Vec::len);
     let addons_before = addon_settings(&cluster["properties"]["addonProfiles"]);
     let tags = cluster["tags"].as_object().cloned().unwrap_or_default();
     let (tag, declared_value) = tags
@@ -49,41 +61,78 @@ fn drift_on_a_cluster_and_a_pool_is_converged_without_resetting_the_rest() {
     cluster["tags"][&tag] = json!("drifted");
     // A tag added by someone else (e.g. Azure Policy) is not the estate's business.
     cluster["tags"]["added-by-policy"] = json!("kept");
+    // A label added to a pool whose labels the estate declares (the map is owned whole).
     let pool = state["resources"]
         .as_array_mut()
         .unwrap()
         .iter_mut()
         .find(|body| {
-            body["type"].as_str().is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.ContainerService/managedClusters/agentPools"))
-                && body["properties"]["mode"] == "User"
-                && body["properties"]["enableAutoScaling"] != json!(true)
-        });
-    let pool_id = pool.map(|pool| {
-        let count = pool["properties"]["count"].as_u64().unwrap_or(1);
-        pool["properties"]["count"] = json!(count + 2);
-        pool["id"].as_str().unwrap().to_owned()
-    });
+            body["type"].as_str().is_some_and(|t| {
+                t.eq_ignore_ascii_case("Microsoft.ContainerService/managedClusters/agentPools")
+            }) && body["properties"]["nodeLabels"]
+                .as_object()
+                .is_some_and(|labels| !labels.is_empty())
+        })
+        .expect("a pool with declared labels");
+    pool["properties"]["nodeLabels"]["added-by-hand"] = json!("x");
+    let pool_id = Some(pool["id"].as_str().unwrap().to_owned());
     common::put_state(&mock, &state);
     common::clear_requests(&mock);
 
     let converged = apply(&mock, &file, &[]);
     assert_eq!(converged.code, 0, "{}", converged.describe());
-    assert!(converged.stdout.contains("~ cluster/"), "{}", converged.describe());
+    assert!(
+        converged.stdout.contains("~ cluster/"),
+        "{}",
+        converged.describe()
+    );
     let written: Vec<String> = writes(&mock)
         .iter()
-        .map(|request| request["path"].as_str().unwrap_or_default().to_ascii_lowercase())
+        .map(|request| {
+            request["path"]
+                .as_str()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        })
         .collect();
     let mut expected = vec![cluster_id.to_ascii_lowercase()];
     expected.extend(pool_id.iter().map(|id| id.to_ascii_lowercase()));
     for path in &written {
-        assert!(expected.contains(path), "unexpected write to {path}; expected only {expected:?}");
+        assert!(
+            expected.contains(path),
+            "unexpected write to {path}; expected only {expected:?}"
+        );
     }
     assert_no_conflicts_in_log(&mock);
     let mut after = common::state(&mock);
     let cluster = body_of(&mut after, "Microsoft.ContainerService/managedClusters");
-    assert_eq!(cluster["properties"]["agentPoolProfiles"].as_array().map(Vec::len), pools_before);
-    assert_eq!(addon_settings(&cluster["properties"]["addonProfiles"]), addons_before);
-    assert_eq!(cluster["tags"][&tag], declared_value, "declared tag restored: {}", cluster["tags"]);
+    assert_eq!(
+        cluster["properties"]["agentPoolProfiles"]
+            .as_array()
+            .map(Vec::len),
+        pools_before
+    );
+    assert_eq!(
+        addon_settings(&cluster["properties"]["addonProfiles"]),
+        addons_before
+    );
+    assert_eq!(
+        cluster["tags"][&tag], declared_value,
+        "declared tag restored: {}",
+        cluster["tags"]
+    );
     assert_eq!(cluster["tags"]["added-by-policy"], "kept");
+    let pool = after["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|body| body["id"].as_str() == pool_id.as_deref())
+        .expect("the pool");
+    assert!(
+        pool["properties"]["nodeLabels"]
+            .get("added-by-hand")
+            .is_none(),
+        "{pool}"
+    );
     assert_converged(&mock, &file);
 }

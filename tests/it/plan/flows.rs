@@ -351,3 +351,26 @@ fn a_soft_deleted_vault_is_planned_for_recovery() {
         vault.address
     )));
 }
+
+#[test]
+fn small_list_pages_are_followed_and_change_nothing() {
+    let file = common::repo_path("plans/shared-prod.yaml");
+    let mock = common::start_mock_with(mock_arm::Config {
+        time_scale: 0.0005,
+        page_size: 2,
+        ..mock_arm::Config::default()
+    });
+    let desired = load_desired(&file);
+    common::block_on(seed(&common::arm_client(&mock), &desired));
+    let (code, plan, stderr) = run_plan_json(&mock, &file, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(plan.summary.noop, desired.resources.len());
+    assert!(
+        common::arm_requests(&mock)
+            .iter()
+            .any(|request| request["query"]
+                .as_str()
+                .is_some_and(|q| q.to_ascii_lowercase().contains("skiptoken"))),
+        "pages were followed"
+    );
+}

@@ -4,166 +4,23 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use async_trait::async_trait;
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
 use crate::apply::events::{ExecutionEvent, ExecutionObserver, ExecutionReport, StepOutcome};
 use crate::apply::graph::ExecutionGraph;
-use crate::apply::operations::{ArmFailure, ArmOperations, WriteRequest};
+use crate::apply::operations::ArmFailure;
 use crate::apply::scheduler::{execute, ExecutorOptions};
 use crate::id::ResourceId;
 use crate::kind::Kind;
 use crate::plan::{Action, Deferred, Plan, ReplaceOrder, ResourceChange};
 
-const SUB: &str = "00000000-0000-0000-0000-000000000001";
+mod fake_arm;
 
-#[derive(Debug, Clone)]
-struct Call {
-    method: &'static str,
-    id: ResourceId,
-    body: Option<Value>,
-    if_match: Option<String>,
-    start: Instant,
-    end: Instant,
-}
-
-#[derive(Default)]
-struct FakeState {
-    resources: HashMap<ResourceId, Value>,
-    calls: Vec<Call>,
-    /// id -> failures to return for the next writes to it.
-    failures: HashMap<ResourceId, Vec<ArmFailure>>,
-    requests: u64,
-}
-
-#[derive(Clone)]
-struct FakeArm {
-    state: Arc<Mutex<FakeState>>,
-    write_time: Duration,
-}
-
-impl FakeArm {
-    fn new(write_time_ms: u64) -> Self {
-        FakeArm {
-            state: Arc::new(Mutex::new(FakeState::default())),
-            write_time: Duration::from_millis(write_time_ms),
-        }
-    }
-
-    fn seed(&self, id: &ResourceId, body: Value) {
-        self.state.lock().unwrap().resources.insert(id.clone(), body);
-    }
-
-    fn fail_next(&self, id: &ResourceId, failure: ArmFailure) {
-        self.state.lock().unwrap().failures.entry(id.clone()).or_default().push(failure);
-    }
-
-    fn writes(&self) -> Vec<Call> {
-        self.state.lock().unwrap().calls.clone()
-    }
-
-    fn write_to(&self, id: &ResourceId) -> Vec<Call> {
-        self.writes().into_iter().filter(|call| &call.id == id).collect()
-    }
-
-    fn exists(&self, id: &ResourceId) -> bool {
-        self.state.lock().unwrap().resources.contains_key(id)
-    }
-
-    fn take_failure(&self, id: &ResourceId) -> Option<ArmFailure> {
-        let mut state = self.state.lock().unwrap();
-        let list = state.failures.get_mut(id)?;
-        (!list.is_empty()).then(|| list.remove(0))
-    }
-
-    fn record(&self, method: &'static str, id: &ResourceId, body: Option<Value>, if_match: Option<String>, start: Instant) {
-        self.state.lock().unwrap().calls.push(Call {
-            method,
-            id: id.clone(),
-            body,
-            if_match,
-            start,
-            end: Instant::now(),
-        });
-    }
-}
-
-fn server_body(id: &ResourceId, body: &Value) -> Value {
-    let mut result = body.clone();
-    result["id"] = json!(id.as_str());
-    result["name"] = json!(id.name());
-    result["eTag"] = json!(format!("\"{}\"", uuid::Uuid::new_v4()));
-    result["properties"]["provisioningState"] = json!("Succeeded");
-    let lower = id.as_str().to_ascii_lowercase();
-    if lower.contains("managedclusters/") && !lower.contains("agentpools/") {
-        result["properties"]["oidcIssuerProfile"]["issuerURL"] =
-            json!(format!("https://issuer.example/{}/", id.name()));
-    }
-    if lower.contains("userassignedidentities/") && !lower.contains("federatedidentitycredentials") {
-        result["properties"]["principalId"] = json!(format!("principal-{}", id.name()));
-    }
-    result
-}
-
-#[async_trait]
-impl ArmOperations for FakeArm {
-    async fn get(&self, id: &ResourceId, _api_version: &str) -> Result<Option<Value>, ArmFailure> {
-        let mut state = self.state.lock().unwrap();
-        state.requests += 1;
-        Ok(state.resources.get(id).cloned())
-    }
-
-    async fn list(&self, path: &str, _api_version: &str, _query: &[(String, String)]) -> Result<Vec<Value>, ArmFailure> {
-        let mut state = self.state.lock().unwrap();
-        state.requests += 1;
-        let prefix = format!("{}/", path.to_ascii_lowercase());
-        Ok(state
-            .resources
-            .iter()
-            .filter(|(id, _)| id.as_str().to_ascii_lowercase().starts_with(&prefix))
-            .map(|(_, body)| body.clone())
-            .collect())
-    }
-
-    async fn put(&self, id: &ResourceId, _api_version: &str, body: &Value, request: &WriteRequest) -> Result<Value, ArmFailure> {
-        let start = Instant::now();
-        self.state.lock().unwrap().requests += 1;
-        tokio::time::sleep(self.write_time).await;
-        self.record("PUT", id, Some(body.clone()), request.if_match.clone(), start);
-        if let Some(failure) = self.take_failure(id) {
-            return Err(failure);
-        }
-        let result = server_body(id, body);
-        self.state.lock().unwrap().resources.insert(id.clone(), result.clone());
-        Ok(result)
-    }
-
-    async fn delete(&self, id: &ResourceId, _api_version: &str, request: &WriteRequest) -> Result<(), ArmFailure> {
-        let start = Instant::now();
-        self.state.lock().unwrap().requests += 1;
-        tokio::time::sleep(self.write_time).await;
-        self.record("DELETE", id, None, request.if_match.clone(), start);
-        if let Some(failure) = self.take_failure(id) {
-            return Err(failure);
-        }
-        let prefix = format!("{}/", id.as_str().to_ascii_lowercase());
-        self.state
-            .lock()
-            .unwrap()
-            .resources
-            .retain(|key, _| key != id && !key.as_str().to_ascii_lowercase().starts_with(&prefix));
-        Ok(())
-    }
-
-    fn request_count(&self) -> u64 {
-        self.state.lock().unwrap().requests
-    }
-}
+use fake_arm::{Call, FakeArm, SUB};
 
 fn rg() -> ResourceId {
     ResourceId::resource_group(SUB, "rg")
@@ -173,7 +30,14 @@ fn top(kind: Kind, name: &str) -> ResourceId {
     ResourceId::in_resource_group(SUB, "rg", kind, name)
 }
 
-fn change(address: &str, kind: Kind, id: ResourceId, action: Action, after: Value, depends_on: &[&str]) -> ResourceChange {
+fn change(
+    address: &str,
+    kind: Kind,
+    id: ResourceId,
+    action: Action,
+    after: Value,
+    depends_on: &[&str],
+) -> ResourceChange {
     ResourceChange {
         address: address.into(),
         arm_type: kind.arm_type().into(),
@@ -209,7 +73,12 @@ async fn run(fake: &FakeArm, plan: &Plan) -> ExecutionReport {
     run_with(fake, plan, options(), receiver).await
 }
 
-async fn run_with(fake: &FakeArm, plan: &Plan, options: ExecutorOptions, cancel: watch::Receiver<bool>) -> ExecutionReport {
+async fn run_with(
+    fake: &FakeArm,
+    plan: &Plan,
+    options: ExecutorOptions,
+    cancel: watch::Receiver<bool>,
+) -> ExecutionReport {
     execute(
         ExecutionGraph::from_plan(plan),
         Arc::new(fake.clone()),
@@ -243,22 +112,58 @@ fn cluster_estate() -> (Vec<ResourceChange>, ResourceId, ResourceId) {
     let cluster = top(Kind::ManagedCluster, "aks");
     let identity = top(Kind::UserAssignedIdentity, "id-app");
     let mut changes = vec![
-        change("resourceGroup/rg", Kind::ResourceGroup, rg(), Action::Create, json!({"location": "eastus"}), &[]),
-        change("identity/id-app", Kind::UserAssignedIdentity, identity.clone(), Action::Create, json!({"location": "eastus"}), &["resourceGroup/rg"]),
-        change("cluster/aks", Kind::ManagedCluster, cluster.clone(), Action::Create,
-            json!({"location": "eastus", "properties": {"dnsPrefix": "aks", "oidcIssuerProfile": {"enabled": true}}}), &["resourceGroup/rg"]),
-        change("pool/aks/system", Kind::AgentPool, cluster.child(Kind::AgentPool, "system"), Action::Create,
-            json!({"properties": {"mode": "System", "count": 3}}), &["cluster/aks"]),
+        change(
+            "resourceGroup/rg",
+            Kind::ResourceGroup,
+            rg(),
+            Action::Create,
+            json!({"location": "eastus"}),
+            &[],
+        ),
+        change(
+            "identity/id-app",
+            Kind::UserAssignedIdentity,
+            identity.clone(),
+            Action::Create,
+            json!({"location": "eastus"}),
+            &["resourceGroup/rg"],
+        ),
+        change(
+            "cluster/aks",
+            Kind::ManagedCluster,
+            cluster.clone(),
+            Action::Create,
+            json!({"location": "eastus", "properties": {"dnsPrefix": "aks", "oidcIssuerProfile": {"enabled": true}}}),
+            &["resourceGroup/rg"],
+        ),
+        change(
+            "pool/aks/system",
+            Kind::AgentPool,
+            cluster.child(Kind::AgentPool, "system"),
+            Action::Create,
+            json!({"properties": {"mode": "System", "count": 3}}),
+            &["cluster/aks"],
+        ),
     ];
     for name in ["user1", "user2", "user3"] {
-        changes.push(change(&format!("pool/aks/{name}"), Kind::AgentPool, cluster.child(Kind::AgentPool, name), Action::Create,
-            json!({"properties": {"mode": "User", "count": 1}}), &["cluster/aks"]));
+        changes.push(change(
+            &format!("pool/aks/{name}"),
+            Kind::AgentPool,
+            cluster.child(Kind::AgentPool, name),
+            Action::Create,
+            json!({"properties": {"mode": "User", "count": 1}}),
+            &["cluster/aks"],
+        ));
     }
     for (index, name) in ["a", "b", "c", "d"].iter().enumerate() {
-        let mut credential = change(&format!("federatedCredential/id-app/{name}"), Kind::FederatedIdentityCredential,
-            identity.child(Kind::FederatedIdentityCredential, name), Action::Create,
+        let mut credential = change(
+            &format!("federatedCredential/id-app/{name}"),
+            Kind::FederatedIdentityCredential,
+            identity.child(Kind::FederatedIdentityCredential, name),
+            Action::Create,
             json!({"properties": {"issuer": null, "subject": format!("system:serviceaccount:ns:{index}"), "audiences": ["api://AzureADTokenExchange"]}}),
-            &["identity/id-app", "cluster/aks"]);
+            &["identity/id-app", "cluster/aks"],
+        );
         credential.unknown_after_apply = vec!["/properties/issuer".into()];
         credential.deferred = vec![Deferred {
             path: "/properties/issuer".into(),
@@ -277,8 +182,16 @@ async fn creates_parents_first_and_fills_deferred_values() {
     let report = run(&fake, &plan(changes)).await;
     assert!(report.succeeded(), "{report:#?}");
     assert!(finished_before(&fake, &rg(), &cluster));
-    assert!(finished_before(&fake, &identity, &identity.child(Kind::FederatedIdentityCredential, "a")));
-    assert!(finished_before(&fake, &cluster, &cluster.child(Kind::AgentPool, "user1")));
+    assert!(finished_before(
+        &fake,
+        &identity,
+        &identity.child(Kind::FederatedIdentityCredential, "a")
+    ));
+    assert!(finished_before(
+        &fake,
+        &cluster,
+        &cluster.child(Kind::AgentPool, "user1")
+    ));
     let credential = fake.write_to(&identity.child(Kind::FederatedIdentityCredential, "b"));
     assert_eq!(
         credential[0].body.as_ref().unwrap()["properties"]["issuer"],
@@ -294,10 +207,21 @@ async fn new_cluster_takes_its_system_pool_inline_and_other_pools_via_the_pool_a
     assert!(report.succeeded());
     let cluster_put = &fake.write_to(&cluster)[0];
     let profiles = cluster_put.body.as_ref().unwrap()["properties"]["agentPoolProfiles"].clone();
-    assert_eq!(profiles, json!([{"mode": "System", "count": 3, "name": "system"}]));
-    assert!(fake.write_to(&cluster.child(Kind::AgentPool, "system")).is_empty());
-    assert_eq!(fake.write_to(&cluster.child(Kind::AgentPool, "user2")).len(), 1);
-    assert!(matches!(outcome(&report, "pool/aks/system", "create"), StepOutcome::Done { note: Some(n), .. } if n.contains("cluster/aks")));
+    assert_eq!(
+        profiles,
+        json!([{"mode": "System", "count": 3, "name": "system"}])
+    );
+    assert!(fake
+        .write_to(&cluster.child(Kind::AgentPool, "system"))
+        .is_empty());
+    assert_eq!(
+        fake.write_to(&cluster.child(Kind::AgentPool, "user2"))
+            .len(),
+        1
+    );
+    assert!(
+        matches!(outcome(&report, "pool/aks/system", "create"), StepOutcome::Done { note: Some(n), .. } if n.contains("cluster/aks"))
+    );
 }
 
 #[tokio::test]
@@ -306,11 +230,23 @@ async fn one_write_at_a_time_per_cluster_and_per_identity() {
     let (mut changes, cluster, identity) = cluster_estate();
     // A second identity's credentials may run alongside the first's.
     let other = top(Kind::UserAssignedIdentity, "id-other");
-    changes.push(change("identity/id-other", Kind::UserAssignedIdentity, other.clone(), Action::Create, json!({"location": "eastus"}), &[]));
+    changes.push(change(
+        "identity/id-other",
+        Kind::UserAssignedIdentity,
+        other.clone(),
+        Action::Create,
+        json!({"location": "eastus"}),
+        &[],
+    ));
     for name in ["x", "y"] {
-        changes.push(change(&format!("federatedCredential/id-other/{name}"), Kind::FederatedIdentityCredential,
-            other.child(Kind::FederatedIdentityCredential, name), Action::Create,
-            json!({"properties": {"issuer": "https://i", "subject": name, "audiences": ["a"]}}), &["identity/id-other"]));
+        changes.push(change(
+            &format!("federatedCredential/id-other/{name}"),
+            Kind::FederatedIdentityCredential,
+            other.child(Kind::FederatedIdentityCredential, name),
+            Action::Create,
+            json!({"properties": {"issuer": "https://i", "subject": name, "audiences": ["a"]}}),
+            &["identity/id-other"],
+        ));
     }
     let report = run(&fake, &plan(changes)).await;
     assert!(report.succeeded());
@@ -338,23 +274,53 @@ async fn a_failure_skips_only_its_dependants() {
     let registry = top(Kind::ContainerRegistry, "acr");
     let storage = top(Kind::StorageAccount, "st");
     let assignment = ResourceId::role_assignment(&registry, "11111111-1111-1111-1111-111111111111");
-    fake.fail_next(&registry, ArmFailure {
-        status: Some(400),
-        code: "SkuNotSupported".into(),
-        message: "Premium needed".into(),
-        request_id: Some("req-1".into()),
-    });
+    fake.fail_next(
+        &registry,
+        ArmFailure {
+            status: Some(400),
+            code: "SkuNotSupported".into(),
+            message: "Premium needed".into(),
+            request_id: Some("req-1".into()),
+        },
+    );
     let changes = vec![
-        change("registry/acr", Kind::ContainerRegistry, registry.clone(), Action::Create, json!({"location": "eastus"}), &[]),
-        change("roleAssignment/acr-pull", Kind::RoleAssignment, assignment.clone(), Action::Create,
-            json!({"properties": {"roleDefinitionId": "/r/7f951dda-4ed3-4680-a7ca-43fe172d538d", "principalId": "p"}}), &["registry/acr"]),
-        change("storageAccount/st", Kind::StorageAccount, storage.clone(), Action::Create, json!({"location": "eastus"}), &[]),
+        change(
+            "registry/acr",
+            Kind::ContainerRegistry,
+            registry.clone(),
+            Action::Create,
+            json!({"location": "eastus"}),
+            &[],
+        ),
+        change(
+            "roleAssignment/acr-pull",
+            Kind::RoleAssignment,
+            assignment.clone(),
+            Action::Create,
+            json!({"properties": {"roleDefinitionId": "/r/7f951dda-4ed3-4680-a7ca-43fe172d538d", "principalId": "p"}}),
+            &["registry/acr"],
+        ),
+        change(
+            "storageAccount/st",
+            Kind::StorageAccount,
+            storage.clone(),
+            Action::Create,
+            json!({"location": "eastus"}),
+            &[],
+        ),
     ];
     let report = run(&fake, &plan(changes)).await;
     assert!(!report.succeeded());
-    assert!(matches!(outcome(&report, "registry/acr", "create"), StepOutcome::Failed { failure, .. } if failure.code == "SkuNotSupported" && failure.request_id.as_deref() == Some("req-1")));
-    assert!(matches!(outcome(&report, "roleAssignment/acr-pull", "create"), StepOutcome::Skipped { because } if because.contains("registry/acr")));
-    assert!(matches!(outcome(&report, "storageAccount/st", "create"), StepOutcome::Done { .. }));
+    assert!(
+        matches!(outcome(&report, "registry/acr", "create"), StepOutcome::Failed { failure, .. } if failure.code == "SkuNotSupported" && failure.request_id.as_deref() == Some("req-1"))
+    );
+    assert!(
+        matches!(outcome(&report, "roleAssignment/acr-pull", "create"), StepOutcome::Skipped { because } if because.contains("registry/acr"))
+    );
+    assert!(matches!(
+        outcome(&report, "storageAccount/st", "create"),
+        StepOutcome::Done { .. }
+    ));
     assert!(fake.write_to(&assignment).is_empty());
     assert!(fake.exists(&storage));
 }
@@ -369,16 +335,28 @@ async fn updates_read_modify_write_the_full_body_with_if_match() {
             "addonProfiles": {"omsagent": {"enabled": true}},
             "agentPoolProfiles": [{"name": "system", "count": 3, "provisioningState": "Succeeded"}]}
     }));
-    let changes = vec![change("cluster/aks", Kind::ManagedCluster, cluster.clone(), Action::Update,
-        json!({"properties": {"kubernetesVersion": "1.33"}}), &[])];
+    let changes = vec![change(
+        "cluster/aks",
+        Kind::ManagedCluster,
+        cluster.clone(),
+        Action::Update,
+        json!({"properties": {"kubernetesVersion": "1.33"}}),
+        &[],
+    )];
     let report = run(&fake, &plan(changes)).await;
     assert!(report.succeeded());
     let put = &fake.write_to(&cluster)[0];
     let body = put.body.as_ref().unwrap();
     assert_eq!(put.if_match.as_deref(), Some("\"v1\""));
     assert_eq!(body["properties"]["kubernetesVersion"], "1.33");
-    assert_eq!(body["properties"]["addonProfiles"]["omsagent"]["enabled"], true);
-    assert_eq!(body["properties"]["agentPoolProfiles"], json!([{"name": "system", "count": 3}]));
+    assert_eq!(
+        body["properties"]["addonProfiles"]["omsagent"]["enabled"],
+        true
+    );
+    assert_eq!(
+        body["properties"]["agentPoolProfiles"],
+        json!([{"name": "system", "count": 3}])
+    );
     assert!(body.get("eTag").is_none() && body["properties"].get("fqdn").is_none());
 }
 
@@ -387,9 +365,26 @@ async fn conflicts_from_background_operations_are_retried() {
     let fake = FakeArm::new(5);
     let cluster = top(Kind::ManagedCluster, "aks");
     let pool = cluster.child(Kind::AgentPool, "user");
-    fake.seed(&cluster, json!({"properties": {"provisioningState": "Succeeded"}}));
-    fake.fail_next(&pool, ArmFailure::new(Some(409), "OperationNotAllowed", "another operation is in progress"));
-    let changes = vec![change("pool/aks/user", Kind::AgentPool, pool.clone(), Action::Create, json!({"properties": {"count": 1}}), &[])];
+    fake.seed(
+        &cluster,
+        json!({"properties": {"provisioningState": "Succeeded"}}),
+    );
+    fake.fail_next(
+        &pool,
+        ArmFailure::new(
+            Some(409),
+            "OperationNotAllowed",
+            "another operation is in progress",
+        ),
+    );
+    let changes = vec![change(
+        "pool/aks/user",
+        Kind::AgentPool,
+        pool.clone(),
+        Action::Create,
+        json!({"properties": {"count": 1}}),
+        &[],
+    )];
     let report = run(&fake, &plan(changes)).await;
     assert!(report.succeeded(), "{report:#?}");
     assert_eq!(fake.write_to(&pool).len(), 2);
@@ -404,12 +399,26 @@ async fn role_assignment_that_exists_under_another_name_counts_as_done() {
     fake.seed(&existing, json!({"id": existing.as_str(), "properties": {
         "roleDefinitionId": "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6",
         "principalId": "PRINCIPAL", "scope": scope.as_str()}}));
-    fake.fail_next(&planned, ArmFailure::new(Some(409), "RoleAssignmentExists", "exists"));
-    let changes = vec![change("roleAssignment/kv", Kind::RoleAssignment, planned.clone(), Action::Create,
-        json!({"properties": {"roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/4633458B-17de-408a-b874-0445c86b69e6", "principalId": "principal"}}), &[])];
+    fake.fail_next(
+        &planned,
+        ArmFailure::new(Some(409), "RoleAssignmentExists", "exists"),
+    );
+    let changes = vec![change(
+        "roleAssignment/kv",
+        Kind::RoleAssignment,
+        planned.clone(),
+        Action::Create,
+        json!({"properties": {"roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/4633458B-17de-408a-b874-0445c86b69e6", "principalId": "principal"}}),
+        &[],
+    )];
     let report = run(&fake, &plan(changes)).await;
-    assert!(matches!(outcome(&report, "roleAssignment/kv", "create"), StepOutcome::Done { note: Some(n), .. } if n.contains("33333333")));
-    assert_eq!(fake.write_to(&planned)[0].body.as_ref().unwrap()["properties"]["principalType"], "ServicePrincipal");
+    assert!(
+        matches!(outcome(&report, "roleAssignment/kv", "create"), StepOutcome::Done { note: Some(n), .. } if n.contains("33333333"))
+    );
+    assert_eq!(
+        fake.write_to(&planned)[0].body.as_ref().unwrap()["properties"]["principalType"],
+        "ServicePrincipal"
+    );
 }
 
 #[tokio::test]
@@ -418,18 +427,56 @@ async fn deletes_run_children_first_and_pools_go_with_their_cluster() {
     let cluster = top(Kind::ManagedCluster, "aks");
     let identity = top(Kind::UserAssignedIdentity, "id");
     let credential = identity.child(Kind::FederatedIdentityCredential, "fic");
-    for id in [&cluster, &cluster.child(Kind::AgentPool, "system"), &identity, &credential] {
-        fake.seed(id, json!({"properties": {"provisioningState": "Succeeded"}}));
+    for id in [
+        &cluster,
+        &cluster.child(Kind::AgentPool, "system"),
+        &identity,
+        &credential,
+    ] {
+        fake.seed(
+            id,
+            json!({"properties": {"provisioningState": "Succeeded"}}),
+        );
     }
     let changes = vec![
-        change("identity/id", Kind::UserAssignedIdentity, identity.clone(), Action::Delete, json!(null), &[]),
-        change("federatedCredential/id/fic", Kind::FederatedIdentityCredential, credential.clone(), Action::Delete, json!(null), &["identity/id", "cluster/aks"]),
-        change("cluster/aks", Kind::ManagedCluster, cluster.clone(), Action::Delete, json!(null), &["identity/id"]),
-        change("pool/aks/system", Kind::AgentPool, cluster.child(Kind::AgentPool, "system"), Action::Delete, json!(null), &["cluster/aks"]),
+        change(
+            "identity/id",
+            Kind::UserAssignedIdentity,
+            identity.clone(),
+            Action::Delete,
+            json!(null),
+            &[],
+        ),
+        change(
+            "federatedCredential/id/fic",
+            Kind::FederatedIdentityCredential,
+            credential.clone(),
+            Action::Delete,
+            json!(null),
+            &["identity/id", "cluster/aks"],
+        ),
+        change(
+            "cluster/aks",
+            Kind::ManagedCluster,
+            cluster.clone(),
+            Action::Delete,
+            json!(null),
+            &["identity/id"],
+        ),
+        change(
+            "pool/aks/system",
+            Kind::AgentPool,
+            cluster.child(Kind::AgentPool, "system"),
+            Action::Delete,
+            json!(null),
+            &["cluster/aks"],
+        ),
     ];
     let report = run(&fake, &plan(changes)).await;
     assert!(report.succeeded(), "{report:#?}");
-    assert!(fake.write_to(&cluster.child(Kind::AgentPool, "system")).is_empty());
+    assert!(fake
+        .write_to(&cluster.child(Kind::AgentPool, "system"))
+        .is_empty());
     assert!(finished_before(&fake, &credential, &identity));
     assert!(finished_before(&fake, &credential, &cluster));
     assert!(finished_before(&fake, &cluster, &identity));
@@ -444,10 +491,24 @@ async fn replace_orders_follow_the_plan() {
     let old = top(Kind::ContainerRegistry, "acrold");
     let new = top(Kind::ContainerRegistry, "acrnew");
     fake.seed(&old, json!({"id": old.as_str()}));
-    let mut in_place = change("storageAccount/st", Kind::StorageAccount, same.clone(), Action::Replace, json!({"location": "eastus"}), &[]);
+    let mut in_place = change(
+        "storageAccount/st",
+        Kind::StorageAccount,
+        same.clone(),
+        Action::Replace,
+        json!({"location": "eastus"}),
+        &[],
+    );
     in_place.replace_order = Some(ReplaceOrder::DeleteBeforeCreate);
     in_place.before = Some(json!({"id": same.as_str()}));
-    let mut renamed = change("registry/acr", Kind::ContainerRegistry, new.clone(), Action::Replace, json!({"location": "eastus"}), &[]);
+    let mut renamed = change(
+        "registry/acr",
+        Kind::ContainerRegistry,
+        new.clone(),
+        Action::Replace,
+        json!({"location": "eastus"}),
+        &[],
+    );
     renamed.replace_order = Some(ReplaceOrder::CreateBeforeDelete);
     renamed.before = Some(json!({"id": old.as_str()}));
     let report = run(&fake, &plan(vec![in_place, renamed])).await;
@@ -488,19 +549,49 @@ async fn interruption_starts_nothing_new_and_reports_in_flight() {
     let report = task.await.unwrap();
     assert!(report.interrupted && !report.succeeded());
     let events = recorder.0.lock().unwrap().clone();
-    assert_eq!(events, vec!["started resourceGroup/rg".to_string(), "interrupted 1".to_string()]);
-    assert!(matches!(outcome(&report, "resourceGroup/rg", "create"), StepOutcome::Interrupted { .. }));
-    assert!(matches!(outcome(&report, "cluster/aks", "create"), StepOutcome::Skipped { .. }));
+    assert_eq!(
+        events,
+        vec![
+            "started resourceGroup/rg".to_string(),
+            "interrupted 1".to_string()
+        ]
+    );
+    assert!(matches!(
+        outcome(&report, "resourceGroup/rg", "create"),
+        StepOutcome::Interrupted { .. }
+    ));
+    assert!(matches!(
+        outcome(&report, "cluster/aks", "create"),
+        StepOutcome::Skipped { .. }
+    ));
 }
 
 #[tokio::test]
 async fn parallelism_bounds_operations_in_flight() {
     let fake = FakeArm::new(30);
     let changes: Vec<ResourceChange> = (0..6)
-        .map(|i| change(&format!("identity/i{i}"), Kind::UserAssignedIdentity, top(Kind::UserAssignedIdentity, &format!("i{i}")), Action::Create, json!({"location": "eastus"}), &[]))
+        .map(|i| {
+            change(
+                &format!("identity/i{i}"),
+                Kind::UserAssignedIdentity,
+                top(Kind::UserAssignedIdentity, &format!("i{i}")),
+                Action::Create,
+                json!({"location": "eastus"}),
+                &[],
+            )
+        })
         .collect();
     let (_sender, receiver) = watch::channel(false);
-    let report = run_with(&fake, &plan(changes), ExecutorOptions { parallelism: 2, ..options() }, receiver).await;
+    let report = run_with(
+        &fake,
+        &plan(changes),
+        ExecutorOptions {
+            parallelism: 2,
+            ..options()
+        },
+        receiver,
+    )
+    .await;
     assert!(report.succeeded());
     let writes = fake.writes();
     for call in &writes {
@@ -515,9 +606,18 @@ async fn a_resource_group_that_still_holds_resources_is_not_deleted() {
     let foreign = top(Kind::UserAssignedIdentity, "not-ours");
     fake.seed(&rg(), json!({"id": rg().as_str()}));
     fake.seed(&foreign, json!({"id": foreign.as_str()}));
-    let changes = vec![change("resourceGroup/rg", Kind::ResourceGroup, rg(), Action::Delete, json!(null), &[])];
+    let changes = vec![change(
+        "resourceGroup/rg",
+        Kind::ResourceGroup,
+        rg(),
+        Action::Delete,
+        json!(null),
+        &[],
+    )];
     let report = run(&fake, &plan(changes)).await;
-    assert!(matches!(outcome(&report, "resourceGroup/rg", "delete"), StepOutcome::Failed { failure, .. } if failure.code == "ResourceGroupNotEmpty" && failure.message.contains("not-ours")));
+    assert!(
+        matches!(outcome(&report, "resourceGroup/rg", "delete"), StepOutcome::Failed { failure, .. } if failure.code == "ResourceGroupNotEmpty" && failure.message.contains("not-ours"))
+    );
     assert!(fake.exists(&rg()) && fake.exists(&foreign));
     assert!(fake.writes().is_empty());
 }
@@ -529,9 +629,23 @@ async fn a_removed_assignment_on_a_vault_replaced_in_place_does_not_deadlock() {
     let assignment = ResourceId::role_assignment(&vault, "44444444-4444-4444-4444-444444444444");
     fake.seed(&vault, json!({"id": vault.as_str()}));
     fake.seed(&assignment, json!({"id": assignment.as_str()}));
-    let mut replaced = change("keyVault/kv", Kind::KeyVault, vault.clone(), Action::Replace, json!({"location": "eastus"}), &[]);
+    let mut replaced = change(
+        "keyVault/kv",
+        Kind::KeyVault,
+        vault.clone(),
+        Action::Replace,
+        json!({"location": "eastus"}),
+        &[],
+    );
     replaced.replace_order = Some(ReplaceOrder::DeleteBeforeCreate);
-    let removed = change("roleAssignment/old", Kind::RoleAssignment, assignment.clone(), Action::Delete, json!(null), &[]);
+    let removed = change(
+        "roleAssignment/old",
+        Kind::RoleAssignment,
+        assignment.clone(),
+        Action::Delete,
+        json!(null),
+        &[],
+    );
     let report = run(&fake, &plan(vec![replaced, removed])).await;
     assert!(report.succeeded(), "{report:#?}");
     assert!(finished_before(&fake, &assignment, &vault));
