@@ -152,7 +152,10 @@ fn assignment_resource(
 /// `aksctl-estate=<estate>` ownership marker that `live` reads back.
 fn ownership_description(user_description: Option<&str>, estate: &str) -> String {
     let marker = format!("{}={estate}", crate::live::OWNER_TAG);
-    match user_description.map(str::trim).filter(|text| !text.is_empty()) {
+    match user_description
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+    {
         Some(text) => format!("{text} (managed by aksctl: {marker})"),
         None => format!("Managed by aksctl ({marker})"),
     }

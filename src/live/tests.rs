@@ -149,6 +149,11 @@ async fn reads_each_collection_once_and_keeps_only_what_the_estate_needs() {
         Kind::RoleAssignment,
         Value::Null,
     ));
+    world.push(body(
+        &ResourceId::role_assignment(&ResourceId::subscription(SUB), "elsewhere"),
+        Kind::RoleAssignment,
+        Value::Null,
+    ));
     let fake = FakeArm {
         resources: Arc::new(world),
         deleted_vaults: Arc::new(vec![
@@ -206,7 +211,14 @@ async fn reads_each_collection_once_and_keeps_only_what_the_estate_needs() {
     assert!(!live.contains(&ResourceId::resource_group(SUB, "rg-unrelated")));
     assert_eq!(live.children_of(&cluster).count(), 3);
     assert!(live.contains(&grant));
-    assert!(!live.contains(&ResourceId::role_assignment(&group, "someone-else")));
+    assert!(
+        live.contains(&ResourceId::role_assignment(&group, "someone-else")),
+        "an assignment at a scope the estate grants at may be an equivalent one made outside aksctl"
+    );
+    assert!(!live.contains(&ResourceId::role_assignment(
+        &ResourceId::subscription(SUB),
+        "elsewhere"
+    )));
     assert_eq!(
         live.deleted_vault("KV-APP").map(|v| v.location.as_str()),
         Some("eastus")

@@ -398,7 +398,13 @@ impl<'a> Context<'a> {
 /// Whether two role definition ids name the same role (ARM returns them in several forms; the
 /// trailing GUID decides).
 fn same_role(left: &str, right: &str) -> bool {
-    let guid = |id: &str| id.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
+    let guid = |id: &str| {
+        id.trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
     guid(left) == guid(right)
 }
 

@@ -478,3 +478,34 @@ fn failed_provisioning_is_put_again() {
     let plan = plan(&desired(), &live);
     assert_eq!(action_of(&plan, "registry/acrnorthwind"), Action::Update);
 }
+
+#[test]
+fn an_equivalent_role_assignment_under_another_name_counts_as_done() {
+    // `az role assignment create` picks a random GUID name; ARM would answer RoleAssignmentExists
+    // to aksctl's deterministic name, so the plan must neither create nor delete anything.
+    let world = live_world();
+    let mut live = LiveState::new();
+    for resource in world.iter() {
+        if resource.id == acr_pull_id() {
+            let mut body = resource.body.clone();
+            let other =
+                ResourceId::role_assignment(&registry_id(), "0b5e4c6e-0000-4000-8000-00000000beef");
+            body["id"] = json!(other.as_str());
+            body["name"] = json!(other.name());
+            live.insert_body(body);
+        } else {
+            live.insert_body(resource.body.clone());
+        }
+    }
+    let plan = plan(&desired(), &live);
+    assert!(!plan.has_changes(), "{:#?}", plan.changes);
+    let change = plan
+        .changes
+        .iter()
+        .find(|change| change.id == acr_pull_id())
+        .expect("assignment in plan");
+    assert_eq!(change.reasons[0].code, ReasonCode::EquivalentExists);
+    assert!(change.reasons[0]
+        .message
+        .contains("0b5e4c6e-0000-4000-8000-00000000beef"));
+}

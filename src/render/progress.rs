@@ -229,16 +229,14 @@ impl Lines {
                 status,
                 percent_complete,
             } => {
-                let Some(percent) = percent_complete else {
-                    return;
-                };
+                let percent = (*percent_complete)?;
                 let last = self
                     .last_percent
                     .get(&step.index)
                     .copied()
                     .unwrap_or(-100.0);
                 if percent - last < 10.0 {
-                    return;
+                    return None;
                 }
                 self.last_percent.insert(step.index, percent);
                 format!("progress {} {status} {percent:.0}%", describe(step))
