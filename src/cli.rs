@@ -35,6 +35,12 @@ pub enum Command {
     Export(ExportArgs),
     /// Add ownership tags to declared resources that exist untagged (tags only, shown first).
     Adopt(AdoptArgs),
+    /// Read-only drift check for schedules: exit 0 in sync, 2 drift, 1 error.
+    Drift(DriftArgs),
+    /// Print what apply learned that other tools need (issuers, client ids, login servers).
+    Outputs(OutputsArgs),
+    /// Disaster recovery: verify credentials follow their clusters, rehearse a cluster loss.
+    Dr(DrArgs),
 }
 
 /// One or more estate files; later files are merged over earlier ones.
@@ -57,7 +63,7 @@ pub struct ArmArgs {
     pub cloud: Cloud,
 
     /// Override the estate's subscription id.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = subscription_id)]
     pub subscription: Option<String>,
 
     /// Which credential to use.
@@ -220,4 +226,106 @@ pub struct AdoptArgs {
     /// At most this many ARM operations in flight.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallelism: u16,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub files: FilesArgs,
+
+    #[command(flatten)]
+    pub arm: ArmArgs,
+
+    /// A plan saved earlier (`plan --out` or `drift --out`): separate what changed in Azure from
+    /// what changed in the estate since then.
+    #[arg(long, value_name = "PLANFILE")]
+    pub since: Option<PathBuf>,
+
+    /// Save this check's plan, to pass as `--since` next time.
+    #[arg(long, value_name = "PLANFILE")]
+    pub out: Option<PathBuf>,
+
+    /// Output format on stdout (markdown is also appended to `$GITHUB_STEP_SUMMARY` when set).
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputsFormat {
+    /// Everything as one JSON document.
+    Json,
+    /// Kubernetes ServiceAccount manifests annotated for workload identity.
+    Serviceaccounts,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OutputsArgs {
+    #[command(flatten)]
+    pub files: FilesArgs,
+
+    #[command(flatten)]
+    pub arm: ArmArgs,
+
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = OutputsFormat::Json)]
+    pub format: OutputsFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DrArgs {
+    #[command(subcommand)]
+    pub command: DrCommand,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum DrCommand {
+    /// Check that every federated credential trusts its cluster's current OIDC issuer (exit 1 if
+    /// not) and that every declared cluster exists.
+    Verify(DrVerifyArgs),
+    /// In a fresh throwaway sandbox: apply the estate, delete a cluster, plan (checking it is
+    /// exactly the recreate set), apply, verify, and report the recovery time.
+    Rehearse(DrRehearseArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DrVerifyArgs {
+    #[command(flatten)]
+    pub files: FilesArgs,
+
+    #[command(flatten)]
+    pub arm: ArmArgs,
+
+    /// Text or JSON on stdout.
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DrRehearseArgs {
+    #[command(flatten)]
+    pub files: FilesArgs,
+
+    /// The cluster to lose (default: the first one the estate declares).
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+
+    /// Text or JSON on stdout.
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+
+    /// At most this many ARM operations in flight.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallelism: u16,
+}
+
+/// `--subscription`: a GUID, checked like the estate's `subscription`.
+fn subscription_id(value: &str) -> Result<String, String> {
+    if crate::spec::roles::is_guid(value) {
+        Ok(value.to_owned())
+    } else {
+        Err(
+            "not a subscription id (a GUID such as 00000000-0000-0000-0000-000000000000)"
+                .to_owned(),
+        )
+    }
 }

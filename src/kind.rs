@@ -16,6 +16,8 @@ pub enum Kind {
     StorageManagementPolicy,
     ManagedCluster,
     AgentPool,
+    RegistryReplication,
+    MaintenanceConfiguration,
     UserAssignedIdentity,
     FederatedIdentityCredential,
     RoleAssignment,
@@ -23,9 +25,10 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, parents before children.
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 14] = [
         Kind::ResourceGroup,
         Kind::ContainerRegistry,
+        Kind::RegistryReplication,
         Kind::KeyVault,
         Kind::StorageAccount,
         Kind::BlobService,
@@ -35,6 +38,7 @@ impl Kind {
         Kind::FederatedIdentityCredential,
         Kind::ManagedCluster,
         Kind::AgentPool,
+        Kind::MaintenanceConfiguration,
         Kind::RoleAssignment,
     ];
 
@@ -50,6 +54,10 @@ impl Kind {
             Kind::StorageManagementPolicy => "Microsoft.Storage/storageAccounts/managementPolicies",
             Kind::ManagedCluster => "Microsoft.ContainerService/managedClusters",
             Kind::AgentPool => "Microsoft.ContainerService/managedClusters/agentPools",
+            Kind::RegistryReplication => "Microsoft.ContainerRegistry/registries/replications",
+            Kind::MaintenanceConfiguration => {
+                "Microsoft.ContainerService/managedClusters/maintenanceConfigurations"
+            }
             Kind::UserAssignedIdentity => "Microsoft.ManagedIdentity/userAssignedIdentities",
             Kind::FederatedIdentityCredential => {
                 "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials"
@@ -62,13 +70,15 @@ impl Kind {
     pub fn api_version(self) -> &'static str {
         match self {
             Kind::ResourceGroup => "2025-04-01",
-            Kind::ContainerRegistry => "2025-11-01",
+            Kind::ContainerRegistry | Kind::RegistryReplication => "2025-11-01",
             Kind::KeyVault => "2026-02-01",
             Kind::StorageAccount
             | Kind::BlobService
             | Kind::BlobContainer
             | Kind::StorageManagementPolicy => "2026-09-01",
-            Kind::ManagedCluster | Kind::AgentPool => "2026-08-01",
+            Kind::ManagedCluster | Kind::AgentPool | Kind::MaintenanceConfiguration => {
+                "2026-08-01"
+            }
             Kind::UserAssignedIdentity | Kind::FederatedIdentityCredential => "2026-05-31",
             Kind::RoleAssignment => "2026-08-01",
         }
@@ -79,7 +89,8 @@ impl Kind {
         match self {
             Kind::BlobService | Kind::StorageManagementPolicy => Some(Kind::StorageAccount),
             Kind::BlobContainer => Some(Kind::BlobService),
-            Kind::AgentPool => Some(Kind::ManagedCluster),
+            Kind::AgentPool | Kind::MaintenanceConfiguration => Some(Kind::ManagedCluster),
+            Kind::RegistryReplication => Some(Kind::ContainerRegistry),
             Kind::FederatedIdentityCredential => Some(Kind::UserAssignedIdentity),
             _ => None,
         }
@@ -97,6 +108,8 @@ impl Kind {
             Kind::StorageManagementPolicy => "managementPolicy",
             Kind::ManagedCluster => "cluster",
             Kind::AgentPool => "pool",
+            Kind::RegistryReplication => "registryReplication",
+            Kind::MaintenanceConfiguration => "maintenanceConfiguration",
             Kind::UserAssignedIdentity => "identity",
             Kind::FederatedIdentityCredential => "federatedCredential",
             Kind::RoleAssignment => "roleAssignment",
@@ -109,6 +122,7 @@ impl Kind {
             self,
             Kind::ResourceGroup
                 | Kind::ContainerRegistry
+                | Kind::RegistryReplication
                 | Kind::KeyVault
                 | Kind::StorageAccount
                 | Kind::ManagedCluster

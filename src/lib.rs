@@ -25,6 +25,7 @@ pub mod export;
 pub mod id;
 pub mod kind;
 pub mod live;
+pub mod outputs;
 pub mod plan;
 pub mod planner;
 pub mod render;

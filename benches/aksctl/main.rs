@@ -5,7 +5,8 @@
 //! identities x credentials, default 10x5x64x1 = 2,012 resources; also `AKSCTL_BENCH_FLEET`),
 //! `--time-scale F` (default 0.01), `--latency-ms N` (the slow no-op plan, default 100),
 //! `--repeats N` (no-op plans per latency, default 3), `--parallelism N`, `--no-throttle`,
-//! `--estates lab,northwind,fleet`, `--output FILE` (also write the report there).
+//! `--estates lab,northwind,fleet`, `--output FILE` (also write the report there),
+//! `--write-fleet DIR` (only write the E-fleet estate file into DIR and exit).
 
 mod harness;
 
@@ -14,7 +15,19 @@ use std::process::ExitCode;
 
 use harness::{EstateFile, FleetShape, Options};
 
-const USAGE: &str = "usage: cargo bench --bench aksctl -- [--quick] [--fleet CxPxIxF] [--time-scale F] [--latency-ms N] [--repeats N] [--parallelism N] [--no-throttle] [--estates lab,northwind,fleet] [--output FILE]";
+const USAGE: &str = "usage: cargo bench --bench aksctl -- [--quick] [--fleet CxPxIxF] [--time-scale F] [--latency-ms N] [--repeats N] [--parallelism N] [--no-throttle] [--estates lab,northwind,fleet] [--output FILE] [--write-fleet DIR]";
+
+/// What the command line asks for.
+enum Request {
+    Measure {
+        options: Options,
+        output: Option<PathBuf>,
+    },
+    WriteFleet {
+        shape: FleetShape,
+        directory: PathBuf,
+    },
+}
 
 fn parse_fleet(text: &str) -> Result<FleetShape, String> {
     let numbers: Vec<usize> = text
@@ -35,7 +48,11 @@ fn parse_fleet(text: &str) -> Result<FleetShape, String> {
             identities_per_cluster: *identities,
             credentials_per_identity: *credentials,
         },
-        _ => return Err(format!("--fleet {text}: expected CLUSTERSxPOOLSxIDENTITIES[xCREDENTIALS]")),
+        _ => {
+            return Err(format!(
+                "--fleet {text}: expected CLUSTERSxPOOLSxIDENTITIES[xCREDENTIALS]"
+            ))
+        }
     };
     shape.check().map(|()| shape)
 }
@@ -52,10 +69,11 @@ fn parse_number<T: std::str::FromStr>(text: &str, flag: &str) -> Result<T, Strin
 where
     T::Err: std::fmt::Display,
 {
-    text.parse().map_err(|error| format!("{flag} {text}: {error}"))
+    text.parse()
+        .map_err(|error| format!("{flag} {text}: {error}"))
 }
 
-fn parse(arguments: &[String]) -> Result<(Options, Option<PathBuf>), String> {
+fn parse(arguments: &[String]) -> Result<Request, String> {
     let repository = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let aksctl = PathBuf::from(env!("CARGO_BIN_EXE_aksctl"));
     let mut options = if arguments.iter().any(|argument| argument == "--quick") {
@@ -68,6 +86,7 @@ fn parse(arguments: &[String]) -> Result<(Options, Option<PathBuf>), String> {
         options.fleet = parse_fleet(&shape)?;
     }
     let mut output = None;
+    let mut write_fleet = None;
     let mut index = 0;
     while index < arguments.len() {
         let flag = arguments[index].as_str();
@@ -94,29 +113,66 @@ fn parse(arguments: &[String]) -> Result<(Options, Option<PathBuf>), String> {
                     .split(',')
                     .map(|name| format!("E-{}", name.trim()))
                     .collect();
-                let known: Vec<EstateFile> = Options::full(PathBuf::new(), options.repository.clone()).estates;
-                if let Some(unknown) = wanted.iter().find(|name| !known.iter().any(|e| &e.label == *name)) {
-                    return Err(format!("--estates: unknown estate {unknown} (lab, northwind, fleet)"));
+                let known: Vec<EstateFile> =
+                    Options::full(PathBuf::new(), options.repository.clone()).estates;
+                if let Some(unknown) = wanted
+                    .iter()
+                    .find(|name| !known.iter().any(|e| &e.label == *name))
+                {
+                    return Err(format!(
+                        "--estates: unknown estate {unknown} (lab, northwind, fleet)"
+                    ));
                 }
-                options.estates = known.into_iter().filter(|e| wanted.contains(&e.label)).collect();
+                options.estates = known
+                    .into_iter()
+                    .filter(|e| wanted.contains(&e.label))
+                    .collect();
             }
             "--output" => output = Some(PathBuf::from(value(arguments, &mut index, flag)?)),
+            "--write-fleet" => {
+                write_fleet = Some(PathBuf::from(value(arguments, &mut index, flag)?))
+            }
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
         index += 1;
     }
     if !(options.time_scale.is_finite() && options.time_scale >= 0.0) {
-        return Err(format!("--time-scale must be >= 0, got {}", options.time_scale));
+        return Err(format!(
+            "--time-scale must be >= 0, got {}",
+            options.time_scale
+        ));
     }
-    Ok((options, output))
+    Ok(match write_fleet {
+        Some(directory) => Request::WriteFleet {
+            shape: options.fleet,
+            directory,
+        },
+        None => Request::Measure { options, output },
+    })
 }
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 fn main() -> ExitCode {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let (options, output) = match parse(&arguments) {
-        Ok(parsed) => parsed,
+        Ok(Request::Measure { options, output }) => (options, output),
+        Ok(Request::WriteFleet { shape, directory }) => {
+            return match harness::fleet::write_fleet(&directory, &shape) {
+                Ok(path) => {
+                    println!(
+                        "{} ({} resources)",
+                        path.display(),
+                        shape.expected_resources()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("aksctl bench: cannot write the fleet: {error}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Err(message) => {
             eprintln!("aksctl bench: {message}");
             return ExitCode::from(2);

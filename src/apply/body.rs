@@ -45,7 +45,9 @@ pub fn deep_merge(live: &Value, declared: &Value) -> Value {
 /// - a cluster keeps its live `agentPoolProfiles`: after creation pools are written only through
 ///   the agent-pool API (the declared profiles are create-time only);
 /// - a pool's `nodeLabels` map is owned whole: live labels the estate does not declare are
-///   dropped, except AKS's own `kubernetes.azure.com/` labels.
+///   dropped, except AKS's own `kubernetes.azure.com/` labels;
+/// - a maintenance configuration's `maintenanceWindow.schedule` is owned whole: ARM takes one
+///   and only one schedule type, so a declared `weekly` replaces a live `daily`.
 pub fn body_for_update(kind: Kind, live: &Value, declared: &Value) -> Value {
     let mut declared = declared.clone();
     if kind == Kind::ManagedCluster {
@@ -65,6 +67,15 @@ pub fn body_for_update(kind: Kind, live: &Value, declared: &Value) -> Value {
                 }
             }
             set_pointer(&mut merged, "/properties/nodeLabels", Value::Object(owned));
+        }
+    }
+    if kind == Kind::MaintenanceConfiguration {
+        if let Some(schedule) = declared.pointer("/properties/maintenanceWindow/schedule") {
+            set_pointer(
+                &mut merged,
+                "/properties/maintenanceWindow/schedule",
+                without_nulls(schedule),
+            );
         }
     }
     strip_read_only(kind, &mut merged);
@@ -198,7 +209,10 @@ fn read_only_paths(kind: Kind) -> &'static [&'static str] {
             "/properties/createdBy",
             "/properties/updatedBy",
         ],
-        Kind::ResourceGroup | Kind::FederatedIdentityCredential => &[],
+        Kind::RegistryReplication => &["/properties/status"],
+        Kind::ResourceGroup
+        | Kind::FederatedIdentityCredential
+        | Kind::MaintenanceConfiguration => &[],
     }
 }
 
@@ -383,6 +397,37 @@ mod tests {
         assert_eq!(
             pool["properties"]["nodeLabels"],
             json!({"team": "b", "kubernetes.azure.com/scalesetpriority": "spot"})
+        );
+    }
+
+    #[test]
+    fn maintenance_schedules_are_replaced_whole_and_replica_status_is_stripped() {
+        let live = json!({"id": "/x", "name": "aksManagedAutoUpgradeSchedule", "properties": {
+            "maintenanceWindow": {"schedule": {"daily": {"intervalDays": 2}},
+                                  "durationHours": 6, "startTime": "01:00",
+                                  "notAllowedDates": [{"start": "2026-12-24", "end": "2026-12-26"}]}}});
+        let declared = json!({"properties": {"maintenanceWindow": {
+            "schedule": {"weekly": {"intervalWeeks": 1, "dayOfWeek": "Sunday"}},
+            "durationHours": 4, "startTime": "02:00", "utcOffset": "+00:00"}}});
+        let body = body_for_update(Kind::MaintenanceConfiguration, &live, &declared);
+        assert_eq!(
+            body,
+            json!({"properties": {"maintenanceWindow": {
+                "schedule": {"weekly": {"intervalWeeks": 1, "dayOfWeek": "Sunday"}},
+                "durationHours": 4, "startTime": "02:00", "utcOffset": "+00:00",
+                "notAllowedDates": [{"start": "2026-12-24", "end": "2026-12-26"}]}}})
+        );
+
+        let live = json!({"location": "centralus", "tags": {"a": "b"}, "properties": {
+            "provisioningState": "Succeeded", "regionEndpointEnabled": true,
+            "zoneRedundancy": "Disabled", "status": {"displayStatus": "Ready"}}});
+        let declared = json!({"location": "centralus", "tags": {"a": "c"},
+                              "properties": {"regionEndpointEnabled": false}});
+        let body = body_for_update(Kind::RegistryReplication, &live, &declared);
+        assert_eq!(
+            body,
+            json!({"location": "centralus", "tags": {"a": "c"}, "properties": {
+                "regionEndpointEnabled": false, "zoneRedundancy": "Disabled"}})
         );
     }
 

@@ -143,6 +143,8 @@ fn estimated_seconds(step: &Step) -> u64 {
         (Kind::AgentPool, StepOperation::Delete) => 180,
         (Kind::AgentPool, _) => 210,
         (Kind::ContainerRegistry, _) => 40,
+        (Kind::RegistryReplication, StepOperation::Delete) => 120,
+        (Kind::RegistryReplication, _) => 180,
         (Kind::StorageAccount, _) => 25,
         (Kind::KeyVault, _) => 15,
         (Kind::ResourceGroup, StepOperation::Delete) => 60,
@@ -494,10 +496,19 @@ fn deleted_with_parent(kind: Kind) -> bool {
 }
 
 /// A cluster's pools and an identity's federated credentials share their parent's lock.
+///
+/// A cluster's maintenance configurations take the cluster's lock too. ARM documents their
+/// PUT/DELETE as synchronous (FACTS §6.1: 200/201, no LRO) and mock-arm does not refuse them
+/// during a cluster operation, but AKS does not document them as exempt from its one-operation-
+/// per-cluster rule; holding the lock for a synchronous call costs nothing on the critical path
+/// (nothing depends on a maintenance configuration) and rules out a 409 on real ARM. Registry
+/// replicas take no lock: their parent registry is ordered before them by `dependsOn`.
 fn lock_key(kind: Kind, id: &ResourceId) -> Option<ResourceId> {
     match kind {
         Kind::ManagedCluster => Some(id.clone()),
-        Kind::AgentPool | Kind::FederatedIdentityCredential => id.parent(),
+        Kind::AgentPool | Kind::FederatedIdentityCredential | Kind::MaintenanceConfiguration => {
+            id.parent()
+        }
         _ => None,
     }
 }

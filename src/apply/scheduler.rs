@@ -59,6 +59,7 @@ impl ExecutorOptions {
             Kind::ManagedCluster => 45,
             Kind::AgentPool => 30,
             Kind::ResourceGroup => 30,
+            Kind::RegistryReplication => 15,
             Kind::KeyVault | Kind::StorageAccount | Kind::ContainerRegistry => 10,
             _ => 5,
         };

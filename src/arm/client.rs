@@ -250,7 +250,14 @@ impl ArmClient {
                 request_id: exchange.request_id.clone(),
             };
             match page.get("value") {
-                Some(Value::Array(values)) => items.extend(values.iter().cloned()),
+                Some(Value::Array(values)) => {
+                    // An item ARM would never send is refused, not skipped: skipping it would
+                    // make an existing resource look absent.
+                    if let Some(problem) = values.iter().find_map(item_problem) {
+                        return Err(malformed(&problem));
+                    }
+                    items.extend(values.iter().cloned())
+                }
                 Some(Value::Null) | None => {}
                 Some(_) => return Err(malformed("a `value` that is not an array")),
             }
@@ -382,6 +389,44 @@ impl ArmClient {
             resource_url: url,
         };
         lro::complete(self, &operation, exchange, options).await
+    }
+}
+
+/// Why a list item is not something ARM sends (`None` when it is fine): not an object, or an
+/// `id`, `name` or `type` that is not a string, or `tags` that are not an object.
+fn item_problem(item: &Value) -> Option<String> {
+    let Value::Object(fields) = item else {
+        return Some(format!(
+            "a `value` item that is not an object: {}",
+            short(item)
+        ));
+    };
+    for field in ["id", "name", "type"] {
+        if fields.get(field).is_some_and(|value| !value.is_string()) {
+            return Some(format!(
+                "a `value` item whose `{field}` is not a string: {}",
+                short(item)
+            ));
+        }
+    }
+    if fields
+        .get("tags")
+        .is_some_and(|tags| !(tags.is_object() || tags.is_null()))
+    {
+        return Some(format!(
+            "a `value` item whose `tags` are not an object: {}",
+            short(item)
+        ));
+    }
+    None
+}
+
+/// A JSON value cut to a readable length for an error message.
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(120) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
     }
 }
 

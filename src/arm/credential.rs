@@ -71,6 +71,7 @@ const HINT_AUTO: &str = "run `az login`, or set AZURE_TENANT_ID/AZURE_CLIENT_ID/
 impl TokenProvider {
     /// A provider that always returns `token` (never logged or displayed).
     pub(crate) fn fixed(token: &str) -> TokenProvider {
+        super::error::register_secret(token);
         TokenProvider {
             source: Source::Fixed(Secret::new(token.to_string())),
             scope: String::new(),
@@ -90,6 +91,9 @@ impl TokenProvider {
             .unwrap_or_else(|| cloud::endpoints(cloud).token_scope.to_string());
         let client_options = credential_client_options(cloud, env, http)?;
         let secrets: Vec<String> = env("AZURE_CLIENT_SECRET").into_iter().collect();
+        for secret in &secrets {
+            super::error::register_secret(secret);
+        }
         let mut candidates = Vec::new();
         let mut unavailable = Vec::new();
         let requested = match kind {
@@ -172,6 +176,7 @@ impl TokenProvider {
             }
         };
         let token = fresh.token.clone();
+        super::error::register_secret(token.secret());
         *cache = Some(fresh);
         Ok(token)
     }

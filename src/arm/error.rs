@@ -269,9 +269,42 @@ static JWT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid literal regex")
 });
 
-/// Removes bearer tokens, JWTs and `access_token` / `client_secret` style fields from text that
-/// came from a server or a credential library before it is shown or logged.
+/// Secret values this process holds (access tokens it obtained, the configured client secret):
+/// `redact` removes them wherever they appear, even without a `Bearer` prefix or a field name
+/// (a gateway echoing the raw token in an error page).
+static KNOWN_SECRETS: LazyLock<std::sync::RwLock<Vec<String>>> =
+    LazyLock::new(|| std::sync::RwLock::new(Vec::new()));
+
+/// Registers a secret value for [`redact`] to remove from now on (values shorter than 8
+/// characters are ignored: too likely to occur by chance).
+pub(crate) fn register_secret(value: &str) {
+    if value.len() < 8 {
+        return;
+    }
+    if let Ok(mut secrets) = KNOWN_SECRETS.write() {
+        if !secrets.iter().any(|known| known == value) {
+            secrets.push(value.to_owned());
+        }
+    }
+}
+
+/// Removes bearer tokens, JWTs, `access_token` / `client_secret` style fields and every
+/// registered secret value from text that came from a server or a credential library before it
+/// is shown or logged.
 pub fn redact(text: &str) -> String {
+    let mut scrubbed = None;
+    if let Ok(secrets) = KNOWN_SECRETS.read() {
+        for secret in secrets.iter() {
+            if text.contains(secret.as_str()) {
+                scrubbed = Some(
+                    scrubbed
+                        .unwrap_or_else(|| text.to_owned())
+                        .replace(secret.as_str(), "<redacted>"),
+                );
+            }
+        }
+    }
+    let text = scrubbed.as_deref().unwrap_or(text);
     let text = BEARER.replace_all(text, "${1}<redacted>");
     let text = SECRET_FIELD.replace_all(&text, "${1}<redacted>");
     JWT.replace_all(&text, "<redacted-jwt>").into_owned()

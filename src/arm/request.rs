@@ -96,6 +96,10 @@ impl ArmClient {
         let started = Instant::now();
         let client_request_id = uuid::Uuid::new_v4().to_string();
         let mut attempt = 0u32;
+        // Attempts that count against `max_attempts`: a 429 whose answer says when to come back
+        // does not (many concurrent requests share one refilling bucket, so a request may be
+        // throttled many times in a row); the deadline still bounds it.
+        let mut counted = 0u32;
         loop {
             attempt += 1;
             let outgoing = Outgoing {
@@ -130,7 +134,12 @@ impl ArmClient {
                     (tuning.backoff(attempt), "no answer", Err(error))
                 }
             };
-            if attempt >= tuning.max_attempts || started.elapsed() + wait > self.inner.deadline {
+            let throttled_with_retry_after = matches!(&last, Ok(exchange)
+                if exchange.status == 429 && retry_after(&exchange.headers).is_some());
+            if !throttled_with_retry_after {
+                counted += 1;
+            }
+            if counted >= tuning.max_attempts || started.elapsed() + wait > self.inner.deadline {
                 return last;
             }
             tracing::debug!(

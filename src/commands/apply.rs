@@ -203,12 +203,26 @@ pub(crate) fn plan_failed(failure: &PlanFailure) -> ExitStatus {
 fn read_plan_file(path: &Path) -> Result<Plan, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|error| format!("cannot read the plan file {}: {error}", path.display()))?;
-    let plan: Plan = serde_json::from_str(&text).map_err(|error| {
+    let not_a_plan = |error: serde_json::Error| {
         format!(
             "{} is not a plan saved by `aksctl plan --out`: {error}",
             path.display()
         )
-    })?;
+    };
+    let document: serde_json::Value = serde_json::from_str(&text).map_err(not_a_plan)?;
+    // The version first: another format version may lack (or rename) fields of this one.
+    if let Some(version) = document
+        .get("formatVersion")
+        .and_then(serde_json::Value::as_str)
+    {
+        if version != FORMAT_VERSION {
+            return Err(format!(
+                "{} has plan format version {version}, this aksctl reads version {FORMAT_VERSION}: plan again with this version",
+                path.display()
+            ));
+        }
+    }
+    let plan: Plan = serde_json::from_value(document).map_err(not_a_plan)?;
     if plan.format_version != FORMAT_VERSION {
         return Err(format!(
             "{} has plan format version {}, this aksctl reads version {FORMAT_VERSION}: plan again with this version",

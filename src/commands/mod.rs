@@ -6,8 +6,11 @@ use crate::cli::{Cli, Command};
 mod adopt;
 mod apply;
 mod destroy;
+mod dr;
+mod drift;
 mod export;
 mod logging;
+mod outputs;
 mod plan;
 mod render;
 mod schema;
@@ -46,5 +49,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Destroy(args) => destroy::run(&args, verbose),
         Command::Export(args) => export::run(&args, verbose),
         Command::Adopt(args) => adopt::run(&args, verbose),
+        Command::Drift(args) => drift::run(&args, verbose),
+        Command::Outputs(args) => outputs::run(&args, verbose),
+        Command::Dr(args) => dr::run(&args, verbose),
     }
 }

@@ -19,8 +19,10 @@
 //! | lifecycle policy (`default`) | `managementPolicy/<account>` |
 //! | user-assigned identity | `identity/<name>` |
 //! | federated credential | `federatedCredential/<identity>/<credential>` |
+//! | registry geo-replica | `registryReplication/<registry>/<location>` |
 //! | managed cluster | `cluster/<name>` |
 //! | agent pool | `pool/<cluster>/<pool>` |
+//! | maintenance configuration | `maintenanceConfiguration/<cluster>/<name>` (`aksManagedAutoUpgradeSchedule`, `aksManagedNodeOSUpgradeSchedule`) |
 //! | role assignment | `roleAssignment/<logical name>` (the estate's `name`, else the spec's derived `{principal}-{role}-on-{scope}`; a cluster's `acrPull` entry gives `<cluster>-kubelet-acrpull-on-<registry>`) |
 //!
 //! **System pools are inlined into the cluster.** A cluster PUT needs at least one `System` pool
@@ -44,17 +46,19 @@
 //! the identity's resource id, `<cluster id>/kubelet`, `<cluster id>/controlPlane`, or the literal
 //! object id. A recreated cluster keeps its assignment names; only `principalId` changes.
 //!
-//! Not lowered (no `Kind` for these ARM child types; see [`unlowered_fields`]): registry
-//! `geoReplications` (`registries/replications`) and cluster `maintenanceWindow`
-//! (`managedClusters/maintenanceConfigurations`).
+//! A registry's `geoReplications` lower to one replica per region (`replication.rs`); a
+//! cluster's `maintenanceWindow` to its planned-maintenance configurations (`maintenance.rs`).
+//! [`unlowered_fields`] reports declared fields with no lowering (none today).
 
 mod cluster;
 mod context;
 mod identity;
 mod lower;
+mod maintenance;
 mod order;
 mod platform;
 mod pool;
+mod replication;
 mod role;
 mod storage;
 #[cfg(test)]
@@ -67,6 +71,10 @@ use crate::kind::Kind;
 use crate::plan::Deferred;
 
 pub use lower::{lower, unlowered_fields, LowerContext, LowerError};
+pub use maintenance::{
+    configuration_names as maintenance_configuration_names, AUTO_UPGRADE_SCHEDULE,
+    DEFAULT_UTC_OFFSET, NODE_OS_UPGRADE_SCHEDULE,
+};
 
 /// One resource the estate declares, as ARM expects it in a PUT.
 #[derive(Debug, Clone, PartialEq)]

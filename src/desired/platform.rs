@@ -33,8 +33,8 @@ pub fn lower_resource_groups(lowering: &mut Lowering<'_>) {
     }
 }
 
-/// `registry/<name>`: sku and the declared switches. Geo-replications are not lowered (a child
-/// type aksctl does not manage yet; see `unlowered_fields`).
+/// `registry/<name>`: sku and the declared switches. Geo-replicas are their own resources
+/// (`replication.rs`).
 pub fn lower_registries(lowering: &mut Lowering<'_>) -> Result<(), LowerError> {
     for registry in &lowering.estate.registries {
         let address = address_of(Kind::ContainerRegistry, &[&registry.name]);

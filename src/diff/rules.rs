@@ -64,9 +64,13 @@ pub fn replace_paths(kind: Kind) -> &'static [&'static str] {
             "properties.immutableStorageWithVersioning.enabled",
             "properties.blobAccessPointConfiguration",
         ],
-        Kind::BlobService | Kind::StorageManagementPolicy | Kind::FederatedIdentityCredential => {
-            &[]
-        }
+        // FACTS/spec: a replica's region is its identity and zone redundancy is fixed at
+        // creation (ARM answers PropertyChangeNotAllowed).
+        Kind::RegistryReplication => &["location", "properties.zoneRedundancy"],
+        Kind::BlobService
+        | Kind::StorageManagementPolicy
+        | Kind::FederatedIdentityCredential
+        | Kind::MaintenanceConfiguration => &[],
         Kind::ManagedCluster => &[
             "location",
             "properties.dnsPrefix",
@@ -187,6 +191,11 @@ pub fn implied_default(kind: Kind, rule_path: &str) -> Option<Value> {
         (Kind::AgentPool, "properties.scaleSetPriority") => Some(json!("Regular")),
         (Kind::AgentPool, "properties.osType") => Some(json!("Linux")),
         (Kind::BlobContainer, "properties.publicAccess") => Some(json!("None")),
+        (Kind::RegistryReplication, "properties.regionEndpointEnabled") => Some(json!(true)),
+        (Kind::RegistryReplication, "properties.zoneRedundancy") => Some(json!("Disabled")),
+        (Kind::MaintenanceConfiguration, "properties.maintenanceWindow.utcOffset") => {
+            Some(json!("+00:00"))
+        }
         _ => None,
     }
 }

@@ -323,3 +323,123 @@ fn missing_declared_fields_are_differences() {
         "properties.publicNetworkAccess: (none) -> \"Disabled\""
     );
 }
+
+fn replica_desired() -> Value {
+    json!({"location": "centralus",
+           "tags": {"aksctl-estate": "northwind", "managed-by": "aksctl"},
+           "properties": {"zoneRedundancy": "Enabled"}})
+}
+
+fn replica_live() -> Value {
+    json!({
+        "id": format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr/replications/centralus"),
+        "name": "centralus", "type": "Microsoft.ContainerRegistry/registries/replications",
+        "location": "Central US",
+        "tags": {"aksctl-estate": "northwind", "managed-by": "aksctl"},
+        "systemData": {"createdBy": "x"},
+        "properties": {"provisioningState": "Succeeded", "regionEndpointEnabled": true,
+                       "zoneRedundancy": "Enabled",
+                       "status": {"displayStatus": "Ready", "timestamp": "2026-11-29T00:00:00Z"}}
+    })
+}
+
+#[test]
+fn replica_server_fields_and_defaults_are_not_diffs() {
+    assert_noop(
+        Kind::RegistryReplication,
+        &replica_desired(),
+        &replica_live(),
+    );
+    let mut desired = replica_desired();
+    desired["properties"] = json!({"regionEndpointEnabled": true, "zoneRedundancy": "Disabled"});
+    let mut live = replica_live();
+    if let Some(properties) = live["properties"].as_object_mut() {
+        properties.remove("regionEndpointEnabled");
+        properties.remove("zoneRedundancy");
+    }
+    assert_noop(Kind::RegistryReplication, &desired, &live);
+}
+
+#[test]
+fn replica_zone_redundancy_and_location_force_replacement_tags_do_not() {
+    let mut live = replica_live();
+    live["properties"]["zoneRedundancy"] = json!("Disabled");
+    let comparison = compare(Kind::RegistryReplication, &replica_desired(), &live);
+    assert_eq!(comparison.action, Action::Replace);
+    assert_eq!(
+        comparison.reasons[0].path.as_deref(),
+        Some("/properties/zoneRedundancy")
+    );
+
+    let mut moved = replica_desired();
+    moved["location"] = json!("westus3");
+    assert_eq!(
+        compare(Kind::RegistryReplication, &moved, &replica_live()).action,
+        Action::Replace
+    );
+
+    let mut retagged = replica_desired();
+    retagged["tags"]["env"] = json!("prod");
+    let comparison = compare(Kind::RegistryReplication, &retagged, &replica_live());
+    assert_eq!(comparison.action, Action::Update);
+    assert_eq!(comparison.reasons[0].code, ReasonCode::FieldChanged);
+}
+
+fn maintenance_desired() -> Value {
+    json!({"properties": {"maintenanceWindow": {
+        "schedule": {"weekly": {"intervalWeeks": 1, "dayOfWeek": "Sunday"}},
+        "durationHours": 4, "startTime": "02:00", "utcOffset": "+00:00"}}})
+}
+
+#[test]
+fn maintenance_window_server_defaults_are_not_diffs() {
+    let live = json!({
+        "id": format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks/maintenanceConfigurations/aksManagedAutoUpgradeSchedule"),
+        "name": "aksManagedAutoUpgradeSchedule",
+        "type": "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
+        "systemData": {"lastModifiedAt": "2026-11-29T00:00:00Z"},
+        "properties": {"maintenanceWindow": {
+            "schedule": {"weekly": {"intervalWeeks": 1, "dayOfWeek": "Sunday"}},
+            "durationHours": 4, "startTime": "02:00",
+            "notAllowedDates": [{"start": "2026-12-24", "end": "2026-12-26"}]}}
+    });
+    assert_noop(
+        Kind::MaintenanceConfiguration,
+        &maintenance_desired(),
+        &live,
+    );
+}
+
+#[test]
+fn maintenance_window_changes_are_in_place() {
+    let live = maintenance_desired();
+    for (pointer, value) in [
+        ("/properties/maintenanceWindow/startTime", json!("03:00")),
+        ("/properties/maintenanceWindow/durationHours", json!(6)),
+        ("/properties/maintenanceWindow/utcOffset", json!("-05:00")),
+        (
+            "/properties/maintenanceWindow/schedule/weekly/dayOfWeek",
+            json!("Saturday"),
+        ),
+    ] {
+        let mut desired = maintenance_desired();
+        if let Some(slot) = desired.pointer_mut(pointer) {
+            *slot = value;
+        }
+        let comparison = compare(Kind::MaintenanceConfiguration, &desired, &live);
+        assert_eq!(comparison.action, Action::Update, "{pointer}");
+        assert_eq!(comparison.reasons[0].path.as_deref(), Some(pointer));
+    }
+    let daily = json!({"properties": {"maintenanceWindow": {
+        "schedule": {"daily": {"intervalDays": 1}},
+        "durationHours": 4, "startTime": "02:00", "utcOffset": "+00:00"}}});
+    assert_eq!(
+        compare(
+            Kind::MaintenanceConfiguration,
+            &maintenance_desired(),
+            &daily
+        )
+        .action,
+        Action::Update
+    );
+}

@@ -11,6 +11,7 @@ use crate::export::context::{
     ClusterFacts, Exporting,
 };
 use crate::export::inventory::id_of;
+use crate::export::schedules::maintenance_window;
 use crate::kind::Kind;
 use crate::spec::types::{
     Addons, ApiServer, AutoUpgrade, Autoscale, AzurePolicyAddon, Cluster, ClusterIdentity,
@@ -115,6 +116,8 @@ fn export_cluster(exporting: &mut Exporting<'_>, body: &Value) -> Option<Cluster
         });
 
     let pools = export_pools(exporting, &id, &properties);
+    let auto_upgrade = auto_upgrade(&properties);
+    let maintenance_window = maintenance_window(exporting, &id, &name, auto_upgrade.as_ref());
     exporting.add_scope(&id, format!("cluster/{name}"));
     Some(Cluster {
         location: exporting.own_location(body, &group),
@@ -137,8 +140,8 @@ fn export_cluster(exporting: &mut Exporting<'_>, body: &Value) -> Option<Cluster
         local_accounts: bool_at(&properties, "/disableLocalAccounts")
             .filter(|disabled| *disabled)
             .map(|_| false),
-        auto_upgrade: auto_upgrade(&properties),
-        maintenance_window: None,
+        auto_upgrade,
+        maintenance_window,
         addons: addons(exporting, &name, &properties),
         acr_pull: Vec::new(),
         pools,

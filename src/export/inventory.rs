@@ -35,7 +35,8 @@ pub struct Inventory {
     pub groups: Vec<Value>,
     /// Registries, vaults, storage accounts, identities and clusters in those groups.
     pub resources: Vec<Value>,
-    /// Pools, federated credentials, blob services, containers and management policies.
+    /// Pools, maintenance configurations, replicas, federated credentials, blob services,
+    /// containers and management policies.
     pub children: Vec<Value>,
     /// Every role assignment of the subscription.
     pub role_assignments: Vec<Value>,
@@ -227,8 +228,9 @@ pub async fn read_inventory<R: ArmReader>(
     Ok(inventory)
 }
 
-/// Children lists of the parents found: pools per cluster, credentials per identity, blob
-/// service, containers and lifecycle policy per storage account.
+/// Children lists of the parents found: pools and maintenance configurations per cluster,
+/// replicas per Premium registry, credentials per identity, blob service, containers and
+/// lifecycle policy per storage account.
 fn child_reads(resources: &[Value]) -> Vec<Read> {
     let mut reads = Vec::new();
     let mut children = |parent: &ResourceId, kind: Kind| {
@@ -246,7 +248,19 @@ fn child_reads(resources: &[Value]) -> Vec<Read> {
             continue;
         };
         match kind {
-            Kind::ManagedCluster => children(&id, Kind::AgentPool),
+            Kind::ManagedCluster => {
+                children(&id, Kind::AgentPool);
+                children(&id, Kind::MaintenanceConfiguration);
+            }
+            // Only Premium registries have replicas (ARM refuses the list for the others).
+            Kind::ContainerRegistry
+                if body
+                    .pointer("/sku/name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|sku| sku.eq_ignore_ascii_case("Premium")) =>
+            {
+                children(&id, Kind::RegistryReplication)
+            }
             Kind::UserAssignedIdentity => children(&id, Kind::FederatedIdentityCredential),
             Kind::StorageAccount => {
                 children(&id, Kind::BlobService);

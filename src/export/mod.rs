@@ -21,6 +21,7 @@ pub mod adopt;
 mod cluster;
 mod context;
 mod inventory;
+mod schedules;
 mod services;
 
 #[cfg(test)]

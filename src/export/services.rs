@@ -9,6 +9,7 @@ use crate::export::context::{
     Exporting,
 };
 use crate::export::inventory::id_of;
+use crate::export::schedules::geo_replications;
 use crate::kind::Kind;
 use crate::spec::types::{
     BlobContainer, ContainerPublicAccess, KeyVault, KeyVaultSku, LifecycleRule,
@@ -79,8 +80,7 @@ pub fn export_registries(exporting: &mut Exporting<'_>) -> Vec<Registry> {
             zone_redundancy: str_at(body, "/properties/zoneRedundancy")
                 .and_then(|text| pick(Switch::ALL, Switch::as_str, text))
                 .filter(|switch| *switch == Switch::Enabled),
-            // Replicas are a child type aksctl does not manage (see `desired::unlowered_fields`).
-            geo_replications: Vec::new(),
+            geo_replications: geo_replications(exporting, &id, body),
             resource_group: group,
             name,
         });

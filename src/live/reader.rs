@@ -265,8 +265,9 @@ fn group_key(subscription: &str, group: &str) -> String {
     )
 }
 
-/// Children lists of the parents found: pools per cluster, credentials per identity, storage
-/// sub-resources per account (only those the estate declares or may own).
+/// Children lists of the parents found: pools and maintenance configurations per cluster,
+/// replicas per Premium registry, credentials per identity, storage sub-resources per account
+/// (only those the estate declares or may own).
 fn child_collections(state: &LiveState, desired: &DesiredState, estate: &str) -> Vec<Collection> {
     let declared_children = |parent: &ResourceId, kind: Kind| {
         desired
@@ -285,6 +286,28 @@ fn child_collections(state: &LiveState, desired: &DesiredState, estate: &str) ->
         match resource.kind {
             Kind::ManagedCluster => {
                 collections.push(Collection::children(&resource.id, Kind::AgentPool));
+                if owned || declared_children(&resource.id, Kind::MaintenanceConfiguration) {
+                    collections.push(Collection::children(
+                        &resource.id,
+                        Kind::MaintenanceConfiguration,
+                    ));
+                }
+            }
+            Kind::ContainerRegistry => {
+                // Only Premium registries can have replicas: skip the list for the others
+                // unless the estate declares some (then the list shows they are missing).
+                let premium = resource
+                    .body
+                    .pointer("/sku/name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|sku| sku.eq_ignore_ascii_case("Premium"));
+                let declared = declared_children(&resource.id, Kind::RegistryReplication);
+                if declared || (owned && premium) {
+                    collections.push(Collection::children(
+                        &resource.id,
+                        Kind::RegistryReplication,
+                    ));
+                }
             }
             Kind::UserAssignedIdentity => collections.push(Collection::children(
                 &resource.id,

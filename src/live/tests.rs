@@ -194,9 +194,12 @@ async fn reads_each_collection_once_and_keeps_only_what_the_estate_needs() {
         "a collection was read twice: {calls:#?}"
     );
     // RGs + role assignments + 5 kinds in rg-app + 5 kinds in the owned, undeclared rg-old +
-    // pools of the cluster + credentials of the declared identity + deleted vaults (what is in
-    // rg-old goes with it, so its children are not read).
-    assert_eq!(calls.len(), 2 + 5 + 5 + 1 + 1 + 1, "{calls:#?}");
+    // pools and maintenance configurations of the owned cluster + credentials of the declared
+    // identity + deleted vaults (what is in rg-old goes with it, so its children are not read).
+    assert_eq!(calls.len(), 2 + 5 + 5 + 2 + 1 + 1, "{calls:#?}");
+    assert!(calls
+        .iter()
+        .any(|call| call.ends_with("/managedClusters/aks/maintenanceConfigurations")));
     assert_eq!(live.collections_read(), calls.len());
 
     assert!(live.contains(&cluster) && live.contains(&identity) && live.contains(&old_identity));

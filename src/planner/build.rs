@@ -186,10 +186,10 @@ impl<'a> Context<'a> {
             Ownership::Unmanaged => {
                 let message = if resource.kind.is_tracked() {
                     self.notices.push(format!(
-                        "{} exists in ARM without the {OWNER_TAG} tag, so this estate does not manage it: nothing is planned for it. To take it over, run `aksctl adopt {}`.",
+                        "{} exists in ARM without the {OWNER_TAG} tag, so this estate does not manage it: nothing is planned for it. To take it over, run `aksctl adopt -f <estate files> {}`.",
                         resource.address, resource.address
                     ));
-                    format!("exists without the {OWNER_TAG} tag: not managed, nothing planned (adopt with `aksctl adopt {}`)", resource.address)
+                    format!("exists without the {OWNER_TAG} tag: not managed, nothing planned (adopt with `aksctl adopt -f <estate files> {}`)", resource.address)
                 } else {
                     "its parent exists without the ownership tag: not managed, nothing planned"
                         .to_owned()
@@ -260,12 +260,18 @@ impl<'a> Context<'a> {
         if change.action == Action::Noop
             && live_resource
                 .provisioning_state()
-                .is_some_and(|state| state.eq_ignore_ascii_case("Failed"))
+                .filter(|state| {
+                    // ARM's terminal states other than Succeeded: an operation that failed or
+                    // was canceled left the resource as it was; only a new PUT repairs it.
+                    state.eq_ignore_ascii_case("Failed") || state.eq_ignore_ascii_case("Canceled")
+                })
+                .is_some()
         {
+            let state = live_resource.provisioning_state().unwrap_or("Failed");
             change.action = Action::Update;
             change.reasons.push(Reason {
                 code: ReasonCode::ProvisioningFailed,
-                message: "provisioningState is Failed: the body is put again".to_owned(),
+                message: format!("provisioningState is {state}: the body is put again"),
                 path: Some("/properties/provisioningState".to_owned()),
             });
         }

@@ -72,7 +72,10 @@ pub fn address_for(kind: Kind, id: &ResourceId) -> String {
     };
     let prefix = kind.address_prefix();
     match kind {
-        Kind::AgentPool | Kind::FederatedIdentityCredential => {
+        Kind::AgentPool
+        | Kind::FederatedIdentityCredential
+        | Kind::RegistryReplication
+        | Kind::MaintenanceConfiguration => {
             format!("{prefix}/{}/{name}", ancestor_name(1))
         }
         Kind::BlobService | Kind::StorageManagementPolicy => {

@@ -352,7 +352,7 @@ fn untagged_declared_resource_is_not_managed() {
     assert!(plan
         .notices
         .iter()
-        .any(|n| n.contains("aksctl adopt registry/acrnorthwind")));
+        .any(|n| n.contains("aksctl adopt -f <estate files> registry/acrnorthwind")));
     let change = plan
         .changes
         .iter()

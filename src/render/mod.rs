@@ -2,7 +2,9 @@
 //! progress and reports. Every other module returns data.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 pub mod diagnostics;
+pub mod drift;
 pub mod estate;
+pub mod outputs;
 pub mod plan_json;
 pub mod plan_markdown;
 pub mod plan_redact;

@@ -90,7 +90,9 @@ fn merge_into(
             }
             continue;
         }
-        let named = NAMED_LISTS.contains(&key.value.as_str());
+        // `clusters` names both the estate's cluster list and a credential's list of cluster
+        // names: only a list of mappings merges by name, a list of scalars is replaced.
+        let named = NAMED_LISTS.contains(&key.value.as_str()) && !is_scalar_list(&value.value);
         match existing {
             Some(index) => {
                 let slot = &mut base_entries[index];
@@ -125,6 +127,12 @@ fn merge_into(
             }
         }
     }
+}
+
+/// A non-empty sequence of scalars (e.g. a federated credential's `clusters: [a, b]`).
+fn is_scalar_list(node: &Node) -> bool {
+    matches!(node, Node::Sequence(items)
+        if !items.is_empty() && items.iter().all(|item| !matches!(item.value, Node::Mapping(_))))
 }
 
 /// Merges named items of `overlay_items` into `base_items`.

@@ -149,7 +149,13 @@ impl Estate {
         let clusters: usize = self
             .clusters
             .iter()
-            .map(|cluster| 1 + cluster.pools.len() + cluster.acr_pull.len())
+            .map(|cluster| {
+                let maintenance = cluster.maintenance_window.as_ref().map_or(0, |_| {
+                    crate::desired::maintenance_configuration_names(cluster.auto_upgrade.as_ref())
+                        .len()
+                });
+                1 + cluster.pools.len() + cluster.acr_pull.len() + maintenance
+            })
             .sum();
         let identities: usize = self
             .identities
@@ -157,7 +163,11 @@ impl Estate {
             .map(|identity| 1 + identity.federated_credentials.len())
             .sum();
         self.resource_groups.len()
-            + self.registries.len()
+            + self
+                .registries
+                .iter()
+                .map(|registry| 1 + registry.geo_replications.len())
+                .sum::<usize>()
             + self.key_vaults.len()
             + storage
             + clusters

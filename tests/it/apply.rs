@@ -17,6 +17,7 @@ use crate::common::{self, block_on};
 mod benchmark;
 mod faults;
 mod safety;
+mod schedules;
 mod session;
 mod updates;
 

@@ -26,27 +26,62 @@ fn benchmark_harness_measures_lab_and_a_tiny_fleet() {
     for estate in &results.estates {
         let label = &estate.label;
         assert!(estate.resources > 0, "{label}: empty plan");
-        assert!(estate.noop.converged, "{label}: the plan after apply has changes");
-        assert!(estate.noop.requests.total > 0, "{label}: no-op plan sent no request");
-        assert_eq!(estate.noop.requests.writes, 0, "{label}: a plan wrote to ARM");
-        assert_eq!(estate.naive_plan.requests, Some(estate.resources), "{label}");
+        assert!(
+            estate.noop.converged,
+            "{label}: the plan after apply has changes"
+        );
+        assert!(
+            estate.noop.requests.total > 0,
+            "{label}: no-op plan sent no request"
+        );
+        assert_eq!(
+            estate.noop.requests.writes, 0,
+            "{label}: a plan wrote to ARM"
+        );
+        assert_eq!(
+            estate.naive_plan.requests,
+            Some(estate.resources),
+            "{label}"
+        );
         assert!(!estate.naive_apply.modelled, "{label}: naive apply not run");
-        assert!(estate.naive_apply.requests.is_some_and(|n| n >= estate.resources / 2));
-        assert!(estate.apply.requests.writes > 0, "{label}: apply wrote nothing");
-        assert!(estate.apply_execution.is_some(), "{label}: no `apply complete` line");
+        assert!(estate
+            .naive_apply
+            .requests
+            .is_some_and(|n| n >= estate.resources / 2));
+        assert!(
+            estate.apply.requests.writes > 0,
+            "{label}: apply wrote nothing"
+        );
+        assert!(
+            estate.apply_execution.is_some(),
+            "{label}: no `apply complete` line"
+        );
         let bound = &estate.bound;
-        assert!(bound.steps > 0 && bound.steps <= estate.resources, "{label}");
+        assert!(
+            bound.steps > 0 && bound.steps <= estate.resources,
+            "{label}"
+        );
         assert!(bound.serialised_ms >= bound.longest_path_ms, "{label}");
         assert!(bound.sequential_ms >= bound.serialised_ms, "{label}");
         assert!(!bound.chain.is_empty(), "{label}");
     }
     let fleet = &results.estates[1];
-    assert_eq!(Some(fleet.resources), fleet.expected_resources, "generator count");
+    assert_eq!(
+        Some(fleet.resources),
+        fleet.expected_resources,
+        "generator count"
+    );
     let throttle = results.throttle.as_ref().expect("throttled run");
     assert!(throttle.plan.error.is_none(), "{:?}", throttle.plan.error);
     assert!(throttle.apply.error.is_none(), "{:?}", throttle.apply.error);
     let report = harness::report::render(&results);
-    for needle in ["E-lab", "E-fleet", "Critical path", "### Targets", "throttling"] {
+    for needle in [
+        "E-lab",
+        "E-fleet",
+        "Critical path",
+        "### Targets",
+        "throttling",
+    ] {
         assert!(report.contains(needle), "report lacks {needle}:\n{report}");
     }
 }

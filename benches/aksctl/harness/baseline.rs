@@ -188,7 +188,9 @@ pub async fn naive_apply(
     let changes: Vec<&Value> = plan["changes"].as_array().into_iter().flatten().collect();
     let created_clusters: Vec<String> = changes
         .iter()
-        .filter(|change| text(change, "kind") == "managedCluster" && text(change, "action") == "create")
+        .filter(|change| {
+            text(change, "kind") == "managedCluster" && text(change, "action") == "create"
+        })
         .map(|change| text(change, "id").to_ascii_lowercase())
         .collect();
     let mut outputs: HashMap<String, Value> = HashMap::new();
@@ -197,7 +199,12 @@ pub async fn naive_apply(
         match text(change, "action") {
             "noop" => continue,
             "create" | "update" => {}
-            other => return Err(format!("the naive baseline does not {other} ({})", text(change, "address"))),
+            other => {
+                return Err(format!(
+                    "the naive baseline does not {other} ({})",
+                    text(change, "address")
+                ))
+            }
         }
         if created_inline(change, &created_clusters) {
             continue;

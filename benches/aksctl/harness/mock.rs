@@ -71,7 +71,8 @@ impl Mock {
             if let Some(body) = body {
                 request = request.json(body);
             }
-            let failed = |message: String| HarnessError::Mock(format!("{method} {path}: {message}"));
+            let failed =
+                |message: String| HarnessError::Mock(format!("{method} {path}: {message}"));
             let response = request
                 .send()
                 .await
@@ -200,4 +201,63 @@ impl RequestStats {
         }
         stats
     }
+}
+
+/// ARM resource types as they appear in paths, for naming what a request targets.
+const TYPE_SEGMENTS: [&str; 13] = [
+    "resourcegroups",
+    "registries",
+    "vaults",
+    "deletedvaults",
+    "storageaccounts",
+    "blobservices",
+    "containers",
+    "managementpolicies",
+    "managedclusters",
+    "agentpools",
+    "userassignedidentities",
+    "federatedidentitycredentials",
+    "roleassignments",
+];
+
+/// What one request targets: `LRO poll`, `list <type>` or `<METHOD> <type>`.
+pub fn request_target(request: &Value) -> String {
+    let method = request["method"].as_str().unwrap_or_default();
+    let path = request["path"].as_str().unwrap_or_default();
+    let segments: Vec<String> = path
+        .trim_end_matches('/')
+        .split('/')
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if segments
+        .iter()
+        .any(|segment| segment == "operations" || segment == "operationresults")
+    {
+        return "LRO poll".to_owned();
+    }
+    let last = segments.last().map(String::as_str).unwrap_or_default();
+    if TYPE_SEGMENTS.contains(&last) {
+        return format!("{method} list {last}");
+    }
+    let parent = segments
+        .len()
+        .checked_sub(2)
+        .and_then(|at| segments.get(at))
+        .map(String::as_str)
+        .unwrap_or_default();
+    if TYPE_SEGMENTS.contains(&parent) {
+        return format!("{method} {parent}");
+    }
+    format!("{method} other")
+}
+
+/// Requests counted by target, most frequent first.
+pub fn breakdown(requests: &[Value]) -> Vec<(String, usize)> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for request in requests {
+        *counts.entry(request_target(request)).or_default() += 1;
+    }
+    let mut sorted: Vec<(String, usize)> = counts.into_iter().collect();
+    sorted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    sorted
 }

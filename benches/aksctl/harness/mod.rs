@@ -112,7 +112,9 @@ impl Options {
     /// The CI smoke run: E-lab and a tiny fleet, 0 ms latency, fast operations, one repeat.
     pub fn smoke(aksctl: PathBuf, repository: PathBuf) -> Options {
         let mut options = Options::full(aksctl, repository);
-        options.estates.retain(|estate| estate.label != "E-northwind");
+        options
+            .estates
+            .retain(|estate| estate.label != "E-northwind");
         options.fleet = FleetShape::tiny();
         options.slow_latency_ms = None;
         options.time_scale = 0.0005;

@@ -24,7 +24,10 @@ fn optional_seconds(duration: Option<Duration>) -> String {
 }
 
 fn mebibytes(kib: Option<u64>) -> String {
-    kib.map_or_else(|| "n/a".to_owned(), |kib| format!("{:.1} MiB", kib as f64 / 1024.0))
+    kib.map_or_else(
+        || "n/a".to_owned(),
+        |kib| format!("{:.1} MiB", kib as f64 / 1024.0),
+    )
 }
 
 fn ratio(numerator: f64, denominator: f64) -> String {
@@ -78,8 +81,44 @@ pub fn render(results: &Results) -> String {
     render_apply(&mut out, results);
     render_growth(&mut out, results);
     render_throttle(&mut out, results);
+    render_breakdowns(&mut out, results);
     render_targets(&mut out, results);
     out
+}
+
+fn targets(by_target: &[(String, usize)]) -> String {
+    by_target
+        .iter()
+        .map(|(target, count)| format!("{count} {target}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn render_breakdowns(out: &mut String, results: &Results) {
+    let _ = writeln!(out, "### Requests by target\n");
+    for estate in &results.estates {
+        let _ = writeln!(
+            out,
+            "- {} no-op plan: {}",
+            estate.label,
+            targets(&estate.noop.by_target)
+        );
+        let _ = writeln!(
+            out,
+            "- {} apply: {}",
+            estate.label,
+            targets(&estate.apply.by_target)
+        );
+    }
+    if let Some(throttle) = &results.throttle {
+        let _ = writeln!(
+            out,
+            "- {} throttled apply: {}",
+            throttle.label,
+            targets(&throttle.apply.by_target)
+        );
+    }
+    out.push('\n');
 }
 
 fn slow_latency(results: &Results) -> String {
@@ -96,18 +135,25 @@ fn render_noop(out: &mut String, results: &Results) {
         out,
         "| Estate | Resources | ARM requests | per resource | Naive requests | Wall 0 ms | Naive 0 ms | Wall {slow} | Naive {slow} | vs naive at {slow} | CPU | Peak RSS | No changes |"
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    let _ = writeln!(
+        out,
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    );
     for estate in &results.estates {
         let noop = &estate.noop;
         let (slow_wall, slow_naive, speedup) = match (&estate.noop_slow, &estate.naive_plan_slow) {
             (Some(plan), Some(naive_stats)) => (
                 seconds(plan.median_wall),
                 naive(naive_stats),
-                ratio(naive_stats.wall.as_secs_f64(), plan.median_wall.as_secs_f64()),
+                ratio(
+                    naive_stats.wall.as_secs_f64(),
+                    plan.median_wall.as_secs_f64(),
+                ),
             ),
             _ => ("–".to_owned(), "–".to_owned(), "–".to_owned()),
         };
-        let converged = noop.converged && estate.noop_slow.as_ref().is_none_or(|plan| plan.converged);
+        let converged =
+            noop.converged && estate.noop_slow.as_ref().is_none_or(|plan| plan.converged);
         let _ = writeln!(
             out,
             "| {} | {} | {} | {:.3} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -115,7 +161,10 @@ fn render_noop(out: &mut String, results: &Results) {
             estate.resources,
             noop.requests.total,
             per_resource(noop, estate.resources),
-            estate.naive_plan.requests.map_or_else(|| "–".to_owned(), |n| n.to_string()),
+            estate
+                .naive_plan
+                .requests
+                .map_or_else(|| "–".to_owned(), |n| n.to_string()),
             seconds(noop.median_wall),
             naive(&estate.naive_plan),
             slow_wall,
@@ -147,7 +196,10 @@ fn render_apply(out: &mut String, results: &Results) {
         out,
         "| Estate | Steps | Longest chain | Critical path (ARM rules) | Apply execution | / CP | Apply command | / CP | Naive sequential | vs naive | ARM requests | CPU | Peak RSS |"
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
     for estate in &results.estates {
         let bound = estate.bound.serialised_ms;
         let execution = estate.apply_execution.map(|d| d.as_secs_f64() * 1000.0);
@@ -197,7 +249,8 @@ fn render_growth(out: &mut String, results: &Results) {
     let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|");
     let cpu = |estate: &EstateResult| estate.noop.median_cpu.map_or(0.0, |d| d.as_secs_f64());
     let rss = |estate: &EstateResult| estate.noop.max_peak_rss_kib.unwrap_or(0) as f64;
-    let from_empty_cpu = |estate: &EstateResult| estate.plan_from_empty.cpu.map_or(0.0, |d| d.as_secs_f64());
+    let from_empty_cpu =
+        |estate: &EstateResult| estate.plan_from_empty.cpu.map_or(0.0, |d| d.as_secs_f64());
     for estate in &results.estates {
         let _ = writeln!(
             out,
@@ -206,15 +259,24 @@ fn render_growth(out: &mut String, results: &Results) {
             estate.resources,
             ratio(estate.resources as f64, first.resources as f64),
             estate.noop.requests.total,
-            ratio(estate.noop.requests.total as f64, first.noop.requests.total as f64),
+            ratio(
+                estate.noop.requests.total as f64,
+                first.noop.requests.total as f64
+            ),
             seconds(estate.noop.median_wall),
-            ratio(estate.noop.median_wall.as_secs_f64(), first.noop.median_wall.as_secs_f64()),
+            ratio(
+                estate.noop.median_wall.as_secs_f64(),
+                first.noop.median_wall.as_secs_f64()
+            ),
             optional_seconds(estate.noop.median_cpu),
             ratio(cpu(estate), cpu(first)),
             mebibytes(estate.noop.max_peak_rss_kib),
             ratio(rss(estate), rss(first)),
             seconds(estate.plan_from_empty.wall),
-            ratio(estate.plan_from_empty.wall.as_secs_f64(), first.plan_from_empty.wall.as_secs_f64()),
+            ratio(
+                estate.plan_from_empty.wall.as_secs_f64(),
+                first.plan_from_empty.wall.as_secs_f64()
+            ),
             optional_seconds(estate.plan_from_empty.cpu),
             ratio(from_empty_cpu(estate), from_empty_cpu(first)),
         );
@@ -222,7 +284,12 @@ fn render_growth(out: &mut String, results: &Results) {
     out.push('\n');
 }
 
-fn outcome_row(out: &mut String, name: &str, run: &RunOutcome, baseline: Option<std::time::Duration>) {
+fn outcome_row(
+    out: &mut String,
+    name: &str,
+    run: &RunOutcome,
+    baseline: Option<std::time::Duration>,
+) {
     let _ = writeln!(
         out,
         "| {name} | {} | {} | {} | {} | {} | {} |",
@@ -234,7 +301,10 @@ fn outcome_row(out: &mut String, name: &str, run: &RunOutcome, baseline: Option<
         run.requests.throttled,
         milliseconds(run.requests.backoff_ms),
         seconds(run.wall),
-        baseline.map_or_else(|| "–".to_owned(), |base| format!("+{}", seconds(run.wall.saturating_sub(base)))),
+        baseline.map_or_else(
+            || "–".to_owned(),
+            |base| format!("+{}", seconds(run.wall.saturating_sub(base)))
+        ),
     );
 }
 
@@ -250,7 +320,12 @@ fn render_throttle(out: &mut String, results: &Results) {
     let _ = writeln!(out, "| Run | Result | ARM requests | 429s absorbed | Client back-off (summed) | Wall | vs unthrottled |");
     let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|");
     outcome_row(out, "plan from empty", &throttle.plan, None);
-    outcome_row(out, "apply", &throttle.apply, Some(throttle.unthrottled_apply_wall));
+    outcome_row(
+        out,
+        "apply",
+        &throttle.apply,
+        Some(throttle.unthrottled_apply_wall),
+    );
     for (name, run) in [("plan", &throttle.plan), ("apply", &throttle.apply)] {
         if let Some(error) = &run.error {
             let _ = writeln!(out, "\n{name} failed:\n```text\n{error}\n```");
@@ -264,7 +339,11 @@ fn render_targets(out: &mut String, results: &Results) {
     let find = |label: &str| results.estates.iter().find(|estate| estate.label == label);
     if let Some(northwind) = find("E-northwind") {
         let per = per_resource(&northwind.noop, northwind.resources);
-        let _ = writeln!(out, "- E-northwind no-op plan ≤ 0.5 requests per resource: {per:.3} — {}", met(per <= 0.5));
+        let _ = writeln!(
+            out,
+            "- E-northwind no-op plan ≤ 0.5 requests per resource: {per:.3} — {}",
+            met(per <= 0.5)
+        );
         if let Some(slow) = &northwind.noop_slow {
             let wall = slow.median_wall.as_secs_f64();
             let _ = writeln!(
@@ -291,7 +370,10 @@ fn render_targets(out: &mut String, results: &Results) {
     }
     if let Some(fleet) = find("E-fleet") {
         let wall = fleet.noop.median_wall.as_secs_f64();
-        let rss = fleet.noop.max_peak_rss_kib.map_or(f64::INFINITY, |kib| kib as f64 / 1024.0);
+        let rss = fleet
+            .noop
+            .max_peak_rss_kib
+            .map_or(f64::INFINITY, |kib| kib as f64 / 1024.0);
         let _ = writeln!(
             out,
             "- E-fleet no-op plan at 0 ms ≤ 1 s and ≤ 100 MB peak RSS: {} and {} — {}",

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::baseline;
 use super::critical_path::{critical_path, CriticalPath, DurationModel};
 use super::fleet;
-use super::mock::{Http, Mock, RequestStats};
+use super::mock::{breakdown, Http, Mock, RequestStats};
 use super::process::{run_measured, Invocation, Measured};
 use super::{HarnessError, Options};
 
@@ -22,6 +22,8 @@ pub struct RunOutcome {
     pub cpu: Option<Duration>,
     pub peak_rss_kib: Option<u64>,
     pub requests: RequestStats,
+    /// Requests by target (`list federatedidentitycredentials`, `PUT vaults`, `LRO poll`...).
+    pub by_target: Vec<(String, usize)>,
     /// The output's tail when the run failed.
     pub error: Option<String>,
 }
@@ -32,6 +34,8 @@ pub struct PlanStats {
     pub latency_ms: u64,
     /// Requests of the first run.
     pub requests: RequestStats,
+    /// The first run's requests by target.
+    pub by_target: Vec<(String, usize)>,
     pub median_wall: Duration,
     pub median_cpu: Option<Duration>,
     pub max_peak_rss_kib: Option<u64>,
@@ -123,10 +127,13 @@ pub fn run(options: &Options) -> Result<Results, HarnessError> {
         let (path, expected) = match &estate.path {
             Some(path) => (path.clone(), None),
             None => {
-                options.fleet.check().map_err(|message| HarnessError::Estate {
-                    estate: estate.label.clone(),
-                    message,
-                })?;
+                options
+                    .fleet
+                    .check()
+                    .map_err(|message| HarnessError::Estate {
+                        estate: estate.label.clone(),
+                        message,
+                    })?;
                 let path = fleet::write_fleet(work.path(), &options.fleet)?;
                 fleet_file = Some((estate.label.clone(), path.clone()));
                 (path, Some(options.fleet.expected_resources()))
@@ -215,7 +222,10 @@ impl Bench<'_> {
                 ("AZURE_CLIENT_ID".into(), "aksctl-bench".into()),
                 ("AZURE_CLIENT_SECRET".into(), "aksctl-bench-secret".into()),
                 ("AZURE_AUTHORITY_HOST".into(), url),
-                ("AZURE_SUBSCRIPTION_ID".into(), self.options.subscription.clone()),
+                (
+                    "AZURE_SUBSCRIPTION_ID".into(),
+                    self.options.subscription.clone(),
+                ),
                 ("NO_COLOR".into(), "1".into()),
             ],
             removed: [
@@ -233,11 +243,17 @@ impl Bench<'_> {
     }
 
     /// Runs aksctl against `mock` with a cleared request log and collects what it cost.
-    fn measure(&self, mock: &Mock, arguments: &[&str]) -> Result<(Measured, RunOutcome), HarnessError> {
+    fn measure(
+        &self,
+        mock: &Mock,
+        arguments: &[&str],
+    ) -> Result<(Measured, RunOutcome), HarnessError> {
         mock.clear_requests(&self.http)?;
         let measured = run_measured(&self.invocation(mock, arguments), &self.work)?;
-        let requests = RequestStats::of(&mock.arm_requests(&self.http)?);
+        let log = mock.arm_requests(&self.http)?;
+        let requests = RequestStats::of(&log);
         let outcome = RunOutcome {
+            by_target: breakdown(&log),
             exit_code: measured.exit_code,
             wall: measured.wall,
             cpu: measured.cpu,
@@ -264,7 +280,10 @@ impl Bench<'_> {
             details: measured.describe(),
         };
         self.note(label, "validate");
-        let validated = run_measured(&self.invocation(&self.fast, &["validate", "-f", &file]), &self.work)?;
+        let validated = run_measured(
+            &self.invocation(&self.fast, &["validate", "-f", &file]),
+            &self.work,
+        )?;
         if validated.exit_code != Some(0) {
             return Err(failed("validate", &validated));
         }
@@ -279,22 +298,32 @@ impl Bench<'_> {
         if plan_from_empty.error.is_some() {
             return Err(failed("plan --out", &measured));
         }
-        let plan: Value = serde_json::from_str(&std::fs::read_to_string(&plan_path)?)
-            .map_err(|error| HarnessError::Estate {
-                estate: label.to_owned(),
-                message: format!("the saved plan is not JSON: {error}"),
+        let plan: Value =
+            serde_json::from_str(&std::fs::read_to_string(&plan_path)?).map_err(|error| {
+                HarnessError::Estate {
+                    estate: label.to_owned(),
+                    message: format!("the saved plan is not JSON: {error}"),
+                }
             })?;
         let resources = plan["changes"].as_array().map_or(0, Vec::len);
         let model = DurationModel::from_operations(&self.fast.operations(&self.http)?)
-            .map_err(|message| HarnessError::Mock(message))?;
+            .map_err(HarnessError::Mock)?;
         let bound = critical_path(&plan, &model).map_err(|message| HarnessError::Estate {
             estate: label.to_owned(),
             message: format!("critical path: {message}"),
         })?;
 
-        self.note(label, &format!("apply ({} steps, critical path {:.1} s)", bound.steps, bound.serialised_ms / 1000.0));
+        self.note(
+            label,
+            &format!(
+                "apply ({} steps, critical path {:.1} s)",
+                bound.steps,
+                bound.serialised_ms / 1000.0
+            ),
+        );
         let parallelism = self.options.parallelism.unwrap_or(10).to_string();
-        let (measured, apply) = self.measure(&self.fast, &self.apply_arguments(&plan_file, &parallelism))?;
+        let (measured, apply) =
+            self.measure(&self.fast, &self.apply_arguments(&plan_file, &parallelism))?;
         if apply.error.is_some() {
             return Err(failed("apply", &measured));
         }
@@ -331,7 +360,11 @@ impl Bench<'_> {
             let wall = self
                 .http
                 .runtime
-                .block_on(baseline::naive_apply(&self.http.client, self.fast.url(), &plan))
+                .block_on(baseline::naive_apply(
+                    &self.http.client,
+                    self.fast.url(),
+                    &plan,
+                ))
                 .map_err(|message| HarnessError::Estate {
                     estate: label.to_owned(),
                     message: format!("naive apply: {message}"),
@@ -399,6 +432,7 @@ impl Bench<'_> {
             }
             if run == 0 {
                 stats.requests = outcome.requests;
+                stats.by_target = outcome.by_target.clone();
             }
             walls.push(outcome.wall);
             cpus.extend(outcome.cpu);
@@ -410,7 +444,12 @@ impl Bench<'_> {
         Ok(stats)
     }
 
-    fn naive_plan(&self, label: &str, mock: &Mock, plan: &Value) -> Result<NaiveStats, HarnessError> {
+    fn naive_plan(
+        &self,
+        label: &str,
+        mock: &Mock,
+        plan: &Value,
+    ) -> Result<NaiveStats, HarnessError> {
         mock.clear_requests(&self.http)?;
         let wall = self
             .http
@@ -446,7 +485,8 @@ impl Bench<'_> {
         let (_, plan) = self.measure(&mock, &["plan", "-f", &file, "--out", &plan_file])?;
         let parallelism = self.options.parallelism.unwrap_or(10).to_string();
         let apply = if plan.error.is_none() {
-            self.measure(&mock, &self.apply_arguments(&plan_file, &parallelism))?.1
+            self.measure(&mock, &self.apply_arguments(&plan_file, &parallelism))?
+                .1
         } else {
             RunOutcome {
                 error: Some("not run: the throttled plan failed".to_owned()),

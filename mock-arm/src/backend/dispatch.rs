@@ -6,8 +6,8 @@ use super::path::{self, ResourcePath, Target};
 use super::types::{Kind, ROLE_DEFINITION_VERSIONS, SUBSCRIPTION_VERSIONS};
 use super::world::World;
 use super::{
-    agent_pool, authorization, cluster, common, credentials, identity, keyvault, lro, registry,
-    resources, storage, storage_children,
+    agent_pool, authorization, cluster, common, credentials, identity, keyvault, lro, maintenance,
+    registry, replication, resources, storage, storage_children,
 };
 
 /// Handles one ARM request against the world.
@@ -211,6 +211,11 @@ fn item_by_kind(world: &mut World, request: &mut Request, path: &ResourcePath) -
         (Registry, Put) => registry::put(world, request, path),
         (Registry, Patch) => registry::patch(world, request, path),
         (Registry, Delete) => registry::delete(world, request, path),
+        (Replication, Put) => replication::put(world, request, path),
+        (Replication, Patch) => replication::patch(world, request, path),
+        (Replication, Delete) => replication::delete(world, request, path),
+        (MaintenanceConfiguration, Put) => maintenance::put(world, request, path),
+        (MaintenanceConfiguration, Delete) => common::delete_sync(world, request, path),
         (Vault, Put) => keyvault::put(world, request, path),
         (Vault, Patch) => keyvault::patch(world, request, path),
         (StorageAccount, Put) => storage::put(world, request, path),

@@ -76,6 +76,24 @@ impl DurationTable {
                     20.0,
                     "location",
                 ),
+                entry(
+                    "Microsoft.ContainerRegistry/registries/replications",
+                    "create",
+                    180.0,
+                    "async",
+                ),
+                entry(
+                    "Microsoft.ContainerRegistry/registries/replications",
+                    "update",
+                    30.0,
+                    "async",
+                ),
+                entry(
+                    "Microsoft.ContainerRegistry/registries/replications",
+                    "delete",
+                    120.0,
+                    "location",
+                ),
                 entry("Microsoft.KeyVault/vaults", "create", 15.0, "location"),
                 entry("Microsoft.KeyVault/vaults", "update", 0.0, "sync"),
                 entry("Microsoft.KeyVault/vaults", "delete", 0.0, "sync"),
@@ -128,6 +146,12 @@ impl DurationTable {
                     "delete",
                     180.0,
                     "both",
+                ),
+                entry(
+                    "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
+                    "create",
+                    0.0,
+                    "sync",
                 ),
                 entry(
                     "Microsoft.ManagedIdentity/userAssignedIdentities",

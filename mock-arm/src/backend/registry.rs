@@ -130,7 +130,8 @@ fn build(
     properties["creationDate"] = seeded("/properties/creationDate")
         .or_else(|| keep("/properties/creationDate"))
         .unwrap_or_else(|| json!(json::timestamp(request.wall)));
-    let retention_updated = keep("/properties/policies/retentionPolicy/lastUpdatedTime")
+    let retention_updated = seeded("/properties/policies/retentionPolicy/lastUpdatedTime")
+        .or_else(|| keep("/properties/policies/retentionPolicy/lastUpdatedTime"))
         .unwrap_or_else(|| json!(json::timestamp(request.wall)));
     json::set(
         json::child(json::child(&mut properties, "policies"), "retentionPolicy"),

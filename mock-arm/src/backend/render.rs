@@ -1,4 +1,5 @@
-//! Turns stored resources into what ARM's GET returns (clusters show their current pools).
+//! Turns stored resources into what ARM's GET returns (clusters show their current pools,
+//! replications a display status that follows their provisioning state).
 
 use serde_json::{json, Value};
 
@@ -11,6 +12,7 @@ pub fn render_key(world: &World, key: &str, _api_version: &str) -> Option<Value>
     let resource = world.get(key)?;
     Some(match resource.kind {
         Kind::ManagedCluster => render_cluster(world, key, &resource.body),
+        Kind::Replication => super::replication::render(&resource.body),
         _ => resource.body.clone(),
     })
 }

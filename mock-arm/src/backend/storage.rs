@@ -299,7 +299,13 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     }
     let existing = world.get(&key).cloned();
     if let Some(current) = &existing {
-        if !request.seeding && current.provisioning_state() != Some("Succeeded") {
+        // Only a running operation blocks a PUT; an account left Failed or Canceled is repaired
+        // by putting it again.
+        let running = !matches!(
+            current.provisioning_state(),
+            Some("Succeeded" | "Failed" | "Canceled")
+        );
+        if !request.seeding && running {
             return Err(ArmError::conflict(
                 "StorageAccountOperationInProgress",
                 format!(

@@ -16,6 +16,8 @@ pub enum Kind {
     ManagedCluster,
     AgentPool,
     RoleAssignment,
+    Replication,
+    MaintenanceConfiguration,
 }
 
 /// Static facts about one kind.
@@ -118,6 +120,20 @@ pub const TYPES: &[TypeInfo] = &[
         arm_type: "Microsoft.Authorization/roleAssignments",
         api_versions: &["2026-08-01", "2022-04-01"],
     },
+    TypeInfo {
+        kind: Kind::Replication,
+        namespace: "Microsoft.ContainerRegistry",
+        segments: &["registries", "replications"],
+        arm_type: "Microsoft.ContainerRegistry/registries/replications",
+        api_versions: &["2025-11-01"],
+    },
+    TypeInfo {
+        kind: Kind::MaintenanceConfiguration,
+        namespace: "Microsoft.ContainerService",
+        segments: &["managedClusters", "maintenanceConfigurations"],
+        arm_type: "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
+        api_versions: AKS_VERSIONS,
+    },
 ];
 
 /// api-versions for `GET /subscriptions[/{id}]`.
@@ -152,7 +168,8 @@ impl Kind {
             Kind::BlobService | Kind::ManagementPolicy => Some(Kind::StorageAccount),
             Kind::BlobContainer => Some(Kind::BlobService),
             Kind::FederatedCredential => Some(Kind::Identity),
-            Kind::AgentPool => Some(Kind::ManagedCluster),
+            Kind::AgentPool | Kind::MaintenanceConfiguration => Some(Kind::ManagedCluster),
+            Kind::Replication => Some(Kind::Registry),
             _ => Some(Kind::ResourceGroup),
         }
     }
@@ -185,10 +202,13 @@ pub fn seed_rank(kind: Kind) -> u8 {
         Kind::ResourceGroup => 0,
         Kind::Identity => 1,
         Kind::Registry | Kind::Vault | Kind::StorageAccount => 2,
-        Kind::FederatedCredential | Kind::BlobService | Kind::ManagementPolicy => 3,
+        Kind::FederatedCredential
+        | Kind::BlobService
+        | Kind::ManagementPolicy
+        | Kind::Replication => 3,
         Kind::BlobContainer => 4,
         Kind::ManagedCluster => 5,
-        Kind::AgentPool => 6,
+        Kind::AgentPool | Kind::MaintenanceConfiguration => 6,
         Kind::RoleAssignment => 7,
     }
 }

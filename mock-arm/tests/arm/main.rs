@@ -4,6 +4,7 @@ mod support;
 
 mod authorization;
 mod cassettes;
+mod child_schedules;
 mod clusters;
 mod control;
 mod examples;

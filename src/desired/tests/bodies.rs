@@ -13,6 +13,7 @@ fn fixture_counts_per_kind() {
     let expected = [
         (Kind::ResourceGroup, 2),
         (Kind::ContainerRegistry, 1),
+        (Kind::RegistryReplication, 1),
         (Kind::KeyVault, 2),
         (Kind::StorageAccount, 1),
         (Kind::BlobService, 1),
@@ -22,6 +23,8 @@ fn fixture_counts_per_kind() {
         (Kind::FederatedIdentityCredential, 3),
         (Kind::ManagedCluster, 2),
         (Kind::AgentPool, 4),
+        // aks-east's window, for both of its upgrade channels (nodeOsChannel NodeImage).
+        (Kind::MaintenanceConfiguration, 2),
         // 4 declared + 1 implied by aks-east's acrPull.
         (Kind::RoleAssignment, 5),
     ];
@@ -342,7 +345,7 @@ fn storage_account_and_children() {
 }
 
 #[test]
-fn registry_body_and_unlowered_fields_are_reported() {
+fn registry_body_and_replicas() {
     let state = fixture();
     let registry = resource(&state, "registry/acrnorthwind");
     assert_eq!(registry.body["sku"], json!({"name": "Premium"}));
@@ -350,10 +353,85 @@ fn registry_body_and_unlowered_fields_are_reported() {
         registry.body["properties"],
         json!({"adminUserEnabled": false, "zoneRedundancy": "Enabled"})
     );
-    let fields = unlowered_fields(&load(FIXTURE));
-    assert_eq!(fields.len(), 2, "{fields:?}");
-    assert!(fields[0].starts_with("registries[0].geoReplications"));
-    assert!(fields[1].starts_with("clusters[0].maintenanceWindow"));
+    let replica = resource(&state, "registryReplication/acrnorthwind/centralus");
+    assert_eq!(replica.kind, Kind::RegistryReplication);
+    assert!(replica
+        .id
+        .as_str()
+        .ends_with("/registries/acrnorthwind/replications/centralus"));
+    assert_eq!(replica.body["location"], "centralus");
+    assert_eq!(replica.body["tags"], registry.body["tags"]);
+    assert_eq!(
+        replica.body["properties"],
+        json!({"zoneRedundancy": "Enabled"})
+    );
+    assert_eq!(
+        replica.depends_on,
+        vec!["registry/acrnorthwind".to_string()]
+    );
+    assert!(unlowered_fields(&load(FIXTURE)).is_empty());
+}
+
+#[test]
+fn maintenance_window_lowers_to_both_upgrade_schedules() {
+    let state = fixture();
+    let window = json!({"properties": {"maintenanceWindow": {
+        "schedule": {"weekly": {"intervalWeeks": 1, "dayOfWeek": "Sunday"}},
+        "durationHours": 4, "startTime": "02:00", "utcOffset": "+00:00"}}});
+    for name in [
+        "aksManagedAutoUpgradeSchedule",
+        "aksManagedNodeOSUpgradeSchedule",
+    ] {
+        let configuration = resource(&state, &format!("maintenanceConfiguration/aks-east/{name}"));
+        assert_eq!(configuration.body, window, "{name}");
+        assert!(configuration.id.as_str().ends_with(&format!(
+            "/managedClusters/aks-east/maintenanceConfigurations/{name}"
+        )));
+        assert_eq!(
+            configuration.depends_on,
+            vec!["cluster/aks-east".to_string()]
+        );
+    }
+
+    let source = FIXTURE.replace(
+        "autoUpgrade: {channel: patch, nodeOsChannel: NodeImage}\n    maintenanceWindow: {day: Sunday, startTime: \"02:00\", durationHours: 4}",
+        "autoUpgrade: {channel: patch, nodeOsChannel: Unmanaged}\n    maintenanceWindow: {day: Friday, startTime: \"22:30\", durationHours: 6, utcOffset: \"-05:00\", intervalWeeks: 2}",
+    );
+    assert_ne!(
+        source, FIXTURE,
+        "the fixture text changed: update this test"
+    );
+    let state = lower(&load(&source), &context()).expect("lowers");
+    assert!(state
+        .by_address("maintenanceConfiguration/aks-east/aksManagedNodeOSUpgradeSchedule")
+        .is_none());
+    assert_eq!(
+        resource(
+            &state,
+            "maintenanceConfiguration/aks-east/aksManagedAutoUpgradeSchedule"
+        )
+        .body,
+        json!({"properties": {"maintenanceWindow": {
+            "schedule": {"weekly": {"intervalWeeks": 2, "dayOfWeek": "Friday"}},
+            "durationHours": 6, "startTime": "22:30", "utcOffset": "-05:00"}}})
+    );
+}
+
+#[test]
+fn replicas_in_the_home_region_or_twice_are_errors() {
+    let estate = load(FIXTURE);
+    let home = lower(&estate, &context())
+        .map(|state| resource(&state, "registry/acrnorthwind").body["location"].clone())
+        .expect("fixture lowers");
+    let home = home.as_str().unwrap_or_default().to_string();
+    for replicas in [
+        vec![home],
+        vec!["centralus".to_string(), "Central US".to_string()],
+    ] {
+        let mut estate = estate.clone();
+        estate.registries[0].geo_replications = replicas.clone();
+        assert!(lower(&estate, &context()).is_err(), "{replicas:?}");
+    }
 }
 
 #[test]

@@ -180,8 +180,19 @@ fn northwind_lowers_to_the_expected_resources() {
         .by_address("roleAssignment/aks-northwind-centralus-kubelet-acrpull-on-northwind")
         .is_some_and(|pull| pull.deferred[0].output
             == "/properties/identityProfile/kubeletidentity/objectId"));
-    let fields = unlowered_fields(&estate);
-    assert_eq!(fields.len(), 3, "{fields:?}");
+    assert!(unlowered_fields(&estate).is_empty());
+    assert_eq!(
+        state
+            .resources
+            .iter()
+            .filter(|resource| resource.kind == Kind::MaintenanceConfiguration)
+            .count(),
+        4,
+        "two clusters with a window, NodeImage node OS channel: two schedules each"
+    );
+    assert!(state
+        .by_address("registryReplication/northwind/centralus")
+        .is_some());
 }
 
 pub(super) fn assert_invariants(state: &DesiredState, estate: &Estate) {

@@ -4,6 +4,7 @@
 
 mod conversion;
 mod reads_and_adoption;
+mod schedules;
 
 use serde_json::{json, Value};
 

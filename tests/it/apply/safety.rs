@@ -300,11 +300,11 @@ fn destroy_deletes_only_what_the_estate_owns() {
 }
 
 #[test]
-fn an_identical_role_assignment_under_another_name_counts_as_done() {
+fn an_identical_role_assignment_made_after_the_plan_counts_as_done() {
     let mock = common::start_mock();
     let file = plan_file("shared-prod.yaml");
     assert_eq!(apply(&mock, &file, &[]).code, 0);
-    // Someone replaced one of the estate's assignments by an identical one with another name.
+    // One of the estate's assignments is gone, and the saved plan re-creates it...
     let assignment = resources(&mock)
         .into_iter()
         .find(|body| {
@@ -314,31 +314,47 @@ fn an_identical_role_assignment_under_another_name_counts_as_done() {
         })
         .expect("an assignment");
     let id = ResourceId::new(assignment["id"].as_str().unwrap());
-    let scope = id.as_str()[..id
+    let client = common::arm_client(&mock);
+    let api = Kind::RoleAssignment.api_version();
+    block_on(client.delete(&id, api, &WriteOptions::default())).unwrap();
+    let directory = tempfile::tempdir().unwrap();
+    let saved = directory.path().join("plan.json");
+    let saved = saved.to_str().unwrap();
+    let planned = run(
+        &mock,
+        &["plan", "-f", file.to_str().unwrap(), "--out", saved],
+    );
+    assert_eq!(planned.code, 0, "{}", planned.describe());
+    assert!(
+        planned.stdout.contains("1 to create"),
+        "{}",
+        planned.describe()
+    );
+    // ...but before it is applied, someone grants the same role to the same principal at the
+    // same scope under another name: ARM answers 409 RoleAssignmentExists.
+    let scope = &id.as_str()[..id
         .as_str()
         .to_ascii_lowercase()
         .find("/providers/microsoft.authorization/")
-        .unwrap()]
-        .to_owned();
+        .unwrap()];
     let other = ResourceId::role_assignment(
         &ResourceId::new(scope),
         "0c0ffee0-0000-4000-8000-000000000001",
     );
-    let client = common::arm_client(&mock);
-    let api = Kind::RoleAssignment.api_version();
-    block_on(client.delete(&id, api, &WriteOptions::default())).unwrap();
     let body = json!({"properties": {
         "roleDefinitionId": assignment["properties"]["roleDefinitionId"],
         "principalId": assignment["properties"]["principalId"],
         "principalType": "ServicePrincipal"}});
     block_on(client.put(&other, api, &body, &WriteOptions::default())).unwrap();
-    common::clear_requests(&mock);
-    let applied = apply(&mock, &file, &[]);
+    let applied = run(&mock, &["apply", saved, "--no-progress"]);
     assert_eq!(applied.code, 0, "{}", applied.describe());
     assert!(
-        applied.stdout.contains("already assigned as"),
+        applied
+            .stdout
+            .contains(&format!("already assigned as {other}")),
         "{}",
         applied.describe()
     );
     super::assert_nothing_duplicated(&mock);
+    assert_converged(&mock, &file);
 }

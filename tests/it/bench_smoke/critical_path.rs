@@ -77,7 +77,10 @@ fn pools_of_one_cluster_are_serialised_and_the_system_pool_is_inline() {
     assert_eq!(bound.longest_path_ms, 570.0);
     assert_eq!(bound.serialised_ms, 780.0);
     assert_eq!(bound.sequential_ms, 780.0);
-    assert_eq!(bound.chain.first().map(String::as_str), Some("resourceGroup/rg"));
+    assert_eq!(
+        bound.chain.first().map(String::as_str),
+        Some("resourceGroup/rg")
+    );
     assert_eq!(bound.chain.len(), 4, "{:?}", bound.chain);
 }
 

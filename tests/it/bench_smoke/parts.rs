@@ -99,6 +99,31 @@ mod mock {
         assert_eq!(stats.throttled, 2);
         assert_eq!(stats.backoff_ms, 1000.0); // the GET on c was never retried
     }
+
+    #[test]
+    fn names_what_each_request_targets() {
+        let base = "/subscriptions/s/resourceGroups/rg/providers";
+        let request = |method: &str, path: String| json!({"method": method, "path": path});
+        let log = vec![
+            request("GET", format!("{base}/Microsoft.ManagedIdentity/userAssignedIdentities/id/federatedIdentityCredentials")),
+            request("GET", format!("{base}/Microsoft.ManagedIdentity/userAssignedIdentities/id2/federatedIdentityCredentials/")),
+            request("PUT", format!("{base}/Microsoft.KeyVault/vaults/kv")),
+            request("GET", "/subscriptions/s/providers/Microsoft.ContainerService/locations/eastus/operations/1".to_owned()),
+            request("GET", "/subscriptions/s/resourcegroups".to_owned()),
+            request("GET", "/subscriptions/s".to_owned()),
+        ];
+        assert_eq!(request_target(&log[2]), "PUT vaults");
+        assert_eq!(
+            breakdown(&log),
+            vec![
+                ("GET list federatedidentitycredentials".to_owned(), 2),
+                ("GET list resourcegroups".to_owned(), 1),
+                ("GET other".to_owned(), 1),
+                ("LRO poll".to_owned(), 1),
+                ("PUT vaults".to_owned(), 1),
+            ]
+        );
+    }
 }
 
 mod process {
@@ -140,7 +165,10 @@ mod scenario {
     #[test]
     fn reads_the_executors_elapsed_time() {
         let stdout = "x\napply complete: 30 done, 0 failed, 0 skipped in 8.3s (113 ARM requests)\n";
-        assert_eq!(parse_execution_time(stdout), Some(Duration::from_millis(8300)));
+        assert_eq!(
+            parse_execution_time(stdout),
+            Some(Duration::from_millis(8300))
+        );
         let long = "apply complete: 2012 done, 0 failed, 0 skipped in 1m05s (9000 ARM requests)";
         assert_eq!(parse_execution_time(long), Some(Duration::from_secs(65)));
         assert_eq!(parse_execution_time("apply failed"), None);

@@ -231,7 +231,7 @@ fn az_made_estate_exports_plans_only_adoption_notices_and_adopts_with_tags_only(
         assert!(
             notices
                 .iter()
-                .any(|notice| notice.contains(&format!("aksctl adopt {address}"))),
+                .any(|notice| notice.contains(&format!("aksctl adopt -f <estate files> {address}"))),
             "no adoption notice for {address}: {notices:#?}"
         );
     }

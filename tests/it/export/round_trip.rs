@@ -26,6 +26,8 @@ pub(super) fn is_collection_read(path: &str) -> bool {
         "userassignedidentities",
         "managedclusters",
         "agentpools",
+        "maintenanceconfigurations",
+        "replications",
         "federatedidentitycredentials",
         "blobservices",
         "containers",
@@ -174,9 +176,10 @@ fn export_of_150_resources_at_100ms_latency_takes_seconds() {
     let requests = common::arm_requests(&mock).len();
     assert!(text.contains("id-service-69"), "{text}");
     // One list per collection: the group, its 5 kinds, its other resources, the subscription's
-    // role assignments, then per parent: 71 identities' credentials, 1 cluster's pools, the
-    // storage account's blob service, containers and lifecycle policy.
-    let collections = 1 + 5 + 1 + 1 + 71 + 1 + 3;
+    // role assignments, then per parent: 71 identities' credentials, 1 cluster's pools and
+    // maintenance configurations, the storage account's blob service, containers and lifecycle
+    // policy (no Premium registry: no replica list).
+    let collections = 1 + 5 + 1 + 1 + 71 + 2 + 3;
     assert!(
         requests <= collections,
         "{requests} requests for {resources} resources (expected at most {collections})"

@@ -316,6 +316,10 @@ fn representative_drift_through_the_binary() {
     let credential = find(Kind::FederatedIdentityCredential, &|_| true);
     let cluster = find(Kind::ManagedCluster, &|_| true);
     let group = find(Kind::ResourceGroup, &|_| true);
+    let window = find(Kind::MaintenanceConfiguration, &|r| {
+        r.id.name() == "aksManagedAutoUpgradeSchedule"
+    });
+    let replica = find(Kind::RegistryReplication, &|_| true);
 
     struct Case<'a> {
         name: &'a str,
@@ -365,6 +369,48 @@ fn representative_drift_through_the_binary() {
                 Action::Update,
                 "/properties/kubernetesVersion",
             )),
+        },
+        Case {
+            name: "maintenance window moved in the portal",
+            id: window.id.to_string(),
+            edit: Box::new(|body| {
+                body["properties"]["maintenanceWindow"]["startTime"] = json!("14:00");
+            }),
+            expected: Some((
+                window.address.as_str(),
+                Action::Update,
+                "/properties/maintenanceWindow/startTime",
+            )),
+        },
+        Case {
+            name: "maintenance window blackout dates added outside aksctl",
+            id: window.id.to_string(),
+            edit: Box::new(|body| {
+                body["properties"]["maintenanceWindow"]["notAllowedDates"] =
+                    json!([{"start": "2026-12-24", "end": "2026-12-26"}]);
+            }),
+            expected: None,
+        },
+        Case {
+            name: "replica recreated without zone redundancy",
+            id: replica.id.to_string(),
+            edit: Box::new(|body| body["properties"]["zoneRedundancy"] = json!("Disabled")),
+            expected: Some((
+                replica.address.as_str(),
+                Action::Replace,
+                "/properties/zoneRedundancy",
+            )),
+        },
+        Case {
+            name: "replica status and endpoint default",
+            id: replica.id.to_string(),
+            edit: Box::new(|body| {
+                body["properties"]["status"]["displayStatus"] = json!("Syncing");
+                if let Some(properties) = body["properties"].as_object_mut() {
+                    properties.remove("regionEndpointEnabled");
+                }
+            }),
+            expected: None,
         },
         Case {
             name: "policy-added tag and id casing",

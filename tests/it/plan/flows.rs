@@ -167,7 +167,7 @@ fn ownership_decides_deletes_notices_and_refusals() {
     assert!(
         plan.notices
             .iter()
-            .any(|n| n.contains("aksctl adopt registry/")),
+            .any(|n| n.contains("aksctl adopt -f <estate files> registry/")),
         "{:?}",
         plan.notices
     );

@@ -1,0 +1,248 @@
+//! `aksctl dr verify` (every federated credential trusts its cluster's current OIDC issuer, every
+//! declared cluster exists: exit 0, else 1) and `aksctl dr rehearse` (the whole recovery in a
+//! throwaway in-memory sandbox: provision the estate, lose a cluster, plan and check the plan is
+//! exactly the recreate set, apply, verify, and report the recovery time measured at the sandbox
+//! time scale and modelled at real ARM durations).
+
+// `PlanFailure` is the cold path; its size does not matter.
+#![allow(clippy::result_large_err)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use crate::apply::events::SilentObserver;
+use crate::apply::{execute, ExecutionGraph, ExecutorOptions};
+use crate::arm::{ArmClient, WriteOptions};
+use crate::cli::{DrArgs, DrCommand, DrRehearseArgs, DrVerifyArgs, OutputFormat};
+use crate::commands::outputs::{block_on, fail, load_outputs};
+use crate::commands::plan::PlanFailure;
+use crate::commands::{logging, ExitStatus};
+use crate::desired::{self, DesiredState, LowerContext};
+use crate::kind::Kind;
+use crate::outputs::rehearsal::{self, RehearsalReport};
+use crate::outputs::{self, Outputs};
+use crate::plan::Plan;
+use crate::planner::{self, PlanOptions};
+use crate::render::outputs as render_outputs;
+use crate::sandbox;
+use crate::spec;
+
+/// Runs `aksctl dr ...`.
+pub fn run(args: &DrArgs, verbose: u8) -> ExitStatus {
+    logging::init(verbose);
+    match &args.command {
+        DrCommand::Verify(verify) => run_verify(verify),
+        DrCommand::Rehearse(rehearse) => run_rehearse(rehearse),
+    }
+}
+
+fn run_verify(args: &DrVerifyArgs) -> ExitStatus {
+    let outputs = match block_on(load_outputs(&args.files.files, &args.arm)) {
+        Ok(outputs) => outputs,
+        Err(failure) => return fail(&failure),
+    };
+    match args.output {
+        OutputFormat::Json => render_outputs::print_json(&outputs),
+        _ => render_outputs::print_verification(&outputs),
+    }
+    verdict(&outputs)
+}
+
+fn verdict(outputs: &Outputs) -> ExitStatus {
+    if outputs.problems().is_empty() && outputs.missing_clusters().is_empty() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    }
+}
+
+fn run_rehearse(args: &DrRehearseArgs) -> ExitStatus {
+    let report = match block_on(rehearse(args)) {
+        Ok(report) => report,
+        Err(failure) => return fail(&failure),
+    };
+    match args.output {
+        OutputFormat::Json => {
+            render_outputs::print_line(render_outputs::json_text(&report).trim_end())
+        }
+        _ => render_outputs::print_line(&render_outputs::render_rehearsal(&report)),
+    }
+    if report.passed {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    }
+}
+
+/// Why a rehearsal could not run (as opposed to running and failing).
+#[derive(Debug, thiserror::Error)]
+enum RehearsalError {
+    #[error("the estate declares no cluster{}", named(.0))]
+    NoCluster(Option<String>),
+    #[error("provisioning the estate in the rehearsal sandbox failed: {0}")]
+    Provision(String),
+    #[error("deleting {0} in the rehearsal sandbox failed: {1}")]
+    Delete(String, String),
+}
+
+fn named(name: &Option<String>) -> String {
+    name.as_ref()
+        .map(|name| format!(" named {name}"))
+        .unwrap_or_default()
+}
+
+impl From<RehearsalError> for PlanFailure {
+    fn from(error: RehearsalError) -> Self {
+        PlanFailure::Runtime(std::io::Error::other(error.to_string()))
+    }
+}
+
+async fn rehearse(args: &DrRehearseArgs) -> Result<RehearsalReport, PlanFailure> {
+    let desired = load_for_sandbox(args)?;
+    let time_scale = sandbox::time_scale()?;
+    let server = mock_arm::MockArm::start(mock_arm::Config {
+        time_scale,
+        ..mock_arm::Config::default()
+    })
+    .map_err(sandbox::ConnectError::from)?;
+    let client =
+        ArmClient::for_loopback(server.url(), "rehearsal").map_err(sandbox::ConnectError::from)?;
+    let options = executor_options(args, time_scale);
+    let cluster = rehearsal::chosen_cluster(&desired, args.cluster.as_deref())
+        .ok_or_else(|| RehearsalError::NoCluster(args.cluster.clone()))?
+        .clone();
+
+    render_outputs::print_progress(&format!(
+        "rehearse: provisioning {} in a throwaway sandbox (time scale {time_scale})",
+        desired.estate
+    ));
+    let started = Instant::now();
+    let setup = plan_live(&client, &desired).await?;
+    let provisioned = run_plan(&client, &setup, options.clone()).await;
+    if !provisioned.succeeded() {
+        return Err(RehearsalError::Provision(format!(
+            "{} of {} steps did not finish",
+            provisioned
+                .steps
+                .iter()
+                .filter(|step| !matches!(step.outcome, crate::apply::StepOutcome::Done { .. }))
+                .count(),
+            provisioned.steps.len()
+        ))
+        .into());
+    }
+    let provision_seconds = started.elapsed().as_secs_f64();
+
+    render_outputs::print_progress(&format!(
+        "rehearse: deleting {} (the loss)",
+        cluster.address
+    ));
+    client
+        .delete(
+            &cluster.id,
+            Kind::ManagedCluster.api_version(),
+            &WriteOptions {
+                deadline: Some(Duration::from_secs(600)),
+                ..WriteOptions::default()
+            },
+        )
+        .await
+        .map_err(|error| RehearsalError::Delete(cluster.address.clone(), error.to_string()))?;
+
+    render_outputs::print_progress("rehearse: recovering (plan, apply, verify)");
+    let recovery = Instant::now();
+    let plan = plan_live(&client, &desired).await?;
+    let plan_seconds = recovery.elapsed().as_secs_f64();
+    let expected = rehearsal::expected_recreate_set(&desired, &cluster.address);
+    let deviations = rehearsal::deviations(&plan, &expected);
+    let apply_started = Instant::now();
+    let applied = run_plan(&client, &plan, options).await;
+    let apply_seconds = apply_started.elapsed().as_secs_f64();
+    let verify_started = Instant::now();
+    let live = crate::live::read(&client, &desired, &desired.estate).await?;
+    let verified = outputs::collect(&desired, &live);
+    let verify_seconds = verify_started.elapsed().as_secs_f64();
+    let recovery_seconds = recovery.elapsed().as_secs_f64();
+
+    let stale_credentials: Vec<String> = verified
+        .problems()
+        .iter()
+        .map(|credential| credential.address.clone())
+        .collect();
+    let passed = deviations.is_empty()
+        && applied.succeeded()
+        && stale_credentials.is_empty()
+        && verified.missing_clusters().is_empty();
+    Ok(RehearsalReport {
+        estate: desired.estate.clone(),
+        cluster: cluster.id.name().to_owned(),
+        time_scale,
+        provision_seconds,
+        plan_seconds,
+        apply_seconds,
+        verify_seconds,
+        recovery_seconds,
+        modelled_azure_seconds: rehearsal::modelled_seconds(&plan),
+        scaled_apply_seconds: apply_seconds / time_scale,
+        plan_summary: plan.summary,
+        deviations,
+        apply_succeeded: applied.succeeded(),
+        stale_credentials,
+        arm_requests: applied.arm_requests,
+        passed,
+    })
+}
+
+/// The estate as the sandbox sees it: `${AZURE_SUBSCRIPTION_ID}` falls back to the sandbox
+/// subscription, the tenant is the mock's.
+fn load_for_sandbox(args: &DrRehearseArgs) -> Result<DesiredState, PlanFailure> {
+    let lookup = sandbox::environment_lookup(true);
+    let inputs = args
+        .files
+        .files
+        .iter()
+        .map(|path| spec::Input {
+            name: path.display().to_string(),
+            bytes: std::fs::read(path).map_err(|error| error.to_string()),
+        })
+        .collect();
+    let loaded = spec::load_inputs(inputs, &lookup).map_err(PlanFailure::Load)?;
+    let context = LowerContext {
+        tenant_id: Some(mock_arm::Config::default().tenant_id),
+        subscription: None,
+    };
+    Ok(desired::lower(&loaded.estate, &context)?)
+}
+
+async fn plan_live(client: &ArmClient, desired: &DesiredState) -> Result<Plan, PlanFailure> {
+    let live = crate::live::read(client, desired, &desired.estate).await?;
+    Ok(planner::build(desired, &live, &PlanOptions::default())?)
+}
+
+fn executor_options(args: &DrRehearseArgs, time_scale: f64) -> ExecutorOptions {
+    let mut options = ExecutorOptions {
+        parallelism: usize::from(args.parallelism),
+        ..ExecutorOptions::default()
+    };
+    options.deadline_scale = time_scale.max(0.01);
+    options.initial_wait = options.initial_wait.mul_f64(time_scale.max(0.05));
+    options
+}
+
+async fn run_plan(
+    client: &ArmClient,
+    plan: &Plan,
+    options: ExecutorOptions,
+) -> crate::apply::ExecutionReport {
+    let (_cancel_sender, cancel) = watch::channel(false);
+    execute(
+        ExecutionGraph::from_plan(plan),
+        Arc::new(client.clone()),
+        Arc::new(SilentObserver),
+        options,
+        cancel,
+    )
+    .await
+}
