@@ -177,7 +177,8 @@ pub struct ExecutionArgs {
     #[arg(long)]
     pub allow_replace: bool,
 
-    /// At most this many ARM operations in flight.
+    /// At most this many operations in flight per lane: long-running AKS cluster/pool operations,
+    /// and everything else.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallelism: u16,
 
@@ -223,7 +224,8 @@ pub struct AdoptArgs {
     #[arg(long)]
     pub auto_approve: bool,
 
-    /// At most this many ARM operations in flight.
+    /// At most this many operations in flight per lane: long-running AKS cluster/pool operations,
+    /// and everything else.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallelism: u16,
 }
@@ -313,7 +315,8 @@ pub struct DrRehearseArgs {
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
 
-    /// At most this many ARM operations in flight.
+    /// At most this many operations in flight per lane: long-running AKS cluster/pool operations,
+    /// and everything else.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallelism: u16,
 }

@@ -15,7 +15,7 @@ use crate::apply::events::{
     ArmFailureReport, ExecutionEvent, ExecutionObserver, ExecutionReport, InFlight, StepLabel,
     StepOperation, StepOutcome, StepResult,
 };
-use crate::apply::graph::ExecutionGraph;
+use crate::apply::graph::{ExecutionGraph, Step};
 use crate::apply::operations::{ArmFailure, ArmOperations};
 use crate::apply::writes::{self, StepContext};
 use crate::id::ResourceId;
@@ -74,10 +74,33 @@ pub(crate) struct RunState {
     pub options: ExecutorOptions,
     /// Final bodies of resources written in this run, by address (for deferred values).
     pub outputs: Mutex<HashMap<String, Value>>,
+    /// Ids this run wrote and saw reach a terminal provisioning state: no need to GET them
+    /// again before writing their children.
+    pub settled_ids: Mutex<HashSet<ResourceId>>,
     /// Ids of every address in the graph (to GET a deferred value's source).
     pub ids: HashMap<String, (ResourceId, String)>,
     /// Last ARM operation URL per running step.
     pub operation_urls: Mutex<HashMap<usize, String>>,
+}
+
+/// Which budget of `parallelism` slots a step runs in. AKS cluster and pool operations spend
+/// minutes polling one long-running operation each and are already serialised per cluster by
+/// their lock: letting them share slots with second-long writes (identities, credentials, role
+/// assignments) would park the short work behind them. So each lane gets `parallelism` slots:
+/// at most N long-running AKS operations and N other operations are in flight at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lane {
+    LongRunning,
+    Short,
+}
+
+impl Lane {
+    fn of(step: &Step) -> Lane {
+        match step.label.kind {
+            Kind::ManagedCluster | Kind::AgentPool => Lane::LongRunning,
+            _ => Lane::Short,
+        }
+    }
 }
 
 /// Runs `graph` against `arm`, reporting to `observer`, until done or `cancel` turns true.
@@ -110,6 +133,7 @@ pub async fn execute(
         observer,
         options,
         outputs: Mutex::new(HashMap::new()),
+        settled_ids: Mutex::new(HashSet::new()),
         operation_urls: Mutex::new(HashMap::new()),
     });
     state
@@ -131,8 +155,17 @@ pub async fn execute(
             // Highest priority first; ties in graph order.
             ready.sort_by(|&a, &b| steps[b].priority.cmp(&steps[a].priority).then(a.cmp(&b)));
             let mut index = 0;
-            while running.len() < parallelism && index < ready.len() {
+            while index < ready.len() {
                 let candidate = ready[index];
+                let lane = Lane::of(&steps[candidate]);
+                let in_lane = running
+                    .keys()
+                    .filter(|&&i| Lane::of(&steps[i]) == lane)
+                    .count();
+                if in_lane >= parallelism {
+                    index += 1;
+                    continue;
+                }
                 let lock = steps[candidate].lock.clone();
                 if lock.as_ref().is_some_and(|key| held_locks.contains(key)) {
                     index += 1;

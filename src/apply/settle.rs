@@ -98,6 +98,14 @@ pub(crate) async fn settle_tracked_ancestor(
         ancestor = parent;
         ancestor_kind = parent_kind;
     }
+    let written_this_run = context
+        .state
+        .settled_ids
+        .lock()
+        .is_ok_and(|settled| settled.contains(&ancestor));
+    if written_this_run {
+        return Ok(());
+    }
     settled(
         context,
         &ancestor,

@@ -8,9 +8,10 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::apply::body::{
-    body_for_update, deep_merge, etag, provisioning_state, set_pointer, without_nulls,
+    body_for_update, deep_merge, etag, is_terminal_state, provisioning_state, set_pointer,
+    without_nulls,
 };
-use crate::apply::events::ExecutionEvent;
+use crate::apply::events::{ExecutionEvent, StepOperation};
 use crate::apply::graph::{Step, StepMode};
 use crate::apply::operations::{ArmFailure, OperationProgress, WriteRequest};
 use crate::apply::ownership;
@@ -189,7 +190,12 @@ async fn put(
     let mut attempt: u32 = 0;
     let mut principal_attempt: u32 = 0;
     loop {
-        let live = if kind == Kind::RoleAssignment {
+        // A create's first attempt needs no read: the plan (fresh, or a saved one that passed
+        // the stale check) saw no resource there. A retry reads, since the failed attempt may
+        // have created it, and a recovered vault exists again.
+        let first_create =
+            attempt == 0 && step.label.operation == StepOperation::Create && !recover_soft_deleted;
+        let live = if kind == Kind::RoleAssignment || first_create {
             None
         } else {
             settled(context, &id, &step.api_version, kind).await?
@@ -219,6 +225,11 @@ async fn put(
                         "ProvisioningFailed",
                         format!("{} ended in provisioningState Failed", step.label.address),
                     ));
+                }
+                if is_terminal_state(provisioning_state(&result)) {
+                    if let Ok(mut settled) = context.state.settled_ids.lock() {
+                        settled.insert(id.clone());
+                    }
                 }
                 if let Ok(mut outputs) = context.state.outputs.lock() {
                     outputs.insert(step.label.address.clone(), result);

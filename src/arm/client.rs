@@ -58,6 +58,8 @@ pub(super) struct Inner {
     pub(super) endpoint_prefix: String,
     pub(super) deadline: Duration,
     pub(super) tokens: Arc<TokenProvider>,
+    /// Pacing shared by all requests after ARM throttles one (see `throttle.rs`).
+    pub(super) throttle: crate::arm::throttle::ThrottleGate,
 }
 
 impl fmt::Debug for ArmClient {
@@ -175,6 +177,7 @@ impl ArmClient {
                 endpoint,
                 deadline,
                 tokens,
+                throttle: crate::arm::throttle::ThrottleGate::default(),
             }),
         }
     }

@@ -316,6 +316,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn registered_secrets_are_redacted_anywhere() {
+        register_secret("RAW-TOKEN-9f8e7d6c");
+        register_secret("short");
+        let text = redact("gateway saw token RAW-TOKEN-9f8e7d6c; short stays");
+        assert!(!text.contains("RAW-TOKEN-9f8e7d6c"), "{text}");
+        assert!(text.contains("short stays"), "{text}");
+    }
+
+    #[test]
     fn response_error_displays_method_resource_status_code_message_and_request_id() {
         let error = ArmError::Response {
             method: "PUT".into(),

@@ -19,6 +19,7 @@ mod http;
 mod lro;
 mod request;
 mod retry;
+mod throttle;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -13,6 +13,7 @@ use crate::arm::cloud::same_authority;
 use crate::arm::error::{describe_body, ArmError, ErrorDetail};
 use crate::arm::http::{AttemptError, Exchange, Outgoing};
 use crate::arm::retry::{retry_after, retry_reason_for_status, retry_transport};
+use crate::arm::throttle::Category;
 
 /// One logical request (possibly several attempts).
 pub(crate) struct Call<'a> {
@@ -100,8 +101,23 @@ impl ArmClient {
         // does not (many concurrent requests share one refilling bucket, so a request may be
         // throttled many times in a row); the deadline still bounds it.
         let mut counted = 0u32;
+        let category = Category::of(call.method);
         loop {
             attempt += 1;
+            let hold = self.inner.throttle.reserve(category, Instant::now());
+            if !hold.is_zero() {
+                if started.elapsed() + hold > self.inner.deadline {
+                    return Err(ArmError::Transport {
+                        method: call.method.as_str().into(),
+                        resource: call.resource.into(),
+                        message: format!(
+                            "ARM is throttling this subscription and the next free slot is {} ms away, past the request deadline; retry later or lower --parallelism",
+                            hold.as_millis()
+                        ),
+                    });
+                }
+                tokio::time::sleep(hold).await;
+            }
             let outgoing = Outgoing {
                 method: call.method,
                 url: &call.url,
@@ -112,7 +128,10 @@ impl ArmClient {
             let (wait, reason, last) = match self.inner.http.attempt(&outgoing).await {
                 Ok(exchange) => {
                     match retry_reason_for_status(call.method, exchange.status, &exchange.body) {
-                        None => return Ok(exchange),
+                        None => {
+                            self.inner.throttle.passed(category, Instant::now());
+                            return Ok(exchange);
+                        }
                         Some(reason) => (
                             retry_after(&exchange.headers)
                                 .unwrap_or_else(|| tuning.backoff(attempt)),
@@ -136,7 +155,12 @@ impl ArmClient {
             };
             let throttled_with_retry_after = matches!(&last, Ok(exchange)
                 if exchange.status == 429 && retry_after(&exchange.headers).is_some());
-            if !throttled_with_retry_after {
+            if throttled_with_retry_after {
+                // Everyone in this category waits with us: the wait below is our reserved slot.
+                self.inner
+                    .throttle
+                    .throttled(category, wait, Instant::now());
+            } else {
                 counted += 1;
             }
             if counted >= tuning.max_attempts || started.elapsed() + wait > self.inner.deadline {
@@ -150,7 +174,9 @@ impl ArmClient {
                 reason,
                 "retrying ARM request"
             );
-            tokio::time::sleep(wait).await;
+            if !throttled_with_retry_after {
+                tokio::time::sleep(wait).await;
+            }
         }
     }
 }

@@ -165,7 +165,7 @@ pub(crate) async fn run_plan(
 /// Connects to the sandbox or ARM, saying where the sandbox is.
 pub(crate) fn connect(arm: &ArmArgs, execution: &ExecutionArgs) -> Result<Connection, ExitStatus> {
     let connection =
-        sandbox::connect(arm, usize::from(execution.parallelism).max(8) * 2).map_err(|error| {
+        sandbox::connect(arm, (usize::from(execution.parallelism) * 2).max(crate::live::MAX_PARALLEL_READS)).map_err(|error| {
             report::print_error(&error.to_string());
             ExitStatus::Failure
         })?;

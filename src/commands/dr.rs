@@ -59,9 +59,20 @@ fn verdict(outputs: &Outputs) -> ExitStatus {
 }
 
 fn run_rehearse(args: &DrRehearseArgs) -> ExitStatus {
-    let report = match block_on(rehearse(args)) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&PlanFailure::Runtime(error)),
+    };
+    let report = match runtime.block_on(rehearse(args)) {
         Ok(report) => report,
-        Err(failure) => return fail(&failure),
+        Err(RehearsalError::Prepare(failure)) => return fail(&failure),
+        Err(other) => {
+            render_outputs::print_error(&other.to_string());
+            return ExitStatus::Failure;
+        }
     };
     match args.output {
         OutputFormat::Json => {
@@ -79,6 +90,8 @@ fn run_rehearse(args: &DrRehearseArgs) -> ExitStatus {
 /// Why a rehearsal could not run (as opposed to running and failing).
 #[derive(Debug, thiserror::Error)]
 enum RehearsalError {
+    #[error(transparent)]
+    Prepare(#[from] PlanFailure),
     #[error("the estate declares no cluster{}", named(.0))]
     NoCluster(Option<String>),
     #[error("provisioning the estate in the rehearsal sandbox failed: {0}")]
@@ -93,22 +106,18 @@ fn named(name: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
-impl From<RehearsalError> for PlanFailure {
-    fn from(error: RehearsalError) -> Self {
-        PlanFailure::Runtime(std::io::Error::other(error.to_string()))
-    }
-}
-
-async fn rehearse(args: &DrRehearseArgs) -> Result<RehearsalReport, PlanFailure> {
+async fn rehearse(args: &DrRehearseArgs) -> Result<RehearsalReport, RehearsalError> {
     let desired = load_for_sandbox(args)?;
-    let time_scale = sandbox::time_scale()?;
+    let time_scale = sandbox::time_scale().map_err(PlanFailure::from)?;
     let server = mock_arm::MockArm::start(mock_arm::Config {
         time_scale,
         ..mock_arm::Config::default()
     })
-    .map_err(sandbox::ConnectError::from)?;
-    let client =
-        ArmClient::for_loopback(server.url(), "rehearsal").map_err(sandbox::ConnectError::from)?;
+    .map_err(sandbox::ConnectError::from)
+    .map_err(PlanFailure::from)?;
+    let client = ArmClient::for_loopback(server.url(), "rehearsal")
+        .map_err(sandbox::ConnectError::from)
+        .map_err(PlanFailure::from)?;
     let options = executor_options(args, time_scale);
     let cluster = rehearsal::chosen_cluster(&desired, args.cluster.as_deref())
         .ok_or_else(|| RehearsalError::NoCluster(args.cluster.clone()))?
@@ -130,8 +139,7 @@ async fn rehearse(args: &DrRehearseArgs) -> Result<RehearsalReport, PlanFailure>
                 .filter(|step| !matches!(step.outcome, crate::apply::StepOutcome::Done { .. }))
                 .count(),
             provisioned.steps.len()
-        ))
-        .into());
+        )));
     }
     let provision_seconds = started.elapsed().as_secs_f64();
 
@@ -161,7 +169,9 @@ async fn rehearse(args: &DrRehearseArgs) -> Result<RehearsalReport, PlanFailure>
     let applied = run_plan(&client, &plan, options).await;
     let apply_seconds = apply_started.elapsed().as_secs_f64();
     let verify_started = Instant::now();
-    let live = crate::live::read(&client, &desired, &desired.estate).await?;
+    let live = crate::live::read(&client, &desired, &desired.estate)
+        .await
+        .map_err(PlanFailure::from)?;
     let verified = outputs::collect(&desired, &live);
     let verify_seconds = verify_started.elapsed().as_secs_f64();
     let recovery_seconds = recovery.elapsed().as_secs_f64();

@@ -38,7 +38,7 @@ pub(crate) async fn load_outputs(files: &[PathBuf], arm: &ArmArgs) -> Result<Out
         subscription: arm.subscription.clone(),
     };
     let desired = desired::lower(&loaded.estate, &context)?;
-    let connection = sandbox::connect(arm, 16)?;
+    let connection = sandbox::connect(arm, crate::live::MAX_PARALLEL_READS)?;
     let live = crate::live::read(&connection.client, &desired, &desired.estate).await?;
     Ok(outputs::collect(&desired, &live))
 }
@@ -74,7 +74,7 @@ pub fn run(args: &OutputsArgs, verbose: u8) -> ExitStatus {
         OutputsFormat::Json => render_outputs::print_json(&outputs),
         OutputsFormat::Serviceaccounts => {
             let accounts = outputs::service_accounts(&outputs);
-            let unknown: Vec<&str> = accounts
+            let unknown: std::collections::BTreeSet<&str> = accounts
                 .iter()
                 .filter(|account| account.client_id.is_none())
                 .map(|account| account.identity.as_str())
@@ -82,7 +82,7 @@ pub fn run(args: &OutputsArgs, verbose: u8) -> ExitStatus {
             if !unknown.is_empty() {
                 render_outputs::print_error(&format!(
                     "these identities do not exist yet, so their client ids are unknown: {}; run `aksctl apply` first",
-                    unknown.join(", ")
+                    unknown.into_iter().collect::<Vec<_>>().join(", ")
                 ));
                 return ExitStatus::Failure;
             }

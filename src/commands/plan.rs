@@ -81,7 +81,7 @@ pub(crate) async fn prepare(
         subscription: arm.subscription.clone(),
     };
     let desired = desired::lower(&loaded.estate, &context)?;
-    let connection = sandbox::connect(arm, 16)?;
+    let connection = sandbox::connect(arm, crate::live::MAX_PARALLEL_READS)?;
     let live = read_live(&connection.client, &desired).await?;
     let mut plan = planner::build(
         &desired,

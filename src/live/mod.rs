@@ -16,7 +16,9 @@ mod tests;
 
 pub use collections::{collection_of, Collection};
 pub use fingerprint::{canonical_json, fingerprint_of, ABSENT};
-pub use reader::{read_ids_with, read_with, ArmReader, ReadFailure, ReadOptions};
+pub use reader::{
+    read_ids_with, read_with, ArmReader, ReadFailure, ReadOptions, MAX_PARALLEL_READS,
+};
 pub use state::{DeletedVault, LiveResource, LiveState, MANAGED_BY_TAG, OWNER_TAG};
 
 use crate::arm::ArmClient;

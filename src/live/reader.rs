@@ -29,6 +29,11 @@ pub trait ArmReader: Clone + Send + Sync + 'static {
     async fn get(&self, id: &ResourceId, api_version: &str) -> Result<Option<Value>, ReadFailure>;
 }
 
+/// Collection reads in flight at once: enough that the second round (one list per identity, per
+/// cluster) of a large estate takes one or two round trips at 100 ms latency, far below ARM's read
+/// throttle (250 burst); the ARM client's own concurrency bound must be at least this.
+pub const MAX_PARALLEL_READS: usize = 32;
+
 /// How reads are run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadOptions {
@@ -38,7 +43,9 @@ pub struct ReadOptions {
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions { max_parallel: 8 }
+        ReadOptions {
+            max_parallel: MAX_PARALLEL_READS,
+        }
     }
 }
 
@@ -210,24 +217,49 @@ pub async fn read_ids_with<R: ArmReader>(
     options: &ReadOptions,
 ) -> Result<LiveState, LiveError> {
     let wanted: HashSet<&ResourceId> = ids.iter().collect();
-    let mut collections: BTreeMap<String, Collection> = BTreeMap::new();
+    // Parents before children, one round per depth: the children of a parent that is itself
+    // wanted but turns out absent are absent too, so their lists are not read (a saved plan that
+    // creates 600 identities does not list 600 empty credential collections).
+    let mut rounds: BTreeMap<usize, BTreeMap<String, (Collection, Option<ResourceId>)>> =
+        BTreeMap::new();
     for id in ids {
-        if let Some(collection) = collection_of(id) {
-            collections.entry(collection.key()).or_insert(collection);
-        }
+        let Some(collection) = collection_of(id) else {
+            continue;
+        };
+        let kind = kind_of_id(id);
+        let container = kind.and_then(Kind::parent).and_then(|_| id.parent());
+        let depth = std::iter::successors(kind, |kind| kind.parent()).count();
+        rounds
+            .entry(depth)
+            .or_default()
+            .entry(collection.key())
+            .or_insert((collection, container));
     }
     let mut state = LiveState::new();
-    let results = run_all(reader, collections.into_values().collect(), options).await?;
-    for (_, outcome) in results {
-        state.count_collection();
-        let bodies = match outcome {
-            Outcome::Items(items) => items,
-            Outcome::Single(body) => body.into_iter().collect(),
-        };
-        for body in bodies {
-            if let Some(resource) = LiveResource::from_body(body) {
-                if wanted.contains(&resource.id) {
-                    state.insert(resource);
+    for round in rounds.into_values() {
+        let collections: Vec<Collection> = round
+            .into_values()
+            .filter(|(_, container)| {
+                container
+                    .as_ref()
+                    .is_none_or(|parent| !wanted.contains(parent) || state.contains(parent))
+            })
+            .map(|(collection, _)| collection)
+            .collect();
+        if collections.is_empty() {
+            continue;
+        }
+        for (_, outcome) in run_all(reader, collections, options).await? {
+            state.count_collection();
+            let bodies = match outcome {
+                Outcome::Items(items) => items,
+                Outcome::Single(body) => body.into_iter().collect(),
+            };
+            for body in bodies {
+                if let Some(resource) = LiveResource::from_body(body) {
+                    if wanted.contains(&resource.id) {
+                        state.insert(resource);
+                    }
                 }
             }
         }

@@ -356,3 +356,45 @@ async fn an_estate_in_several_groups_lists_each_kind_once_per_subscription() {
         3
     );
 }
+
+#[tokio::test]
+async fn read_ids_skips_the_children_of_a_wanted_parent_that_is_absent() {
+    // A saved plan that creates an identity and its credentials: the identity's absence already
+    // says the credentials are absent, so their list is not read.
+    let identity = ResourceId::in_resource_group(SUB, "rg", Kind::UserAssignedIdentity, "id-new");
+    let credential = identity.child(Kind::FederatedIdentityCredential, "orders");
+    let present = ResourceId::in_resource_group(SUB, "rg", Kind::UserAssignedIdentity, "id-old");
+    let present_credential = present.child(Kind::FederatedIdentityCredential, "billing");
+    let fake = FakeArm {
+        resources: Arc::new(vec![
+            body(&present, Kind::UserAssignedIdentity, owned()),
+            body(
+                &present_credential,
+                Kind::FederatedIdentityCredential,
+                Value::Null,
+            ),
+        ]),
+        ..FakeArm::default()
+    };
+    let ids = vec![
+        identity.clone(),
+        credential.clone(),
+        present.clone(),
+        present_credential.clone(),
+    ];
+    let live = read_ids_with(&fake, &ids, &ReadOptions::default())
+        .await
+        .expect("read");
+    let calls = fake.calls();
+    assert_eq!(
+        calls.len(),
+        2,
+        "identities once, id-old's credentials once: {calls:#?}"
+    );
+    assert!(
+        !calls.iter().any(|call| call.contains("id-new/")),
+        "{calls:#?}"
+    );
+    assert_eq!(live.fingerprint(&credential), ABSENT);
+    assert!(live.contains(&present_credential));
+}

@@ -508,3 +508,19 @@ fn twenty_credentials_per_identity_are_checked_after_expansion() {
     assert_eq!(code, 1, "3 + 18 = 21 credentials");
     assert!(text.contains("20"), "{text}");
 }
+
+#[test]
+fn dr_rehearse_refuses_an_undeclared_cluster() {
+    let output = assert_cmd::Command::cargo_bin("aksctl")
+        .expect("binary")
+        .args(["dr", "rehearse", "--cluster", "aks-nope", "-f"])
+        .arg(common::repo_path("plans/shared-prod.yaml"))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the estate declares no cluster named aks-nope"),
+        "{stderr}"
+    );
+}

@@ -237,6 +237,13 @@ fn exercise(workflow_path: &str) -> usize {
                 result.stdout, result.stderr
             );
         }
+        if drift.contains(&"markdown".to_owned()) {
+            let written = std::fs::read_to_string(&summary).expect("step summary written");
+            assert!(
+                written.contains("### aksctl drift: `northwind-prod`"),
+                "{written}"
+            );
+        }
         ran += 1;
     }
     assert!(

@@ -203,29 +203,14 @@ impl RequestStats {
     }
 }
 
-/// ARM resource types as they appear in paths, for naming what a request targets.
-const TYPE_SEGMENTS: [&str; 13] = [
-    "resourcegroups",
-    "registries",
-    "vaults",
-    "deletedvaults",
-    "storageaccounts",
-    "blobservices",
-    "containers",
-    "managementpolicies",
-    "managedclusters",
-    "agentpools",
-    "userassignedidentities",
-    "federatedidentitycredentials",
-    "roleassignments",
-];
-
-/// What one request targets: `LRO poll`, `list <type>` or `<METHOD> <type>`.
+/// What one request targets: `LRO poll`, `<METHOD> list <type>` for a collection, or
+/// `<METHOD> <type>` for one resource, the type being the last ARM type segment of the path
+/// (`federatedidentitycredentials`, `agentpools`, `roleassignments`...).
 pub fn request_target(request: &Value) -> String {
     let method = request["method"].as_str().unwrap_or_default();
     let path = request["path"].as_str().unwrap_or_default();
     let segments: Vec<String> = path
-        .trim_end_matches('/')
+        .trim_matches('/')
         .split('/')
         .map(str::to_ascii_lowercase)
         .collect();
@@ -235,20 +220,18 @@ pub fn request_target(request: &Value) -> String {
     {
         return "LRO poll".to_owned();
     }
-    let last = segments.last().map(String::as_str).unwrap_or_default();
-    if TYPE_SEGMENTS.contains(&last) {
-        return format!("{method} list {last}");
+    // Type/name pairs follow `providers/<namespace>` (the last one) or, without a provider,
+    // `subscriptions/<id>` (`resourcegroups/<name>`).
+    let pairs_start = match segments.iter().rposition(|segment| segment == "providers") {
+        Some(at) => at + 2,
+        None => 2,
+    };
+    let rest = segments.get(pairs_start..).unwrap_or_default();
+    match rest.len() {
+        0 => format!("{method} {}", segments.first().map_or("", String::as_str)),
+        odd if odd % 2 == 1 => format!("{method} list {}", rest[odd - 1]),
+        even => format!("{method} {}", rest[even - 2]),
     }
-    let parent = segments
-        .len()
-        .checked_sub(2)
-        .and_then(|at| segments.get(at))
-        .map(String::as_str)
-        .unwrap_or_default();
-    if TYPE_SEGMENTS.contains(&parent) {
-        return format!("{method} {parent}");
-    }
-    format!("{method} other")
 }
 
 /// Requests counted by target, most frequent first.

@@ -47,6 +47,10 @@ fn naive(stats: &NaiveStats) -> String {
     }
 }
 
+fn load(value: Option<f64>) -> String {
+    value.map_or_else(|| "n/a".to_owned(), |load| format!("{load:.2}"))
+}
+
 fn met(ok: bool) -> &'static str {
     if ok {
         "met"
@@ -62,9 +66,11 @@ pub fn render(results: &Results) -> String {
     let _ = writeln!(out, "## aksctl benchmark — {}\n", results.machine.date);
     let _ = writeln!(
         out,
-        "Machine: {} CPUs, {}. mock-arm in-process on loopback; operation time scale {}; apply parallelism {}; fleet shape {} (clusters x pools x identities x credentials).\n",
+        "Machine: {} CPUs, {}, load average {} at start, {} at end. mock-arm in-process on loopback; operation time scale {}; apply parallelism {}; fleet shape {} (clusters x pools x identities x credentials).\n",
         results.machine.cpus,
         results.machine.cpu_model,
+        load(results.machine.load.0),
+        load(results.machine.load.1),
         options.time_scale,
         options.parallelism.map_or_else(|| "aksctl default (10)".to_owned(), |p| p.to_string()),
         options.fleet.label()

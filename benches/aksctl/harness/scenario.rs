@@ -89,6 +89,8 @@ pub struct Machine {
     pub cpus: usize,
     pub cpu_model: String,
     pub date: String,
+    /// `/proc/loadavg`'s 1-minute load average at the start and at the end of the run.
+    pub load: (Option<f64>, Option<f64>),
 }
 
 /// A complete benchmark run.
@@ -110,6 +112,7 @@ struct Bench<'a> {
 
 /// Runs every measurement of `options`.
 pub fn run(options: &Options) -> Result<Results, HarnessError> {
+    let load_before = load_average();
     let work = tempfile::tempdir()?;
     let bench = Bench {
         options,
@@ -154,12 +157,23 @@ pub fn run(options: &Options) -> Result<Results, HarnessError> {
         }
         _ => None,
     };
+    let mut machine = machine();
+    machine.load = (load_before, load_average());
     Ok(Results {
-        machine: machine(),
+        machine,
         options: options.clone(),
         estates,
         throttle,
     })
+}
+
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn machine() -> Machine {
@@ -178,6 +192,7 @@ fn machine() -> Machine {
         date: time::OffsetDateTime::now_utc()
             .format(format)
             .unwrap_or_default(),
+        load: (None, None),
     }
 }
 

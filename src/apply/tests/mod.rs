@@ -651,3 +651,63 @@ async fn a_removed_assignment_on_a_vault_replaced_in_place_does_not_deadlock() {
     assert!(finished_before(&fake, &assignment, &vault));
     assert!(fake.exists(&vault) && !fake.exists(&assignment));
 }
+
+#[tokio::test]
+async fn long_running_cluster_operations_do_not_park_short_writes() {
+    // With one slot per lane, identities keep being written while a cluster create polls.
+    let fake = FakeArm::new(30);
+    let cluster = top(Kind::ManagedCluster, "aks-long");
+    let mut changes = vec![change(
+        "cluster/aks-long",
+        Kind::ManagedCluster,
+        cluster.clone(),
+        Action::Create,
+        json!({"location": "eastus", "properties": {"dnsPrefix": "aks-long"}}),
+        &[],
+    )];
+    for i in 0..3 {
+        changes.push(change(
+            &format!("identity/i{i}"),
+            Kind::UserAssignedIdentity,
+            top(Kind::UserAssignedIdentity, &format!("i{i}")),
+            Action::Create,
+            json!({"location": "eastus"}),
+            &[],
+        ));
+    }
+    let (_sender, receiver) = watch::channel(false);
+    let report = run_with(
+        &fake,
+        &plan(changes),
+        ExecutorOptions {
+            parallelism: 1,
+            ..options()
+        },
+        receiver,
+    )
+    .await;
+    assert!(report.succeeded());
+    let writes = fake.writes();
+    let cluster_write = fake.write_to(&cluster)[0].clone();
+    let short_overlapping = writes
+        .iter()
+        .filter(|call| overlaps(call, &cluster_write) && call.start != cluster_write.start)
+        .count();
+    assert!(
+        short_overlapping >= 1,
+        "short writes waited for the cluster: {writes:#?}"
+    );
+    for call in writes
+        .iter()
+        .filter(|call| call.start != cluster_write.start)
+    {
+        let concurrent_short = writes
+            .iter()
+            .filter(|other| other.start != cluster_write.start && overlaps(call, other))
+            .count();
+        assert!(
+            concurrent_short <= 1,
+            "{concurrent_short} short writes in flight"
+        );
+    }
+}

@@ -111,6 +111,8 @@ mod mock {
             request("GET", "/subscriptions/s/providers/Microsoft.ContainerService/locations/eastus/operations/1".to_owned()),
             request("GET", "/subscriptions/s/resourcegroups".to_owned()),
             request("GET", "/subscriptions/s".to_owned()),
+            request("GET", format!("{base}/Microsoft.ContainerService/managedClusters/aks/providers/Microsoft.Authorization/roleAssignments")),
+            request("GET", "/subscriptions/s/resourcegroups/rg".to_owned()),
         ];
         assert_eq!(request_target(&log[2]), "PUT vaults");
         assert_eq!(
@@ -118,7 +120,9 @@ mod mock {
             vec![
                 ("GET list federatedidentitycredentials".to_owned(), 2),
                 ("GET list resourcegroups".to_owned(), 1),
-                ("GET other".to_owned(), 1),
+                ("GET list roleassignments".to_owned(), 1),
+                ("GET resourcegroups".to_owned(), 1),
+                ("GET subscriptions".to_owned(), 1),
                 ("LRO poll".to_owned(), 1),
                 ("PUT vaults".to_owned(), 1),
             ]

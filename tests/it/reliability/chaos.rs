@@ -170,9 +170,9 @@ pub struct CrashReport {
 /// below this).
 fn typical_requests(file: &std::path::Path) -> usize {
     if file.ends_with("northwind.yaml") {
-        260
+        330
     } else {
-        110
+        85
     }
 }
 

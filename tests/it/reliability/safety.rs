@@ -94,7 +94,7 @@ fn resources_the_estate_does_not_own_are_never_written() {
         &foreign_assignment,
         Kind::RoleAssignment,
         json!({"properties": {
-            "roleDefinitionId": format!("/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"),
+            "roleDefinitionId": format!("/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d"),
             "principalId": principal, "principalType": "ServicePrincipal"}}),
     );
     let foreign = [

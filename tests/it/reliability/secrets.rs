@@ -19,6 +19,9 @@ use crate::common::{self, SECRET_CANARY};
 
 const TOKEN_CANARY: &str = "CANARYTOKEN-aksctl-reliability-5b9e0c";
 
+/// A command line and its extra environment.
+type Run<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
+
 /// Runs aksctl through `interposer` (ARM and authority), in `directory`, with extra environment.
 fn run_through(
     mock: &MockArm,
@@ -93,7 +96,7 @@ fn canary_token_and_secret_never_appear_in_output_or_files() {
         1,
         Mangle::EchoAuthorization { status: 400 },
     ));
-    let runs: Vec<(Vec<&str>, Vec<(&str, &str)>)> = vec![
+    let runs: Vec<Run<'_>> = vec![
         (vec!["validate", "-f", estate], vec![]),
         (vec!["render", "-f", estate, "-vv"], vec![]),
         (vec!["schema"], vec![]),
