@@ -191,7 +191,12 @@ pub struct ExecutionArgs {
 pub struct ExportArgs {
     /// Resource group to export (repeatable); the subscription is `--subscription` or
     /// `$AZURE_SUBSCRIPTION_ID`.
-    #[arg(short = 'g', long = "resource-group", value_name = "NAME", required = true)]
+    #[arg(
+        short = 'g',
+        long = "resource-group",
+        value_name = "NAME",
+        required = true
+    )]
     pub resource_groups: Vec<String>,
 
     /// Write the estate to this file instead of stdout.

@@ -76,9 +76,7 @@ impl Kind {
             | Kind::BlobService
             | Kind::BlobContainer
             | Kind::StorageManagementPolicy => "2026-09-01",
-            Kind::ManagedCluster | Kind::AgentPool | Kind::MaintenanceConfiguration => {
-                "2026-08-01"
-            }
+            Kind::ManagedCluster | Kind::AgentPool | Kind::MaintenanceConfiguration => "2026-08-01",
             Kind::UserAssignedIdentity | Kind::FederatedIdentityCredential => "2026-05-31",
             Kind::RoleAssignment => "2026-08-01",
         }

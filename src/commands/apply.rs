@@ -164,11 +164,14 @@ pub(crate) async fn run_plan(
 
 /// Connects to the sandbox or ARM, saying where the sandbox is.
 pub(crate) fn connect(arm: &ArmArgs, execution: &ExecutionArgs) -> Result<Connection, ExitStatus> {
-    let connection =
-        sandbox::connect(arm, (usize::from(execution.parallelism) * 2).max(crate::live::MAX_PARALLEL_READS)).map_err(|error| {
-            report::print_error(&error.to_string());
-            ExitStatus::Failure
-        })?;
+    let connection = sandbox::connect(
+        arm,
+        (usize::from(execution.parallelism) * 2).max(crate::live::MAX_PARALLEL_READS),
+    )
+    .map_err(|error| {
+        report::print_error(&error.to_string());
+        ExitStatus::Failure
+    })?;
     describe_sandbox(&connection);
     Ok(connection)
 }

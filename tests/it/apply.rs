@@ -2,7 +2,7 @@
 //! `plans/` applies from empty, converges (a second plan has no changes), never overlaps writes on
 //! a cluster or federated-credential writes on an identity, surfaces no 409/PrincipalNotFound and
 //! creates nothing twice; faults (`faults`), gates, stale plans and ownership (`safety`), the
-//! sandbox and Ctrl-C (`session`), and the northwind wall-time benchmark (`benchmark`).
+//! sandbox and Ctrl-C (`session`).
 
 #![allow(clippy::unwrap_used)]
 
@@ -14,7 +14,6 @@ use serde_json::Value;
 
 use crate::common::{self, block_on};
 
-mod benchmark;
 mod faults;
 mod safety;
 mod schedules;

@@ -142,17 +142,78 @@ async fn shipped_example_cassette_plays_back() {
     }
 }
 
-/// Regenerates tests/cassettes/official-examples.json by recording the official example requests
-/// against mock-arm: `cargo test -p mock-arm --test arm -- --ignored generate_example_cassette`.
+/// Records the official example requests against mock-arm and checks that the shipped cassette
+/// (tests/cassettes/official-examples.json) holds the same interactions in the same order, so it
+/// cannot silently go stale. `MOCK_ARM_WRITE_CASSETTE=1 cargo test -p mock-arm --test arm
+/// shipped_example_cassette` rewrites the shipped cassette from the fresh recording instead.
 #[tokio::test]
-#[ignore = "regenerates the shipped cassette"]
-async fn generate_example_cassette() {
+async fn shipped_example_cassette_matches_a_fresh_recording() {
+    let regenerate = std::env::var_os("MOCK_ARM_WRITE_CASSETTE").is_some();
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let target = if regenerate {
+        shipped_cassette()
+    } else {
+        scratch.path().join("fresh.json")
+    };
+    record_official_examples(&target).await;
+    if regenerate {
+        return;
+    }
+    let shape = |path: &std::path::Path| -> Vec<(String, String, u64)> {
+        let cassette: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("cassette")).expect("json");
+        cassette["interactions"]
+            .as_array()
+            .expect("interactions")
+            .iter()
+            .map(|interaction| {
+                (
+                    interaction["method"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    without_operation_ids(interaction["path"].as_str().unwrap_or_default()),
+                    interaction["status"].as_u64().unwrap_or_default(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        shape(&target),
+        shape(&shipped_cassette()),
+        "the shipped cassette is stale: rerun with MOCK_ARM_WRITE_CASSETTE=1"
+    );
+}
+
+/// A path with the (random) id of a long-running operation replaced by `{operation}`.
+fn without_operation_ids(path: &str) -> String {
+    let segments: Vec<&str> = path.split('/').collect();
+    segments
+        .iter()
+        .enumerate()
+        .map(|(index, segment)| {
+            let after_operations = index > 0
+                && matches!(
+                    segments[index - 1].to_ascii_lowercase().as_str(),
+                    "operations" | "operationresults"
+                );
+            if after_operations {
+                "{operation}".to_owned()
+            } else {
+                (*segment).to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+async fn record_official_examples(target: &std::path::Path) {
     let upstream = Arm::with(Config {
         time_scale: 0.0,
         ..Default::default()
     });
     let recorder = client_for(
-        MockArm::start_recording(upstream.mock.url(), shipped_cassette()).expect("recorder"),
+        MockArm::start_recording(upstream.mock.url(), target.to_path_buf()).expect("recorder"),
     );
     let sub = "/subscriptions/00000000-0000-0000-0000-000000000000";
     let group = |name: &str| format!("{sub}/resourceGroups/{name}");

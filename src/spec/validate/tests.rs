@@ -57,7 +57,9 @@ fn valid_estate_loads() {
 #[test]
 fn system_pool_is_required() {
     assert_problem(
-        &format!("{CLUSTER}    pools:\n      - {{name: user, vmSize: Standard_D4s_v5, count: 1}}\n"),
+        &format!(
+            "{CLUSTER}    pools:\n      - {{name: user, vmSize: Standard_D4s_v5, count: 1}}\n"
+        ),
         "has no System pool",
         10,
     );
