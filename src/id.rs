@@ -186,14 +186,19 @@ mod tests {
     #[test]
     fn ids_compare_case_insensitively_and_ignore_trailing_slash() {
         let built = ResourceId::in_resource_group(SUB, "rg-a", Kind::ManagedCluster, "aks-a");
+        // As the MSI provider returns it: lower-case `resourcegroups`, other casing, a slash.
         let read = ResourceId::new(
             built
                 .as_str()
-                .to_lowercase()
-                .replace("resourcegroups", "resourcegroups")
+                .to_uppercase()
+                .replace("RESOURCEGROUPS", "resourcegroups")
                 + "/",
         );
         assert_eq!(built, read);
+        assert_ne!(
+            built,
+            ResourceId::in_resource_group(SUB, "rg-b", Kind::ManagedCluster, "aks-a")
+        );
         assert_eq!(built.as_str(), format!("/subscriptions/{SUB}/resourceGroups/rg-a/providers/Microsoft.ContainerService/managedClusters/aks-a"));
     }
 
