@@ -191,19 +191,7 @@ impl Tracker<'_> {
         loop {
             self.sleep_within_deadline(wait, &polling).await?;
             let exchange = self.get(&polling.url).await?;
-            if exchange.status != 200 {
-                return Err(unexpected_status(
-                    Method::Get,
-                    self.operation.resource,
-                    &exchange,
-                ));
-            }
-            let body = json_object(
-                Method::Get,
-                self.operation.resource,
-                &exchange,
-                "an operation status body {\"status\": ...}",
-            )?;
+            let body = self.ok_json(&exchange, "an operation status body {\"status\": ...}")?;
             let Some(status) = body.get("status").and_then(Value::as_str) else {
                 return Err(self.malformed(
                     &exchange,
@@ -396,19 +384,7 @@ impl Tracker<'_> {
                 self.report("Deleted", None, &polling.url);
                 return Ok(None);
             }
-            if exchange.status != 200 {
-                return Err(unexpected_status(
-                    Method::Get,
-                    self.operation.resource,
-                    &exchange,
-                ));
-            }
-            let body = json_object(
-                Method::Get,
-                self.operation.resource,
-                &exchange,
-                "a JSON resource body",
-            )?;
+            let body = self.ok_json(&exchange, "a JSON resource body")?;
             let status = provisioning_state(&body);
             self.report(&status, None, &polling.url);
             polling.last_status = status.clone();
@@ -428,24 +404,25 @@ impl Tracker<'_> {
     /// GET the resource once after its operation succeeded.
     async fn read_resource(&self) -> Result<Value, ArmError> {
         let exchange = self.get(&self.operation.resource_url).await?;
-        if exchange.status != 200 {
-            return Err(unexpected_status(
-                Method::Get,
-                self.operation.resource,
-                &exchange,
-            ));
-        }
-        let body = json_object(
-            Method::Get,
-            self.operation.resource,
-            &exchange,
-            "a JSON resource body",
-        )?;
+        let body = self.ok_json(&exchange, "a JSON resource body")?;
         let status = provisioning_state(&body);
         match state_of(&status) {
             State::Failed | State::Canceled => Err(self.failed_resource(&status, &body, None)),
             _ => Ok(body),
         }
+    }
+
+    /// The JSON object (`expected` describes it) a 200 GET returned; any other status is
+    /// unexpected.
+    fn ok_json(&self, exchange: &Exchange, expected: &str) -> Result<Value, ArmError> {
+        if exchange.status != 200 {
+            return Err(unexpected_status(
+                Method::Get,
+                self.operation.resource,
+                exchange,
+            ));
+        }
+        json_object(Method::Get, self.operation.resource, exchange, expected)
     }
 
     async fn get(&self, url: &Url) -> Result<Exchange, ArmError> {

@@ -10,35 +10,20 @@
 use std::path::PathBuf;
 
 use crate::cli::{ArmArgs, OutputsArgs, OutputsFormat};
-use crate::commands::plan::PlanFailure;
+use crate::commands::plan::{load_and_connect, Connected, PlanFailure};
 use crate::commands::{logging, ExitStatus};
-use crate::desired::{self, LowerContext};
 use crate::outputs::{self, Outputs};
 use crate::render::diagnostics::print_diagnostics;
 use crate::render::outputs as render_outputs;
 use crate::render::plan_text;
-use crate::sandbox;
-use crate::spec;
 
 /// Loads and lowers the estate, reads live ARM for it, and collects the outputs.
 pub(crate) async fn load_outputs(files: &[PathBuf], arm: &ArmArgs) -> Result<Outputs, PlanFailure> {
-    let lookup = sandbox::environment_lookup(arm.sandbox);
-    let inputs = files
-        .iter()
-        .map(|path| spec::Input {
-            name: path.display().to_string(),
-            bytes: std::fs::read(path).map_err(|error| error.to_string()),
-        })
-        .collect();
-    let loaded = spec::load_inputs(inputs, &lookup).map_err(PlanFailure::Load)?;
-    let tenant_id = lookup("AZURE_TENANT_ID")
-        .or_else(|| arm.sandbox.then(|| mock_arm::Config::default().tenant_id));
-    let context = LowerContext {
-        tenant_id,
-        subscription: arm.subscription.clone(),
-    };
-    let desired = desired::lower(&loaded.estate, &context)?;
-    let connection = sandbox::connect(arm, crate::live::MAX_PARALLEL_READS)?;
+    let Connected {
+        desired,
+        connection,
+        ..
+    } = load_and_connect(files, arm)?;
     let live = crate::live::read(&connection.client, &desired, &desired.estate).await?;
     Ok(outputs::collect(&desired, &live))
 }

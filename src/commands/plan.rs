@@ -59,12 +59,16 @@ pub(crate) struct Prepared {
     pub connection: Connection,
 }
 
-/// Loads, lowers, reads live state and plans.
-pub(crate) async fn prepare(
-    files: &[PathBuf],
-    arm: &ArmArgs,
-    targets: &[String],
-) -> Result<Prepared, PlanFailure> {
+/// The estate declared in some files, lowered, with a connection to the ARM that holds it.
+pub(crate) struct Connected {
+    pub loaded: spec::LoadedEstate,
+    pub desired: DesiredState,
+    /// The ARM client (and, with `--sandbox`, the server behind it: keep it alive).
+    pub connection: Connection,
+}
+
+/// Loads and lowers the estate in `files`, then connects to ARM (or starts the sandbox).
+pub(crate) fn load_and_connect(files: &[PathBuf], arm: &ArmArgs) -> Result<Connected, PlanFailure> {
     let lookup = sandbox::environment_lookup(arm.sandbox);
     let inputs = files
         .iter()
@@ -82,6 +86,24 @@ pub(crate) async fn prepare(
     };
     let desired = desired::lower(&loaded.estate, &context)?;
     let connection = sandbox::connect(arm, crate::live::MAX_PARALLEL_READS)?;
+    Ok(Connected {
+        loaded,
+        desired,
+        connection,
+    })
+}
+
+/// Loads, lowers, reads live state and plans.
+pub(crate) async fn prepare(
+    files: &[PathBuf],
+    arm: &ArmArgs,
+    targets: &[String],
+) -> Result<Prepared, PlanFailure> {
+    let Connected {
+        loaded,
+        desired,
+        connection,
+    } = load_and_connect(files, arm)?;
     let live = read_live(&connection.client, &desired).await?;
     let mut plan = planner::build(
         &desired,

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::common::{self, pattern};
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
-use super::lro::{self, Action, Polling, Start};
+use super::lro::{Action, Polling};
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{Resource, World};
@@ -368,21 +368,15 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         parent_key: cluster_key,
         body: body.clone(),
     });
-    let headers = lro::start(
+    common::start_operation(
         world,
         request,
-        Start {
-            resource_key: &key,
-            kind: Kind::AgentPool,
-            subscription: &path.subscription,
-            location: &location,
-            action,
-            polling: Polling::AsyncOperation,
-        },
-    );
-    let mut reply = Reply::new(status, Some(body));
-    reply.headers = headers;
-    Ok(reply)
+        path,
+        &location,
+        action,
+        Polling::AsyncOperation,
+        Reply::new(status, Some(body)),
+    )
 }
 
 pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
@@ -415,20 +409,5 @@ pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> 
         .and_then(Resource::location)
         .unwrap_or_default()
         .to_string();
-    lro::set_state(world, &key, "Deleting");
-    let headers = lro::start(
-        world,
-        request,
-        Start {
-            resource_key: &key,
-            kind: Kind::AgentPool,
-            subscription: &path.subscription,
-            location: &location,
-            action: Action::Delete,
-            polling: Polling::Both,
-        },
-    );
-    let mut reply = Reply::new(202, None);
-    reply.headers = headers;
-    Ok(reply)
+    common::start_delete(world, request, path, &location, Polling::Both)
 }

@@ -350,21 +350,15 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     if request.seeding {
         return Ok(Reply::ok(rendered));
     }
-    let headers = lro::start(
+    common::start_operation(
         world,
         request,
-        Start {
-            resource_key: &key,
-            kind: Kind::ManagedCluster,
-            subscription: &path.subscription,
-            location: &location,
-            action,
-            polling: Polling::AsyncOperation,
-        },
-    );
-    let mut reply = Reply::new(status, Some(rendered));
-    reply.headers = headers;
-    Ok(reply)
+        path,
+        &location,
+        action,
+        Polling::AsyncOperation,
+        Reply::new(status, Some(rendered)),
+    )
 }
 
 /// Normalizes the pools named in `agentPoolProfiles` (matched by name) without storing them.
@@ -469,34 +463,12 @@ pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> O
 }
 
 pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    if let Err(error) = common::ensure_parents(world, path, true) {
-        return if error.status == 404 {
-            Ok(Reply::no_content())
-        } else {
-            Err(error)
-        };
-    }
-    let key = path.key();
-    let Some(current) = world.get(&key).cloned() else {
+    let Some(current) = common::delete_target(world, path)? else {
         return Ok(Reply::no_content());
     };
+    let key = path.key();
     common::check_preconditions(request, json::str_at(&current.body, "/eTag"), true)?;
     common::ensure_idle(world, &key, path.name())?;
     let location = current.location().unwrap_or_default().to_string();
-    lro::set_state(world, &key, "Deleting");
-    let headers = lro::start(
-        world,
-        request,
-        Start {
-            resource_key: &key,
-            kind: Kind::ManagedCluster,
-            subscription: &path.subscription,
-            location: &location,
-            action: Action::Delete,
-            polling: Polling::Both,
-        },
-    );
-    let mut reply = Reply::new(202, None);
-    reply.headers = headers;
-    Ok(reply)
+    common::start_delete(world, request, path, &location, Polling::Both)
 }

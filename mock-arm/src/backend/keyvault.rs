@@ -237,21 +237,15 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         parent_key,
         body: body.clone(),
     });
-    let headers = lro::start(
+    common::start_operation(
         world,
         request,
-        Start {
-            resource_key: &key,
-            kind: Kind::Vault,
-            subscription: &path.subscription,
-            location: &location,
-            action: Action::Create,
-            polling: Polling::Location,
-        },
-    );
-    let mut reply = Reply::created(body);
-    reply.headers = headers;
-    Ok(reply)
+        path,
+        &location,
+        Action::Create,
+        Polling::Location,
+        Reply::created(body),
+    )
 }
 
 pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {

@@ -10,7 +10,7 @@ use super::common::{self, pattern};
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
 use super::json;
-use super::lro::{self, Action, Polling, Start};
+use super::lro::Polling;
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{Resource, World};
@@ -212,35 +212,15 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         });
         return Ok(Reply::ok(body));
     }
-    let (status, action, state) = match existing {
-        Some(_) => (200, Action::Update, "Updating"),
-        None => (201, Action::Create, "Creating"),
-    };
-    body["properties"]["provisioningState"] = json!(state);
-    let location = json::str_at(&body, "/location")
-        .unwrap_or_default()
-        .to_string();
-    world.insert(Resource {
-        id: path.id(),
-        kind: Kind::Registry,
-        parent_key,
-        body: body.clone(),
-    });
-    let headers = lro::start(
+    common::store_and_start_put(
         world,
         request,
-        Start {
-            resource_key: &key,
-            kind: Kind::Registry,
-            subscription: &path.subscription,
-            location: &location,
-            action,
-            polling: Polling::AsyncOperation,
-        },
-    );
-    let mut reply = Reply::new(status, Some(body));
-    reply.headers = headers;
-    Ok(reply)
+        path,
+        parent_key,
+        body,
+        existing.is_some(),
+        Value::clone,
+    )
 }
 
 pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
@@ -257,35 +237,7 @@ pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> O
 }
 
 pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    if let Err(error) = common::ensure_parents(world, path, true) {
-        return if error.status == 404 {
-            Ok(Reply::no_content())
-        } else {
-            Err(error)
-        };
-    }
-    let key = path.key();
-    let Some(current) = world.get(&key) else {
-        return Ok(Reply::no_content());
-    };
-    let location = current.location().unwrap_or_default().to_string();
-    common::ensure_idle(world, &key, path.name())?;
-    lro::set_state(world, &key, "Deleting");
-    let headers = lro::start(
-        world,
-        request,
-        Start {
-            resource_key: &key,
-            kind: Kind::Registry,
-            subscription: &path.subscription,
-            location: &location,
-            action: Action::Delete,
-            polling: Polling::Location,
-        },
-    );
-    let mut reply = Reply::new(202, None);
-    reply.headers = headers;
-    Ok(reply)
+    common::delete_async(world, request, path, Polling::Location)
 }
 
 /// `POST .../Microsoft.ContainerRegistry/checkNameAvailability`.

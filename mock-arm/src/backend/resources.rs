@@ -10,7 +10,7 @@ use super::common::{self, pattern};
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
 use super::json;
-use super::lro::{self, Action, Polling, Start};
+use super::lro::{self, Action, Polling};
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{Resource, World};
@@ -180,22 +180,7 @@ pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> 
             return Ok(reply);
         }
     }
-    lro::set_state(world, &key, "Deleting");
-    let headers = lro::start(
-        world,
-        request,
-        Start {
-            resource_key: &key,
-            kind: Kind::ResourceGroup,
-            subscription: &path.subscription,
-            location: &location,
-            action: Action::Delete,
-            polling: Polling::Location,
-        },
-    );
-    let mut reply = Reply::new(202, None);
-    reply.headers = headers;
-    Ok(reply)
+    common::start_delete(world, request, path, &location, Polling::Location)
 }
 
 /// `GET /subscriptions/{s}/resourcegroups` with `$filter=tagName eq 'x' and tagValue eq 'y'`.

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::common::{self, pattern};
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
-use super::lro::{self, Action, Polling, Start};
+use super::lro::{Action, Polling};
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{Resource, World};
@@ -340,21 +340,15 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     if existing.is_some() || request.seeding {
         return Ok(Reply::ok(body));
     }
-    let headers = lro::start(
+    common::start_operation(
         world,
         request,
-        Start {
-            resource_key: &key,
-            kind: Kind::StorageAccount,
-            subscription: &path.subscription,
-            location: &location,
-            action: Action::Create,
-            polling: Polling::Location,
-        },
-    );
-    let mut reply = Reply::new(202, None);
-    reply.headers = headers;
-    Ok(reply)
+        path,
+        &location,
+        Action::Create,
+        Polling::Location,
+        Reply::new(202, None),
+    )
 }
 
 pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
