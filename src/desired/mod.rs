@@ -75,6 +75,7 @@ pub use maintenance::{
     configuration_names as maintenance_configuration_names, AUTO_UPGRADE_SCHEDULE,
     DEFAULT_UTC_OFFSET, NODE_OS_UPGRADE_SCHEDULE,
 };
+pub use role::user_description;
 
 /// One resource the estate declares, as ARM expects it in a PUT.
 #[derive(Debug, Clone, PartialEq)]

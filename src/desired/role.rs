@@ -161,6 +161,24 @@ fn ownership_description(user_description: Option<&str>, estate: &str) -> String
     }
 }
 
+/// The user's own text of a description `ownership_description` wrote (`None` when it holds only
+/// the marker or nothing): what `export` writes back into an estate.
+pub fn user_description(description: &str) -> Option<String> {
+    let description = description.trim();
+    let owner = crate::live::OWNER_TAG;
+    let marker_only = description.starts_with(&format!("Managed by aksctl ({owner}="))
+        && description.ends_with(')');
+    if marker_only {
+        return None;
+    }
+    let text = description
+        .rfind(&format!(" (managed by aksctl: {owner}="))
+        .filter(|_| description.ends_with(')'))
+        .map_or(description, |at| &description[..at])
+        .trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
 /// The ARM id of a scope and the address of the estate resource it names (none for the
 /// subscription and raw ids).
 fn resolve_scope(

@@ -8,13 +8,13 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::desired::user_description;
 use crate::export::context::{
     group_of, issuer_key, name_of, pick, str_at, strings_at, tags_of, Exporting,
 };
 use crate::export::inventory::id_of;
 use crate::id::ResourceId;
 use crate::kind::Kind;
-use crate::live::OWNER_TAG;
 use crate::spec::defaults::derived_assignment_name;
 use crate::spec::reference::WORKLOAD_IDENTITY_AUDIENCE;
 use crate::spec::roles::{built_in_role_name, role_definition_guid};
@@ -270,24 +270,6 @@ pub fn export_role_assignments(
     }
     name_duplicates(&mut assignments);
     (assignments, acr_pulls)
-}
-
-/// The user's part of an assignment description, without the ownership marker aksctl's lowering
-/// adds (`desired::role`: `Managed by aksctl (aksctl-estate=E)` alone, or
-/// `<text> (managed by aksctl: aksctl-estate=E)`), so lowering the export adds it back once.
-pub fn user_description(description: &str) -> Option<String> {
-    let description = description.trim();
-    let marker_only = description.starts_with(&format!("Managed by aksctl ({OWNER_TAG}="))
-        && description.ends_with(')');
-    if marker_only {
-        return None;
-    }
-    let text = description
-        .rfind(&format!(" (managed by aksctl: {OWNER_TAG}="))
-        .filter(|_| description.ends_with(')'))
-        .map_or(description, |at| &description[..at])
-        .trim();
-    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// The scope of an assignment: `properties.scope`, else the id before the provider segment.

@@ -351,7 +351,7 @@ fn other_managers_and_odd_group_names_are_handled() {
 
 #[test]
 fn ownership_markers_are_not_exported_as_descriptions() {
-    use crate::export::access::user_description;
+    use crate::desired::user_description;
     assert_eq!(
         user_description("Managed by aksctl (aksctl-estate=shop)"),
         None
