@@ -13,6 +13,7 @@ use super::error::ArmError;
 use super::lro::{Action, Polling};
 use super::parents;
 use super::path::ResourcePath;
+use super::provider::{self, Provider};
 use super::types::Kind;
 use super::world::{Resource, World};
 use super::writes;
@@ -121,7 +122,6 @@ pub fn normalize(
     requested: &Value,
     cluster_properties: &Value,
     previous: Option<&Value>,
-    request: &Request,
 ) -> Result<Value, ArmError> {
     if let Some(previous) = previous {
         check_create_only(requested, previous)?;
@@ -140,9 +140,7 @@ pub fn normalize(
         "eTag",
         "powerState",
     ] {
-        if !request.seeding {
-            json::remove(&mut properties, read_only);
-        }
+        json::remove(&mut properties, read_only);
     }
     if let Some(state) = json::at(requested, "/powerState") {
         properties["powerState"] = state.clone();
@@ -203,17 +201,11 @@ pub fn normalize(
     let requested_version = json::str_at(&properties, "/orchestratorVersion")
         .filter(|v| !v.is_empty())
         .map(str::to_string);
+    // The request path checks a requested version first (`check_version`); a seeded world
+    // keeps the versions it recorded.
     let (orchestrator, current) = match requested_version {
-        Some(version) if request.seeding => {
-            let current = json::str_at(&properties, "/currentOrchestratorVersion")
-                .unwrap_or(&version)
-                .to_string();
-            (version, current)
-        }
-        Some(version) => {
-            kubernetes::check_pool_version(&cluster_current, &version)?;
-            kubernetes::resolve(Some(&version))?
-        }
+        Some(version) => kubernetes::resolve(Some(&version))
+            .unwrap_or_else(|_| (version.clone(), version.clone())),
         None => (cluster_version, cluster_current),
     };
     let defaults = [
@@ -265,10 +257,42 @@ pub fn normalize(
             json!("spot"),
         );
     }
-    if !request.seeding || json::at(&properties, "/eTag").is_none() {
-        properties["eTag"] = json!(common::new_etag());
-    }
+    properties["eTag"] = json!(common::new_etag());
     Ok(properties)
+}
+
+/// A pool version a request names must be supported and within the control plane's skew.
+pub fn check_version(version: &str, cluster_properties: &Value) -> Result<(), ArmError> {
+    let cluster_current = json::str_at(cluster_properties, "/currentKubernetesVersion")
+        .unwrap_or(kubernetes::DEFAULT_VERSION);
+    kubernetes::check_pool_version(cluster_current, version)?;
+    kubernetes::resolve(Some(version)).map(|_| ())
+}
+
+/// Keeps the read-only fields a seeded pool recorded (state, current version, eTag).
+pub fn keep_recorded(properties: &mut Value, recorded: &Value) {
+    let recorded = recorded.get("properties").unwrap_or(recorded);
+    provider::overlay(
+        properties,
+        recorded,
+        &[
+            "/provisioningState",
+            "/currentOrchestratorVersion",
+            "/eTag",
+            "/powerState",
+        ],
+    );
+}
+
+/// An agent pool as it appears in a cluster's `agentPoolProfiles`.
+pub fn profile(pool: &Value) -> Value {
+    let mut profile = json!({ "name": pool.get("name").cloned().unwrap_or(Value::Null) });
+    if let Some(Value::Object(properties)) = pool.get("properties") {
+        for (key, value) in properties {
+            json::set(&mut profile, key, value.clone());
+        }
+    }
+    profile
 }
 
 /// The stored body of a pool.
@@ -316,13 +340,11 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         .and_then(|pool| json::str_at(&pool.body, "/properties/eTag"))
         .map(str::to_string);
     common::check_preconditions(request, existing_etag.as_deref(), existing.is_some())?;
-    if !request.seeding {
-        writes::ensure_idle(
-            world,
-            &cluster_key,
-            path.names.first().map(String::as_str).unwrap_or_default(),
-        )?;
-    }
+    writes::ensure_idle(
+        world,
+        &cluster_key,
+        path.names.first().map(String::as_str).unwrap_or_default(),
+    )?;
     let cluster_properties = world
         .get(&cluster_key)
         .and_then(|c| c.body.get("properties").cloned())
@@ -330,7 +352,13 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     let previous = existing
         .as_ref()
         .and_then(|pool| pool.body.get("properties"));
-    let mut properties = normalize(&requested, &cluster_properties, previous, request)?;
+    let version = json::str_at(&requested, "/orchestratorVersion")
+        .or_else(|| previous.and_then(|p| json::str_at(p, "/orchestratorVersion")))
+        .filter(|v| !v.is_empty());
+    if let Some(version) = version {
+        check_version(version, &cluster_properties)?;
+    }
+    let mut properties = normalize(&requested, &cluster_properties, previous)?;
     let was_system = previous.and_then(|p| json::str_at(p, "/mode")) == Some("System");
     if was_system
         && json::str_at(&properties, "/mode") != Some("System")
@@ -343,20 +371,6 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         .and_then(Resource::location)
         .unwrap_or_default()
         .to_string();
-    if request.seeding {
-        let state = json::at(&requested, "/provisioningState")
-            .cloned()
-            .unwrap_or(json!("Succeeded"));
-        properties["provisioningState"] = state;
-        let body = pool_body(path, properties);
-        world.insert(Resource {
-            id: path.id(),
-            kind: Kind::AgentPool,
-            parent_key: cluster_key,
-            body: body.clone(),
-        });
-        return Ok(Reply::ok(body));
-    }
     let (status, action, state) = if existing.is_some() {
         (200, Action::Update, "Updating")
     } else {
@@ -412,4 +426,63 @@ pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> 
         .unwrap_or_default()
         .to_string();
     writes::start_delete(world, request, path, &location, Polling::Both)
+}
+
+/// A pool from `/_mock/state` (when not inlined in its cluster): recorded read-only fields kept.
+fn seed(
+    world: &mut World,
+    _request: &Request,
+    path: &ResourcePath,
+    given: &Value,
+) -> Result<(), ArmError> {
+    let requested = given
+        .get("properties")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    validate_name(
+        path.name(),
+        json::str_at(&requested, "/osType").unwrap_or("Linux"),
+    )?;
+    let cluster_key = parents::ensure_parents(world, path, true)?;
+    let cluster_properties = world
+        .get(&cluster_key)
+        .and_then(|c| c.body.get("properties").cloned())
+        .unwrap_or_else(|| json!({}));
+    let previous = world
+        .get(&path.key())
+        .and_then(|pool| pool.body.get("properties").cloned());
+    let mut properties = normalize(&requested, &cluster_properties, previous.as_ref())?;
+    keep_recorded(&mut properties, &requested);
+    json::default(&mut properties, "provisioningState", json!("Succeeded"));
+    world.insert(Resource {
+        id: path.id(),
+        kind: Kind::AgentPool,
+        parent_key: cluster_key,
+        body: pool_body(path, properties),
+    });
+    Ok(())
+}
+
+/// The provider hooks of agent pools.
+pub struct AgentPools;
+
+impl Provider for AgentPools {
+    fn put(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        put(world, request, path)
+    }
+    fn delete(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        delete(world, request, path)
+    }
+    fn seed(
+        &self,
+        world: &mut World,
+        request: &Request,
+        path: &ResourcePath,
+        body: &Value,
+    ) -> Result<(), ArmError> {
+        seed(world, request, path, body)
+    }
+    fn etag_header(&self, body: &Value) -> Option<String> {
+        json::str_at(body, "/properties/eTag").map(str::to_string)
+    }
 }

@@ -10,7 +10,9 @@ use super::error::ArmError;
 use super::json;
 use super::listing;
 use super::parents;
+use super::path::ResourcePath;
 use super::path::{self, Target};
+use super::provider::{self, Provider};
 use super::types::Kind;
 use super::world::{Resource, World};
 
@@ -141,16 +143,14 @@ pub fn put(world: &mut World, request: &mut Request, scope: &str, name: &str) ->
             format!("The role assignment ID '{name}' is not valid. The role assignment ID must be a GUID."),
         ));
     }
-    if !request.seeding {
-        ensure_scope(world, scope)?;
-    }
+    ensure_scope(world, scope)?;
     let input = common::body_object(request)?;
     let role = json::str_at(&input, "/properties/roleDefinitionId")
         .ok_or_else(|| ArmError::required("properties.roleDefinitionId"))?;
     let principal = json::str_at(&input, "/properties/principalId")
         .ok_or_else(|| ArmError::required("properties.principalId"))?;
     let role_guid = role.rsplit('/').next().unwrap_or_default().to_lowercase();
-    if !BUILT_IN_ROLES.iter().any(|(_, guid, _)| *guid == role_guid) && !request.seeding {
+    if !BUILT_IN_ROLES.iter().any(|(_, guid, _)| *guid == role_guid) {
         return Err(ArmError::bad_request(
             "RoleDefinitionDoesNotExist",
             format!("The specified role definition with ID '{role_guid}' does not exist."),
@@ -158,7 +158,7 @@ pub fn put(world: &mut World, request: &mut Request, scope: &str, name: &str) ->
     }
     let principal_type = json::str_at(&input, "/properties/principalType");
     let created = world.principals.get(&principal.to_lowercase()).copied();
-    if principal_type.is_none() && !request.seeding {
+    if principal_type.is_none() {
         let window = world
             .settings
             .principal_not_found_window
@@ -170,6 +170,31 @@ pub fn put(world: &mut World, request: &mut Request, scope: &str, name: &str) ->
             ));
         }
     }
+    store(world, request, scope, name, &input).map(|(body, created)| {
+        if created {
+            Reply::created(body)
+        } else {
+            Reply::ok(body)
+        }
+    })
+}
+
+/// Stores the assignment `input` describes (after ARM's uniqueness rules); returns its body and
+/// whether it was created.
+fn store(
+    world: &mut World,
+    request: &Request,
+    scope: &str,
+    name: &str,
+    input: &Value,
+) -> Result<(Value, bool), ArmError> {
+    let role = json::str_at(input, "/properties/roleDefinitionId")
+        .ok_or_else(|| ArmError::required("properties.roleDefinitionId"))?;
+    let principal = json::str_at(input, "/properties/principalId")
+        .ok_or_else(|| ArmError::required("properties.principalId"))?;
+    let role_guid = role.rsplit('/').next().unwrap_or_default().to_lowercase();
+    let principal_type = json::str_at(input, "/properties/principalType");
+    let created = world.principals.get(&principal.to_lowercase()).copied();
     let key = assignment_id(scope, name).to_lowercase();
     let scope_lower = scope.to_lowercase();
     if let Some(current) = world.get(&key) {
@@ -183,7 +208,7 @@ pub fn put(world: &mut World, request: &mut Request, scope: &str, name: &str) ->
                 "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
             ));
         }
-        return Ok(Reply::ok(current.body.clone()));
+        return Ok((current.body.clone(), false));
     }
     let duplicate = world.of_kind(Kind::RoleAssignment).find(|other| {
         other.parent_key == scope_lower
@@ -216,27 +241,20 @@ pub fn put(world: &mut World, request: &mut Request, scope: &str, name: &str) ->
         }
     });
     let now = json!(json::timestamp(request.wall));
-    let seeded = |field: &str| {
-        if request.seeding {
-            json::at(&input, &format!("/properties/{field}")).cloned()
-        } else {
-            None
-        }
-    };
     let mut properties = json!({
         "roleDefinitionId": definition_id(scope, &role_guid),
         "principalId": principal,
         "principalType": resolved_type,
         "scope": if scope.is_empty() { "/" } else { scope },
-        "condition": json::at(&input, "/properties/condition").cloned().unwrap_or(Value::Null),
-        "conditionVersion": json::at(&input, "/properties/conditionVersion").cloned().unwrap_or(Value::Null),
-        "createdOn": seeded("createdOn").unwrap_or_else(|| now.clone()),
-        "updatedOn": seeded("updatedOn").unwrap_or(now),
+        "condition": json::at(input, "/properties/condition").cloned().unwrap_or(Value::Null),
+        "conditionVersion": json::at(input, "/properties/conditionVersion").cloned().unwrap_or(Value::Null),
+        "createdOn": now.clone(),
+        "updatedOn": now,
         "createdBy": common::CALLER,
         "updatedBy": common::CALLER,
-        "delegatedManagedIdentityResourceId": json::at(&input, "/properties/delegatedManagedIdentityResourceId").cloned().unwrap_or(Value::Null),
+        "delegatedManagedIdentityResourceId": json::at(input, "/properties/delegatedManagedIdentityResourceId").cloned().unwrap_or(Value::Null),
     });
-    if let Some(description) = json::at(&input, "/properties/description") {
+    if let Some(description) = json::at(input, "/properties/description") {
         properties["description"] = description.clone();
     }
     let id = assignment_id(scope, name);
@@ -247,7 +265,48 @@ pub fn put(world: &mut World, request: &mut Request, scope: &str, name: &str) ->
         parent_key: scope_lower,
         body: body.clone(),
     });
-    Ok(Reply::created(body))
+    Ok((body, true))
+}
+
+/// An assignment from `/_mock/state`: no scope, role or directory checks; its recorded
+/// `createdOn` / `updatedOn` are kept.
+pub fn seed(
+    world: &mut World,
+    request: &Request,
+    scope: &str,
+    name: &str,
+    given: &Value,
+) -> Result<(), ArmError> {
+    let (mut body, _) = store(world, request, scope, name, given)?;
+    provider::overlay(
+        &mut body,
+        given,
+        &["/properties/createdOn", "/properties/updatedOn"],
+    );
+    if let Some(stored) = world.get_mut(&assignment_id(scope, name).to_lowercase()) {
+        stored.body = body;
+    }
+    Ok(())
+}
+
+/// The provider hooks of role assignments. Their requests are routed by scope (not as items of a
+/// resource path), and they are seeded through [`seed`] with their scope.
+pub struct RoleAssignments;
+
+impl Provider for RoleAssignments {
+    fn seed(
+        &self,
+        world: &mut World,
+        request: &Request,
+        path: &ResourcePath,
+        body: &Value,
+    ) -> Result<(), ArmError> {
+        let id = path.id();
+        let (scope, name) = id
+            .rsplit_once("/providers/Microsoft.Authorization/roleAssignments/")
+            .unwrap_or_default();
+        seed(world, request, scope, name, body)
+    }
 }
 
 pub fn delete(world: &mut World, scope: &str, name: &str) -> Outcome {

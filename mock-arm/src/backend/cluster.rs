@@ -6,18 +6,21 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 use serde_json::{json, Value};
+use time::OffsetDateTime;
 
 use super::cluster_defaults as defaults;
+use super::cluster_plan::{check_identities, commit, ensure_system_pool, plan};
 use super::common::{self, pattern};
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
 use super::lro::{self, Action, Polling, Start};
 use super::parents;
 use super::path::ResourcePath;
+use super::provider::{self, Provider};
 use super::types::Kind;
 use super::world::{Resource, World};
 use super::writes;
-use super::{agent_pool, identity, json, kubernetes, registry, render, resources};
+use super::{agent_pool, json, kubernetes, removal, render};
 
 static CLUSTER_NAME: LazyLock<Option<Regex>> =
     LazyLock::new(|| pattern(r"^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$"));
@@ -52,114 +55,8 @@ fn validate_create(properties: &Value) -> Result<(), ArmError> {
     Ok(())
 }
 
-fn identity_block(
-    world: &World,
-    input: &Value,
-    previous: Option<&Value>,
-    tenant: &str,
-    seeding: bool,
-) -> Result<Value, ArmError> {
-    let service_principal = json::str_at(input, "/properties/servicePrincipalProfile/clientId")
-        .is_some_and(|client| !client.eq_ignore_ascii_case("msi"));
-    let fallback = if service_principal {
-        json!({ "type": "None" })
-    } else {
-        json!({ "type": "SystemAssigned" })
-    };
-    let requested = json::at(input, "/identity").cloned().unwrap_or_else(|| {
-        previous
-            .and_then(|p| p.get("identity").cloned())
-            .unwrap_or(fallback)
-    });
-    if let Some(Value::Object(assigned)) = requested.get("userAssignedIdentities") {
-        if assigned.len() > 1 {
-            return Err(invalid(
-                "At most one user-assigned identity can be used by the control plane.",
-                "identity.userAssignedIdentities",
-            ));
-        }
-        for id in assigned.keys() {
-            if !seeding && world.get(&id.to_lowercase()).is_none() {
-                return Err(invalid(
-                    format!("The user assigned identity '{id}' was not found."),
-                    "identity.userAssignedIdentities",
-                ));
-            }
-        }
-    }
-    let mut block = registry::identity_with_ids(world, &requested, previous, tenant);
-    if seeding {
-        for field in ["principalId", "tenantId"] {
-            if let Some(value) = json::at(input, &format!("/identity/{field}")) {
-                block[field] = value.clone();
-            }
-        }
-    }
-    Ok(block)
-}
-
-/// Creates the node resource group and the kubelet identity; returns the kubelet identity block.
-fn node_resources(
-    world: &mut World,
-    request: &Request,
-    path: &ResourcePath,
-    location: &str,
-    node_group: &str,
-    requested: Option<&Value>,
-) -> Result<Value, ArmError> {
-    let group = ResourcePath::resource_group(&path.subscription, node_group);
-    resources::ensure_exists(world, request, &group, location, Some(&path.id()));
-    if let Some(kubelet) = requested.filter(|k| json::at(k, "/resourceId").is_some()) {
-        let id = json::str_at(kubelet, "/resourceId").unwrap_or_default();
-        let stored = world.get(&id.to_lowercase());
-        if stored.is_none() && json::at(kubelet, "/clientId").is_none() {
-            return Err(invalid(
-                format!("The kubelet identity '{id}' was not found."),
-                "properties.identityProfile.kubeletidentity",
-            ));
-        }
-        let client = stored
-            .and_then(|r| json::str_at(&r.body, "/properties/clientId"))
-            .map(str::to_string);
-        let object = stored
-            .and_then(|r| json::str_at(&r.body, "/properties/principalId"))
-            .map(str::to_string);
-        return Ok(json!({
-            "resourceId": id,
-            "clientId": client.or_else(|| json::str_at(kubelet, "/clientId").map(str::to_string)).unwrap_or_else(json::guid),
-            "objectId": object.or_else(|| json::str_at(kubelet, "/objectId").map(str::to_string)).unwrap_or_else(json::guid),
-        }));
-    }
-    let kubelet_path = ResourcePath::top_level(
-        Kind::Identity,
-        &path.subscription,
-        node_group,
-        &format!("{}-agentpool", path.name()),
-    );
-    let key = kubelet_path.key();
-    if world.get(&key).is_none() {
-        let mut internal = super::context::Request::internal(
-            super::context::Method::Put,
-            &kubelet_path.id(),
-            "2026-05-31",
-            Some(json!({ "location": location })),
-        );
-        internal.seeding = request.seeding;
-        internal.now = request.now;
-        identity::put_identity(world, &mut internal, &kubelet_path)?;
-    }
-    let stored = world.get(&key);
-    Ok(json!({
-        "resourceId": identity::msi_id(&kubelet_path).replace("/resourcegroups/", "/resourceGroups/"),
-        "clientId": stored.and_then(|r| json::str_at(&r.body, "/properties/clientId")).unwrap_or_default(),
-        "objectId": stored.and_then(|r| json::str_at(&r.body, "/properties/principalId")).unwrap_or_default(),
-    }))
-}
-
 pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    if !common::matches(&CLUSTER_NAME, path.name()) {
-        return Err(invalid(format!("The managed cluster name '{}' is invalid: 1-63 characters of letters, digits, '-' and '_', starting and ending with a letter or digit.", path.name()), "name"));
-    }
+    validate_name(path)?;
     let parent_key = parents::ensure_parents(world, path, true)?;
     let input = common::body_object(request)?;
     let key = path.key();
@@ -169,7 +66,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         .and_then(|c| json::str_at(&c.body, "/eTag"))
         .map(str::to_string);
     common::check_preconditions(request, existing_etag.as_deref(), existing.is_some())?;
-    if existing.is_some() && !request.seeding {
+    if existing.is_some() {
         writes::ensure_idle(world, &key, path.name())?;
     }
     let location = common::required_location(&input)?;
@@ -179,15 +76,16 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         .get("properties")
         .cloned()
         .ok_or_else(|| ArmError::required("properties"))?;
-    let previous_body = existing.as_ref().map(|c| &c.body);
-    let previous = previous_body.and_then(|b| b.get("properties"));
-    match previous {
+    let previous = existing
+        .as_ref()
+        .and_then(|c| c.body.get("properties"))
+        .cloned();
+    match &previous {
         Some(previous) => defaults::check_update(previous, &requested)?,
-        None if !request.seeding => validate_create(&requested)?,
-        None => {}
+        None => validate_create(&requested)?,
     }
     if let (Some(previous), Some(wanted)) = (
-        previous,
+        &previous,
         json::str_at(&requested, "/kubernetesVersion").filter(|v| !v.is_empty()),
     ) {
         kubernetes::check_upgrade(
@@ -196,162 +94,54 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
             wanted,
         )?;
     }
-    let tenant = world.settings.tenant_id.clone();
-    let identity = identity_block(world, &input, previous_body, &tenant, request.seeding)?;
-    let mut properties = requested.clone();
-    let profiles = json::remove(&mut properties, "agentPoolProfiles")
-        .and_then(|p| p.as_array().cloned())
-        .unwrap_or_default();
-    defaults::strip_secrets(&mut properties);
-    if !request.seeding {
-        for read_only in [
-            "provisioningState",
-            "currentKubernetesVersion",
-            "fqdn",
-            "privateFQDN",
-            "azurePortalFQDN",
-            "resourceUID",
-            "maxAgentPools",
-            "powerState",
-        ] {
-            json::remove(&mut properties, read_only);
-        }
-    }
-    // Carry over what the request does not mention (ARM PUT on AKS keeps server-side state).
-    if let Some(previous) = previous {
-        let mut merged = previous.clone();
-        json::remove(&mut merged, "agentPoolProfiles");
-        json::merge(&mut merged, &properties);
-        properties = merged;
-        json::remove(&mut properties, "provisioningState");
-    }
-    let requested_version = json::str_at(&properties, "/kubernetesVersion").map(str::to_string);
-    let (version, current) = match kubernetes::resolve(requested_version.as_deref()) {
-        Ok(resolved) => resolved,
-        // A seeded world keeps whatever version it was recorded with.
-        Err(_) if request.seeding => {
-            let version =
-                requested_version.unwrap_or_else(|| kubernetes::DEFAULT_VERSION.to_string());
-            (version.clone(), version)
-        }
-        Err(error) => return Err(error),
-    };
-    properties["kubernetesVersion"] = json!(version);
-    if !request.seeding || json::at(&properties, "/currentKubernetesVersion").is_none() {
-        properties["currentKubernetesVersion"] = json!(current);
-    }
-    let node_group = json::str_at(&properties, "/nodeResourceGroup")
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("MC_{}_{}_{}", path.resource_group, path.name(), location));
-    properties["nodeResourceGroup"] = json!(node_group);
-    let node_group_id = ResourcePath::resource_group(&path.subscription, &node_group).id();
-    let managed_identity =
-        json::str_at(&identity, "/type").is_some_and(|t| !t.eq_ignore_ascii_case("None"));
-    defaults::profile_defaults(&mut properties, managed_identity);
-    defaults::network_defaults(&mut properties, &node_group_id, previous);
-    defaults::addon_identities(&mut properties, &node_group_id, path.name(), previous);
-    if previous.is_none() && (json::at(&properties, "/fqdn").is_none() || !request.seeding) {
-        defaults::fqdns(&mut properties, &location);
-    }
-    json::default(&mut properties, "resourceUID", json!(json::random_hex(24)));
-    let oidc_enabled = json::bool_at(&properties, "/oidcIssuerProfile/enabled") == Some(true);
-    if oidc_enabled && json::at(&properties, "/oidcIssuerProfile/issuerURL").is_none() {
-        properties["oidcIssuerProfile"]["issuerURL"] =
-            json!(defaults::issuer_url(&location, &tenant));
-    }
-    if !oidc_enabled {
-        json::remove(
-            json::child(&mut properties, "oidcIssuerProfile"),
-            "issuerURL",
-        );
-    }
-    let kubelet_request = json::at(&requested, "/identityProfile/kubeletidentity")
-        .cloned()
+    check_identities(world, &input)?;
+    let wanted_version = json::str_at(&requested, "/kubernetesVersion")
+        .filter(|v| !v.is_empty())
         .or_else(|| {
             previous
-                .and_then(|p| json::at(p, "/identityProfile/kubeletidentity"))
-                .cloned()
-        });
-    let preliminary_state = json::at(&requested, "/provisioningState")
-        .and_then(Value::as_str)
-        .unwrap_or("Succeeded")
-        .to_string();
-    let pools = prepare_profiles(
-        world,
-        request,
-        path,
-        &profiles,
-        &properties,
-        &preliminary_state,
-    )?;
-    let kubelet = node_resources(
-        world,
-        request,
-        path,
-        &location,
-        &node_group,
-        kubelet_request.as_ref(),
-    )?;
-    properties["identityProfile"] = json!({ "kubeletidentity": kubelet });
-    let mut body =
-        common::tracked_envelope(&path.id(), path, &location, &input, previous_body, request);
-    body["sku"] = json::at(&input, "/sku")
+                .as_ref()
+                .and_then(|p| json::str_at(p, "/kubernetesVersion"))
+        })
+        .map(str::to_string);
+    kubernetes::resolve(wanted_version.as_deref())?;
+    let mut planned = plan(world, request, path, &input, existing.as_ref())?;
+    let profiles = json::at(&requested, "/agentPoolProfiles")
+        .and_then(Value::as_array)
         .cloned()
-        .or_else(|| previous_body.and_then(|b| b.get("sku").cloned()))
-        .unwrap_or_else(|| json!({ "name": "Base", "tier": "Free" }));
-    for field in ["kind", "extendedLocation"] {
-        if let Some(value) = json::at(&input, &format!("/{field}")) {
-            body[field] = value.clone();
+        .unwrap_or_default();
+    for (pool_path, _) in &planned.pools {
+        let sent = profiles
+            .iter()
+            .find(|profile| json::str_at(profile, "/name") == Some(pool_path.name()))
+            .and_then(|profile| json::str_at(profile, "/orchestratorVersion"));
+        let stored = world
+            .get(&pool_path.key())
+            .and_then(|pool| json::str_at(&pool.body, "/properties/orchestratorVersion"));
+        if let Some(version) = sent.or(stored).filter(|v| !v.is_empty()) {
+            agent_pool::check_version(version, &planned.body["properties"])?;
         }
     }
-    if !json::str_at(&identity, "/type").is_some_and(|kind| kind.eq_ignore_ascii_case("None")) {
-        body["identity"] = identity.clone();
+    ensure_system_pool(world, &key, &planned.pools)?;
+    for (pool_path, pool) in planned.pools.iter_mut() {
+        let state = if world.contains(&pool_path.key()) {
+            "Updating"
+        } else {
+            "Creating"
+        };
+        pool["provisioningState"] = json!(state);
     }
-    if identity.get("principalId").is_some() && previous.is_none() && !request.seeding {
-        if let Some(principal) = json::str_at(&identity, "/principalId") {
+    let (status, action, state) = match &existing {
+        Some(_) => (200, Action::Update, "Updating"),
+        None => (201, Action::Create, "Creating"),
+    };
+    let principal = json::str_at(&planned.body, "/identity/principalId").map(str::to_string);
+    let kubelet_principal = commit(world, request, path, parent_key, planned, state)?;
+    if existing.is_none() {
+        for principal in principal.iter().chain(kubelet_principal.iter()) {
             world.register_principal(principal, request.now);
         }
     }
-    body["eTag"] = if request.seeding {
-        json::at(&input, "/eTag")
-            .cloned()
-            .unwrap_or_else(|| json!(common::new_etag()))
-    } else {
-        json!(common::new_etag())
-    };
-    let (status, action, state) = match (&existing, request.seeding) {
-        (_, true) => (
-            200,
-            Action::Update,
-            json::at(&requested, "/provisioningState")
-                .and_then(Value::as_str)
-                .unwrap_or("Succeeded")
-                .to_string(),
-        ),
-        (Some(_), false) => (200, Action::Update, "Updating".to_string()),
-        (None, false) => (201, Action::Create, "Creating".to_string()),
-    };
-    properties["provisioningState"] = json!(state);
-    body["properties"] = properties.clone();
-    world.insert(Resource {
-        id: path.id(),
-        kind: Kind::ManagedCluster,
-        parent_key,
-        body,
-    });
-    for (pool_path, pool_properties) in pools {
-        let pool = agent_pool::pool_body(&pool_path, pool_properties);
-        world.insert(Resource {
-            id: pool_path.id(),
-            kind: Kind::AgentPool,
-            parent_key: key.clone(),
-            body: pool,
-        });
-    }
     let rendered = render::render_key(world, &key, request.api_version()).unwrap_or(Value::Null);
-    if request.seeding {
-        return Ok(Reply::ok(rendered));
-    }
     writes::start_operation(
         world,
         request,
@@ -363,70 +153,62 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     )
 }
 
-/// Normalizes the pools named in `agentPoolProfiles` (matched by name) without storing them.
-fn prepare_profiles(
-    world: &World,
+fn validate_name(path: &ResourcePath) -> Result<(), ArmError> {
+    if common::matches(&CLUSTER_NAME, path.name()) {
+        return Ok(());
+    }
+    Err(invalid(format!("The managed cluster name '{}' is invalid: 1-63 characters of letters, digits, '-' and '_', starting and ending with a letter or digit.", path.name()), "name"))
+}
+
+/// A cluster from `/_mock/state`: recorded read-only fields (versions, FQDNs, identity ids,
+/// eTags, states) are kept, missing ones filled as on create.
+fn seed(
+    world: &mut World,
     request: &Request,
     path: &ResourcePath,
-    profiles: &[Value],
-    cluster_properties: &Value,
-    state: &str,
-) -> Result<Vec<(ResourcePath, Value)>, ArmError> {
-    let cluster_key = path.key();
-    let mut pending: Vec<(ResourcePath, Value)> = Vec::new();
-    for profile in profiles {
-        let name = json::str_at(profile, "/name").ok_or_else(|| {
-            invalid(
-                "Every agentPoolProfiles entry needs a name.",
-                "properties.agentPoolProfiles.name",
-            )
-        })?;
-        agent_pool::validate_name(name, json::str_at(profile, "/osType").unwrap_or("Linux"))?;
-        let pool_path = path.child(Kind::AgentPool, name);
-        if pending
-            .iter()
-            .any(|(other, _)| other.key() == pool_path.key())
-        {
-            return Err(invalid(
-                format!("Agent pool name '{name}' is used more than once."),
-                "properties.agentPoolProfiles.name",
-            ));
-        }
-        let previous = world
-            .get(&pool_path.key())
-            .and_then(|pool| pool.body.get("properties").cloned());
-        let mut properties =
-            agent_pool::normalize(profile, cluster_properties, previous.as_ref(), request)?;
-        let pool_state = match (request.seeding, previous.is_some()) {
-            (true, _) => json::str_at(profile, "/provisioningState")
-                .unwrap_or(state)
-                .to_string(),
-            (false, true) => "Updating".to_string(),
-            (false, false) => "Creating".to_string(),
-        };
-        properties["provisioningState"] = json!(pool_state);
-        pending.push((pool_path, properties));
+    given: &Value,
+) -> Result<(), ArmError> {
+    validate_name(path)?;
+    let parent_key = parents::ensure_parents(world, path, true)?;
+    let existing = world.get(&path.key()).cloned();
+    let mut planned = plan(world, request, path, given, existing.as_ref())?;
+    provider::overlay(
+        &mut planned.body,
+        given,
+        &[
+            "/properties/currentKubernetesVersion",
+            "/properties/fqdn",
+            "/properties/privateFQDN",
+            "/properties/azurePortalFQDN",
+            "/properties/resourceUID",
+            "/properties/maxAgentPools",
+            "/properties/powerState",
+            "/identity/principalId",
+            "/identity/tenantId",
+            "/eTag",
+        ],
+    );
+    if let Some(system) = given.get("systemData") {
+        planned.body["systemData"] = system.clone();
     }
-    if !request.seeding {
-        let pending_keys: Vec<String> = pending.iter().map(|(p, _)| p.key()).collect();
-        let untouched_system = world
-            .children(&cluster_key, Kind::AgentPool)
+    let state = json::str_at(given, "/properties/provisioningState")
+        .unwrap_or("Succeeded")
+        .to_string();
+    let profiles = json::at(given, "/properties/agentPoolProfiles")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for (pool_path, pool) in planned.pools.iter_mut() {
+        let recorded = profiles
             .iter()
-            .any(|pool| {
-                !pending_keys.contains(&pool.key())
-                    && json::str_at(&pool.body, "/properties/mode") == Some("System")
-            });
-        let pending_system = pending
-            .iter()
-            .any(|(_, p)| json::str_at(p, "/mode") == Some("System"));
-        if !untouched_system && !pending_system {
-            return Err(invalid(
-                "A managed cluster needs at least one System agent pool.",
-                "properties.agentPoolProfiles",
-            ));
-        }
+            .find(|profile| json::str_at(profile, "/name") == Some(pool_path.name()))
+            .cloned()
+            .unwrap_or(Value::Null);
+        agent_pool::keep_recorded(pool, &recorded);
+        json::default(pool, "provisioningState", json!(state));
     }
-    Ok(pending)
+    commit(world, request, path, parent_key, planned, &state)?;
+    Ok(())
 }
 
 /// PATCH updates tags only (TagsObject).
@@ -473,4 +255,68 @@ pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> 
     writes::ensure_idle(world, &key, path.name())?;
     let location = current.location().unwrap_or_default().to_string();
     writes::start_delete(world, request, path, &location, Polling::Both)
+}
+
+/// A cluster as GET returns it: its current pools as `agentPoolProfiles`.
+fn render_cluster(world: &World, resource: &Resource) -> Value {
+    let mut rendered = resource.body.clone();
+    let profiles: Vec<Value> = world
+        .children(&resource.key(), Kind::AgentPool)
+        .into_iter()
+        .map(|pool| agent_pool::profile(&pool.body))
+        .collect();
+    json::set(
+        json::child(&mut rendered, "properties"),
+        "agentPoolProfiles",
+        Value::Array(profiles),
+    );
+    rendered
+}
+
+/// The provider hooks of managed clusters.
+pub struct ManagedClusters;
+
+impl Provider for ManagedClusters {
+    fn put(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        put(world, request, path)
+    }
+    fn patch(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        patch(world, request, path)
+    }
+    fn delete(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        delete(world, request, path)
+    }
+    fn seed(
+        &self,
+        world: &mut World,
+        request: &Request,
+        path: &ResourcePath,
+        body: &Value,
+    ) -> Result<(), ArmError> {
+        seed(world, request, path, body)
+    }
+    fn render(&self, world: &World, resource: &Resource) -> Value {
+        render_cluster(world, resource)
+    }
+    /// The node resource group goes with its cluster.
+    fn on_removed(&self, world: &mut World, removed: &Resource, wall: OffsetDateTime) {
+        let Some(group) = json::str_at(&removed.body, "/properties/nodeResourceGroup") else {
+            return;
+        };
+        let subscription = removed.id.split('/').nth(2).unwrap_or_default();
+        let group_key =
+            format!("/subscriptions/{subscription}/resourcegroups/{group}").to_lowercase();
+        removal::delete_resource(world, &group_key, wall);
+    }
+    /// A cluster operation shows on its pools too.
+    fn state_followers(&self, world: &World, resource: &Resource) -> Vec<String> {
+        world
+            .children(&resource.key(), Kind::AgentPool)
+            .iter()
+            .map(|pool| pool.key())
+            .collect()
+    }
+    fn etag_header(&self, body: &Value) -> Option<String> {
+        json::str_at(body, "/eTag").map(str::to_string)
+    }
 }

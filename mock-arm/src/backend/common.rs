@@ -151,14 +151,7 @@ pub fn tracked_envelope(
         .cloned()
         .unwrap_or_else(|| json!({}));
     body.insert("tags".into(), tags);
-    let system = if request.seeding {
-        request_body
-            .get("systemData")
-            .cloned()
-            .unwrap_or_else(|| system_data(existing, request))
-    } else {
-        system_data(existing, request)
-    };
+    let system = system_data(existing, request);
     body.insert("systemData".into(), system);
     Value::Object(body)
 }

@@ -60,8 +60,6 @@ pub struct Request {
     pub forced_outcome_used: bool,
     /// Set when the request started a long-running operation.
     pub operation_started: bool,
-    /// True while replacing the world from `/_mock/state`: keep given read-only fields.
-    pub seeding: bool,
 }
 
 impl Request {
@@ -77,7 +75,7 @@ impl Request {
         self.query_param("api-version").unwrap_or_default()
     }
 
-    /// A request used internally (seeding, cascades).
+    /// A request used internally (seeding from `/_mock/state`: its clock and api-version).
     pub fn internal(method: Method, path: &str, api_version: &str, body: Option<Value>) -> Request {
         let mut query = BTreeMap::new();
         query.insert("api-version".to_string(), api_version.to_string());
@@ -95,7 +93,6 @@ impl Request {
             forced_outcome: None,
             forced_outcome_used: false,
             operation_started: false,
-            seeding: true,
         }
     }
 }

@@ -1,15 +1,13 @@
 //! Routes a decoded ARM request to the provider that owns it, after api-version validation.
 
-use super::context::{Method, Outcome, Reply, Request};
+use super::context::{Method, Outcome, Request};
 use super::error::ArmError;
 use super::listing;
 use super::path::{self, ResourcePath, Target};
 use super::types::{Kind, ROLE_DEFINITION_VERSIONS, SUBSCRIPTION_VERSIONS};
 use super::world::World;
-use super::writes;
 use super::{
-    agent_pool, authorization, cluster, credentials, identity, keyvault, lro, maintenance,
-    registry, replication, resources, storage, storage_children, workspace,
+    authorization, credentials, keyvault, lro, provider, registry, resources, storage, workspace,
 };
 
 /// Handles one ARM request against the world.
@@ -105,17 +103,6 @@ fn check_api_version(request: &Request, target: &Target) -> Result<(), ArmError>
     ))
 }
 
-fn method_not_allowed(request: &Request) -> ArmError {
-    ArmError::new(
-        405,
-        "MethodNotAllowed",
-        format!(
-            "The method '{:?}' is not supported on '{}'.",
-            request.method, request.path
-        ),
-    )
-}
-
 fn route(world: &mut World, request: &mut Request, target: Target) -> Outcome {
     use Method::*;
     match (target, request.method) {
@@ -197,91 +184,30 @@ fn route(world: &mut World, request: &mut Request, target: Target) -> Outcome {
         (Target::RoleDefinition { scope, name }, Get) => {
             authorization::get_definition(&scope, &name)
         }
-        _ => Err(method_not_allowed(request)),
+        _ => Err(provider::method_not_allowed(request)),
     }
 }
 
-/// Handles a request on one resource (also used to seed the world).
+/// Handles a request on one resource through its type's provider.
 pub fn item(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    let outcome = item_by_kind(world, request, path);
-    let pointer = match path.kind {
-        Kind::ManagedCluster => "/eTag",
-        Kind::AgentPool => "/properties/eTag",
-        _ => return outcome,
+    let provider = provider::of(path.kind);
+    let outcome = match request.method {
+        Method::Get => provider.get(world, request, path),
+        Method::Head => provider.head(world, request, path),
+        Method::Put => provider.put(world, request, path),
+        Method::Patch => provider.patch(world, request, path),
+        Method::Delete => provider.delete(world, request, path),
+        Method::Post => Err(provider::method_not_allowed(request)),
     };
     // AKS also sends the body's eTag as an ETag header.
     outcome.map(|reply| {
         let etag = reply
             .body
             .as_ref()
-            .and_then(|body| body.pointer(pointer))
-            .and_then(|v| v.as_str())
-            .map(str::to_string);
+            .and_then(|body| provider.etag_header(body));
         match etag {
             Some(etag) => reply.with_header("ETag", format!("\"{etag}\"")),
             None => reply,
         }
     })
-}
-
-fn item_by_kind(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    use Kind::*;
-    use Method::*;
-    match (path.kind, request.method) {
-        (ResourceGroup, Head) => resources::head(world, path),
-        (ResourceGroup, Put) => resources::put(world, request, path),
-        (ResourceGroup, Patch) => resources::patch(world, request, path),
-        (ResourceGroup, Delete) => resources::delete(world, request, path),
-        (Registry, Put) => registry::put(world, request, path),
-        (Registry, Patch) => registry::patch(world, request, path),
-        (Registry, Delete) => registry::delete(world, request, path),
-        (Replication, Put) => replication::put(world, request, path),
-        (Replication, Patch) => replication::patch(world, request, path),
-        (Replication, Delete) => replication::delete(world, request, path),
-        (Workspace, Put) => workspace::put(world, request, path),
-        (Workspace, Patch) => workspace::patch(world, request, path),
-        (Workspace, Delete) => workspace::delete(world, request, path),
-        (MaintenanceConfiguration, Put) => maintenance::put(world, request, path),
-        (MaintenanceConfiguration, Delete) => writes::delete_sync(world, request, path),
-        (Vault, Put) => keyvault::put(world, request, path),
-        (Vault, Patch) => keyvault::patch(world, request, path),
-        (StorageAccount, Put) => storage::put(world, request, path),
-        (StorageAccount, Patch) => storage::patch(world, request, path),
-        (BlobService, Put) => storage_children::put_blob_service(world, request, path),
-        (BlobContainer, Put) => storage_children::put_container(world, request, path),
-        (BlobContainer, Patch) => storage_children::patch_container(world, request, path),
-        (ManagementPolicy, Put) => storage_children::put_management_policy(world, request, path),
-        (Identity, Put) => identity::put_identity(world, request, path),
-        (Identity, Patch) => identity::patch_identity(world, request, path),
-        (FederatedCredential, Put) => identity::put_credential(world, request, path),
-        (FederatedCredential, Delete) => identity::delete_credential(world, request, path),
-        (ManagedCluster, Put) => cluster::put(world, request, path),
-        (ManagedCluster, Patch) => cluster::patch(world, request, path),
-        (ManagedCluster, Delete) => cluster::delete(world, request, path),
-        (AgentPool, Put) => agent_pool::put(world, request, path),
-        (AgentPool, Delete) => agent_pool::delete(world, request, path),
-        (Vault | StorageAccount | BlobContainer | ManagementPolicy | Identity, Delete) => {
-            if path.kind == StorageAccount || path.kind == Vault {
-                if let Some(resource) = world.get(&path.key()) {
-                    if resource
-                        .provisioning_state()
-                        .is_some_and(|s| s != "Succeeded" && s != "Failed")
-                    {
-                        writes::ensure_idle(world, &path.key(), path.name())?;
-                    }
-                }
-            }
-            writes::delete_sync(world, request, path)
-        }
-        (_, Get) => listing::get(world, request, path),
-        (_, Head) => Ok(Reply::new(
-            if world.contains(&path.key()) {
-                200
-            } else {
-                404
-            },
-            None,
-        )),
-        _ => Err(method_not_allowed(request)),
-    }
 }

@@ -15,8 +15,10 @@ use super::error::ArmError;
 use super::json;
 use super::parents;
 use super::path::ResourcePath;
+use super::provider::{self, Provider};
 use super::types::Kind;
 use super::world::{Resource, World};
+use super::writes;
 
 static IDENTITY_NAME: LazyLock<Option<Regex>> =
     LazyLock::new(|| pattern(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$"));
@@ -30,57 +32,12 @@ pub fn msi_id(path: &ResourcePath) -> String {
 }
 
 pub fn put_identity(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    if !common::matches(&IDENTITY_NAME, path.name()) {
-        return Err(ArmError::bad_request(
-            "InvalidResourceName",
-            format!("Resource name '{}' is invalid. The name can contain only letters, numbers, underscores and hyphens, must start with a letter or number, and be 3-128 characters long.", path.name()),
-        ));
-    }
-    let parent_key = parents::ensure_parents(world, path, true)?;
     let input = common::body_object(request)?;
-    let location = common::required_location(&input)?;
-    let key = path.key();
-    let existing = world.get(&key).cloned();
-    common::ensure_same_location(existing.as_ref(), &location, path)?;
-    common::validate_tags(&input)?;
-    let existing_body = existing.as_ref().map(|r| &r.body);
-    let mut body = common::tracked_envelope(
-        &msi_id(path),
-        path,
-        &location,
-        &input,
-        existing_body,
-        request,
-    );
-    let keep = |field: &str| {
-        existing_body
-            .and_then(|b| json::str_at(b, &format!("/properties/{field}")))
-            .map(str::to_string)
-            .or_else(|| {
-                if request.seeding {
-                    json::str_at(&input, &format!("/properties/{field}")).map(str::to_string)
-                } else {
-                    None
-                }
-            })
-    };
-    let principal = keep("principalId").unwrap_or_else(json::guid);
-    let client = keep("clientId").unwrap_or_else(json::guid);
-    let tenant = keep("tenantId").unwrap_or_else(|| world.settings.tenant_id.clone());
-    let mut properties =
-        json!({ "tenantId": tenant, "principalId": principal, "clientId": client });
-    if request.api_version() >= "2026-05-31" {
-        properties["isolationScope"] = json::at(&input, "/properties/isolationScope")
-            .cloned()
-            .unwrap_or(json!("None"));
-        properties["assignmentRestrictions"] =
-            json::at(&input, "/properties/assignmentRestrictions")
-                .cloned()
-                .unwrap_or(json!({ "providers": [] }));
-    }
-    body["properties"] = properties;
-    if existing.is_none() && !request.seeding {
-        world.register_principal(&principal, request.now);
+    let (body, parent_key, existed) = build_identity(world, request, path, &input)?;
+    if !existed {
+        if let Some(principal) = json::str_at(&body, "/properties/principalId") {
+            world.register_principal(principal, request.now);
+        }
     }
     world.insert(Resource {
         id: msi_id(path),
@@ -88,11 +45,84 @@ pub fn put_identity(world: &mut World, request: &mut Request, path: &ResourcePat
         parent_key,
         body: body.clone(),
     });
-    Ok(if existing.is_some() {
+    Ok(if existed {
         Reply::ok(body)
     } else {
         Reply::created(body)
     })
+}
+
+/// Creates an identity ARM makes on a client's behalf (a cluster's kubelet identity) unless it
+/// exists; returns whether it was created. The caller decides when its principal appears.
+pub fn ensure_identity(
+    world: &mut World,
+    request: &Request,
+    path: &ResourcePath,
+    location: &str,
+) -> Result<bool, ArmError> {
+    if world.contains(&path.key()) {
+        return Ok(false);
+    }
+    let (body, parent_key, _) =
+        build_identity(world, request, path, &json!({ "location": location }))?;
+    world.insert(Resource {
+        id: msi_id(path),
+        kind: Kind::Identity,
+        parent_key,
+        body,
+    });
+    Ok(true)
+}
+
+/// The identity's GET body for a PUT of `input`, its parent key and whether it existed.
+fn build_identity(
+    world: &World,
+    request: &Request,
+    path: &ResourcePath,
+    input: &Value,
+) -> Result<(Value, String, bool), ArmError> {
+    if !common::matches(&IDENTITY_NAME, path.name()) {
+        return Err(ArmError::bad_request(
+            "InvalidResourceName",
+            format!("Resource name '{}' is invalid. The name can contain only letters, numbers, underscores and hyphens, must start with a letter or number, and be 3-128 characters long.", path.name()),
+        ));
+    }
+    let parent_key = parents::ensure_parents(world, path, true)?;
+    let location = common::required_location(input)?;
+    let key = path.key();
+    let existing = world.get(&key).cloned();
+    common::ensure_same_location(existing.as_ref(), &location, path)?;
+    common::validate_tags(input)?;
+    let existing_body = existing.as_ref().map(|r| &r.body);
+    let mut body = common::tracked_envelope(
+        &msi_id(path),
+        path,
+        &location,
+        input,
+        existing_body,
+        request,
+    );
+    let keep = |field: &str| {
+        existing_body
+            .and_then(|b| json::str_at(b, &format!("/properties/{field}")))
+            .map(str::to_string)
+    };
+    let principal = keep("principalId").unwrap_or_else(json::guid);
+    let client = keep("clientId").unwrap_or_else(json::guid);
+    let tenant = keep("tenantId").unwrap_or_else(|| world.settings.tenant_id.clone());
+    let mut properties =
+        json!({ "tenantId": tenant, "principalId": principal, "clientId": client });
+    if request.api_version() >= "2026-05-31" {
+        properties["isolationScope"] = json::at(input, "/properties/isolationScope")
+            .cloned()
+            .unwrap_or(json!("None"));
+        properties["assignmentRestrictions"] =
+            json::at(input, "/properties/assignmentRestrictions")
+                .cloned()
+                .unwrap_or(json!({ "providers": [] }));
+    }
+    body["properties"] = properties;
+    Ok((body, parent_key, existing.is_some()))
 }
 
 pub fn patch_identity(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
@@ -188,6 +218,35 @@ fn validate_credential(properties: &Value) -> Result<(), ArmError> {
 }
 
 pub fn put_credential(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+    let input = common::body_object(request)?;
+    let (body, parent_key, exists) = credential_body(world, path, &input)?;
+    let hold = begin_credential_write(
+        world,
+        request,
+        &parent_key,
+        path.names.first().map(String::as_str).unwrap_or_default(),
+    )?;
+    world.insert(Resource {
+        id: msi_id(path),
+        kind: Kind::FederatedCredential,
+        parent_key,
+        body: body.clone(),
+    });
+    let mut reply = if exists {
+        Reply::ok(body)
+    } else {
+        Reply::created(body)
+    };
+    reply.hold = Some(hold);
+    Ok(reply)
+}
+
+/// A credential's GET body for a PUT of `input`, its identity's key and whether it existed.
+fn credential_body(
+    world: &World,
+    path: &ResourcePath,
+    input: &Value,
+) -> Result<(Value, String, bool), ArmError> {
     if !common::matches(&CREDENTIAL_NAME, path.name()) {
         return Err(ArmError::bad_request(
             "BadRequest",
@@ -195,7 +254,6 @@ pub fn put_credential(world: &mut World, request: &mut Request, path: &ResourceP
         ));
     }
     let parent_key = parents::ensure_parents(world, path, true)?;
-    let input = common::body_object(request)?;
     let properties = input
         .get("properties")
         .cloned()
@@ -225,16 +283,6 @@ pub fn put_credential(world: &mut World, request: &mut Request, path: &ResourceP
             format!("The managed identity already has the maximum of {MAX_CREDENTIALS} federated identity credentials."),
         ));
     }
-    let hold = if request.seeding {
-        None
-    } else {
-        Some(begin_credential_write(
-            world,
-            request,
-            &parent_key,
-            path.names.first().map(String::as_str).unwrap_or_default(),
-        )?)
-    };
     let mut stored_properties = json!({
         "issuer": issuer,
         "audiences": properties.get("audiences").cloned().unwrap_or(json!([])),
@@ -251,19 +299,7 @@ pub fn put_credential(world: &mut World, request: &mut Request, path: &ResourceP
         "type": Kind::FederatedCredential.arm_type(),
         "properties": stored_properties,
     });
-    world.insert(Resource {
-        id: msi_id(path),
-        kind: Kind::FederatedCredential,
-        parent_key,
-        body: body.clone(),
-    });
-    let mut reply = if exists {
-        Reply::ok(body)
-    } else {
-        Reply::created(body)
-    };
-    reply.hold = hold;
-    Ok(reply)
+    Ok((body, parent_key, exists))
 }
 
 pub fn delete_credential(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
@@ -284,4 +320,98 @@ pub fn delete_credential(world: &mut World, request: &mut Request, path: &Resour
     let mut reply = Reply::new(200, None);
     reply.hold = Some(hold);
     Ok(reply)
+}
+
+/// An identity from `/_mock/state`: its recorded principal, client and tenant ids are kept.
+fn seed_identity(
+    world: &mut World,
+    request: &Request,
+    path: &ResourcePath,
+    given: &Value,
+) -> Result<(), ArmError> {
+    let (mut body, parent_key, _) = build_identity(world, request, path, given)?;
+    provider::overlay(
+        &mut body,
+        given,
+        &[
+            "/properties/principalId",
+            "/properties/clientId",
+            "/properties/tenantId",
+        ],
+    );
+    if let Some(system) = given.get("systemData") {
+        body["systemData"] = system.clone();
+    }
+    world.insert(Resource {
+        id: msi_id(path),
+        kind: Kind::Identity,
+        parent_key,
+        body,
+    });
+    Ok(())
+}
+
+fn seed_credential(
+    world: &mut World,
+    _request: &Request,
+    path: &ResourcePath,
+    given: &Value,
+) -> Result<(), ArmError> {
+    let (body, parent_key, _) = credential_body(world, path, given)?;
+    world.insert(Resource {
+        id: msi_id(path),
+        kind: Kind::FederatedCredential,
+        parent_key,
+        body,
+    });
+    Ok(())
+}
+
+fn delete_identity(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+    writes::delete_sync(world, request, path)
+}
+
+/// The provider hooks of user-assigned identities.
+pub struct Identities;
+
+impl Provider for Identities {
+    fn put(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        put_identity(world, request, path)
+    }
+    fn patch(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        patch_identity(world, request, path)
+    }
+    fn delete(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        delete_identity(world, request, path)
+    }
+    fn seed(
+        &self,
+        world: &mut World,
+        request: &Request,
+        path: &ResourcePath,
+        body: &Value,
+    ) -> Result<(), ArmError> {
+        seed_identity(world, request, path, body)
+    }
+}
+
+/// The provider hooks of federated identity credentials.
+pub struct FederatedCredentials;
+
+impl Provider for FederatedCredentials {
+    fn put(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        put_credential(world, request, path)
+    }
+    fn delete(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        delete_credential(world, request, path)
+    }
+    fn seed(
+        &self,
+        world: &mut World,
+        request: &Request,
+        path: &ResourcePath,
+        body: &Value,
+    ) -> Result<(), ArmError> {
+        seed_credential(world, request, path, body)
+    }
 }

@@ -15,6 +15,7 @@ use super::listing;
 use super::lro::{self, Action, Polling, Start};
 use super::parents;
 use super::path::ResourcePath;
+use super::provider::{self, Provider};
 use super::types::Kind;
 use super::world::{DeletedVault, Resource, World};
 use super::writes;
@@ -145,7 +146,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     }
     let existing = world.get(&key).cloned();
     let deleted = deleted_named(world, path.name()).map(|(k, v)| (k.clone(), v.clone()));
-    if existing.is_none() && deleted.is_some() && !recovering && !request.seeding {
+    if existing.is_none() && deleted.is_some() && !recovering {
         return Err(deleted_in_state_error());
     }
     if recovering && existing.is_none() && deleted.is_none() {
@@ -186,9 +187,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     validate_properties(&properties, existing.as_ref().map(|r| &r.body), recovering)?;
     json::remove(&mut properties, "createMode");
     json::remove(&mut properties, "provisioningState");
-    if !request.seeding {
-        json::remove(&mut properties, "vaultUri");
-    }
+    json::remove(&mut properties, "vaultUri");
     fill_defaults(&mut properties, path.name());
     let existing_body = existing.as_ref().map(|r| &r.body);
     let mut body =
@@ -207,19 +206,6 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         }
     }
     body["properties"] = properties;
-    if request.seeding {
-        let state = json::at(&input, "/properties/provisioningState")
-            .cloned()
-            .unwrap_or(json!("Succeeded"));
-        body["properties"]["provisioningState"] = state;
-        world.insert(Resource {
-            id: path.id(),
-            kind: Kind::Vault,
-            parent_key,
-            body: body.clone(),
-        });
-        return Ok(Reply::ok(body));
-    }
     if existing.is_some() {
         body["properties"]["provisioningState"] = json!("Succeeded");
         world.insert(Resource {
@@ -269,6 +255,65 @@ pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> O
         resource.body = merged.clone();
     }
     Ok(Reply::ok(merged))
+}
+
+/// A vault from `/_mock/state`: its recorded `vaultUri` is kept; a soft-deleted vault of the
+/// same name does not block it.
+fn seed(
+    world: &mut World,
+    request: &Request,
+    path: &ResourcePath,
+    given: &Value,
+) -> Result<(), ArmError> {
+    if let Some(problem) = name_problem(path.name()) {
+        return Err(ArmError::bad_request("VaultNameNotValid", problem));
+    }
+    let parent_key = parents::ensure_parents(world, path, true)?;
+    let location = common::required_location(given)?;
+    common::validate_tags(given)?;
+    let mut properties = given
+        .get("properties")
+        .cloned()
+        .ok_or_else(|| ArmError::required("properties"))?;
+    validate_properties(&properties, None, false)?;
+    json::remove(&mut properties, "createMode");
+    fill_defaults(&mut properties, path.name());
+    let mut body = common::tracked_envelope(&path.id(), path, &location, given, None, request);
+    body["properties"] = properties;
+    provider::store_seeded(world, path, path.id(), parent_key, body, given);
+    Ok(())
+}
+
+/// A vault's DELETE: synchronous, refused while its create runs.
+fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+    writes::delete_unless_busy(world, request, path)
+}
+
+/// The provider hooks of key vaults.
+pub struct Vaults;
+
+impl Provider for Vaults {
+    fn put(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        put(world, request, path)
+    }
+    fn patch(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        patch(world, request, path)
+    }
+    fn delete(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        delete(world, request, path)
+    }
+    fn seed(
+        &self,
+        world: &mut World,
+        request: &Request,
+        path: &ResourcePath,
+        body: &Value,
+    ) -> Result<(), ArmError> {
+        seed(world, request, path, body)
+    }
+    fn on_removed(&self, world: &mut World, removed: &Resource, wall: OffsetDateTime) {
+        soft_delete(world, removed, wall);
+    }
 }
 
 /// Records a deleted vault (called by the delete cascade).

@@ -12,7 +12,7 @@ use super::durations::POLL_INTERVAL_SECONDS;
 use super::error::ArmError;
 use super::types::Kind;
 use super::world::World;
-use super::{json, removal, render};
+use super::{json, provider, removal, render};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -235,32 +235,20 @@ fn complete(world: &mut World, id: &str, wall: OffsetDateTime) {
     world.dirty = true;
 }
 
-/// Sets `properties.provisioningState` on a resource; a cluster's pools follow it.
+/// Sets `properties.provisioningState` on a resource and on the resources its type says follow
+/// its state (a cluster's pools).
 pub fn set_state(world: &mut World, key: &str, state: &str) {
-    let is_cluster = world
+    let followers = world
         .get(key)
-        .is_some_and(|resource| resource.kind == Kind::ManagedCluster);
-    if let Some(resource) = world.get_mut(key) {
-        json::set(
-            json::child(&mut resource.body, "properties"),
-            "provisioningState",
-            json!(state),
-        );
-    }
-    if is_cluster {
-        let pools: Vec<String> = world
-            .children(key, Kind::AgentPool)
-            .iter()
-            .map(|pool| pool.key())
-            .collect();
-        for pool in pools {
-            if let Some(resource) = world.get_mut(&pool) {
-                json::set(
-                    json::child(&mut resource.body, "properties"),
-                    "provisioningState",
-                    json!(state),
-                );
-            }
+        .map(|resource| provider::of(resource.kind).state_followers(world, resource))
+        .unwrap_or_default();
+    for follower in std::iter::once(key.to_string()).chain(followers) {
+        if let Some(resource) = world.get_mut(&follower) {
+            json::set(
+                json::child(&mut resource.body, "properties"),
+                "provisioningState",
+                json!(state),
+            );
         }
     }
 }

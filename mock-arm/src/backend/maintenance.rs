@@ -14,8 +14,10 @@ use super::error::ArmError;
 use super::json;
 use super::parents;
 use super::path::ResourcePath;
+use super::provider::Provider;
 use super::types::Kind;
 use super::world::{Resource, World};
+use super::writes;
 
 /// The configuration names AKS accepts, spelled as AKS returns them.
 pub const NAMES: &[&str] = &[
@@ -345,14 +347,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     let normalized = normalize(name, properties)?;
     let key = path.key();
     let existing = world.get(&key).map(|resource| resource.body.clone());
-    let system_data = if request.seeding {
-        input
-            .get("systemData")
-            .cloned()
-            .unwrap_or_else(|| common::system_data(existing.as_ref(), request))
-    } else {
-        common::system_data(existing.as_ref(), request)
-    };
+    let system_data = common::system_data(existing.as_ref(), request);
     let stored = body(path, name, normalized, system_data);
     world.insert(Resource {
         id: json::str_at(&stored, "/id").unwrap_or_default().to_string(),
@@ -364,4 +359,51 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         if existing.is_some() { 200 } else { 201 },
         Some(stored),
     ))
+}
+
+/// A configuration from `/_mock/state`: normalized like a PUT, its `systemData` kept.
+fn seed(
+    world: &mut World,
+    request: &Request,
+    path: &ResourcePath,
+    given: &Value,
+) -> Result<(), ArmError> {
+    let mut seeded = Request::internal(
+        request.method,
+        &path.id(),
+        request.api_version(),
+        Some(given.clone()),
+    );
+    seeded.now = request.now;
+    seeded.wall = request.wall;
+    put(world, &mut seeded, path)?;
+    if let (Some(system), Some(stored)) = (given.get("systemData"), world.get_mut(&path.key())) {
+        stored.body["systemData"] = system.clone();
+    }
+    Ok(())
+}
+
+fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+    writes::delete_sync(world, request, path)
+}
+
+/// The provider hooks of AKS maintenance configurations.
+pub struct MaintenanceConfigurations;
+
+impl Provider for MaintenanceConfigurations {
+    fn put(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        put(world, request, path)
+    }
+    fn delete(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        delete(world, request, path)
+    }
+    fn seed(
+        &self,
+        world: &mut World,
+        request: &Request,
+        path: &ResourcePath,
+        body: &Value,
+    ) -> Result<(), ArmError> {
+        seed(world, request, path, body)
+    }
 }

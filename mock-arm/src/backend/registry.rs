@@ -13,6 +13,7 @@ use super::json;
 use super::lro::Polling;
 use super::parents;
 use super::path::ResourcePath;
+use super::provider::{self, Provider};
 use super::types::Kind;
 use super::world::{Resource, World};
 use super::writes;
@@ -120,20 +121,10 @@ fn build(
     }
     defaults(&mut properties);
     let keep = |pointer: &str| existing_body.and_then(|b| json::at(b, pointer)).cloned();
-    let seeded = |pointer: &str| {
-        if request.seeding {
-            json::at(input, pointer).cloned()
-        } else {
-            None
-        }
-    };
-    properties["loginServer"] = seeded("/properties/loginServer")
-        .unwrap_or_else(|| json!(format!("{}.azurecr.io", path.name().to_lowercase())));
-    properties["creationDate"] = seeded("/properties/creationDate")
-        .or_else(|| keep("/properties/creationDate"))
-        .unwrap_or_else(|| json!(json::timestamp(request.wall)));
-    let retention_updated = seeded("/properties/policies/retentionPolicy/lastUpdatedTime")
-        .or_else(|| keep("/properties/policies/retentionPolicy/lastUpdatedTime"))
+    properties["loginServer"] = json!(format!("{}.azurecr.io", path.name().to_lowercase()));
+    properties["creationDate"] =
+        keep("/properties/creationDate").unwrap_or_else(|| json!(json::timestamp(request.wall)));
+    let retention_updated = keep("/properties/policies/retentionPolicy/lastUpdatedTime")
         .unwrap_or_else(|| json!(json::timestamp(request.wall)));
     json::set(
         json::child(json::child(&mut properties, "policies"), "retentionPolicy"),
@@ -197,23 +188,10 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         ));
     }
     let existing = world.get(&key).cloned();
-    if existing.is_some() && !request.seeding {
+    if existing.is_some() {
         writes::ensure_idle(world, &key, path.name())?;
     }
-    let mut body = build(world, request, path, &input, existing.as_ref())?;
-    if request.seeding {
-        let state = json::at(&input, "/properties/provisioningState")
-            .cloned()
-            .unwrap_or(json!("Succeeded"));
-        body["properties"]["provisioningState"] = state;
-        world.insert(Resource {
-            id: path.id(),
-            kind: Kind::Registry,
-            parent_key,
-            body: body.clone(),
-        });
-        return Ok(Reply::ok(body));
-    }
+    let body = build(world, request, path, &input, existing.as_ref())?;
     writes::store_and_start_put(
         world,
         request,
@@ -240,6 +218,53 @@ pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> O
 
 pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
     writes::delete_async(world, request, path, Polling::Location)
+}
+
+/// A registry from `/_mock/state`: its recorded login server and dates are kept.
+fn seed(
+    world: &mut World,
+    request: &Request,
+    path: &ResourcePath,
+    given: &Value,
+) -> Result<(), ArmError> {
+    let parent_key = parents::ensure_parents(world, path, true)?;
+    let existing = world.get(&path.key()).cloned();
+    let mut body = build(world, request, path, given, existing.as_ref())?;
+    provider::overlay(
+        &mut body,
+        given,
+        &[
+            "/properties/loginServer",
+            "/properties/creationDate",
+            "/properties/policies/retentionPolicy/lastUpdatedTime",
+        ],
+    );
+    provider::store_seeded(world, path, path.id(), parent_key, body, given);
+    Ok(())
+}
+
+/// The provider hooks of registries.
+pub struct Registries;
+
+impl Provider for Registries {
+    fn put(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        put(world, request, path)
+    }
+    fn patch(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        patch(world, request, path)
+    }
+    fn delete(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        delete(world, request, path)
+    }
+    fn seed(
+        &self,
+        world: &mut World,
+        request: &Request,
+        path: &ResourcePath,
+        body: &Value,
+    ) -> Result<(), ArmError> {
+        seed(world, request, path, body)
+    }
 }
 
 /// `POST .../Microsoft.ContainerRegistry/checkNameAvailability`.

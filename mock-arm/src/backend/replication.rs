@@ -9,12 +9,13 @@ use regex::Regex;
 use serde_json::{json, Value};
 
 use super::common::{self, pattern};
-use super::context::{Outcome, Reply, Request};
+use super::context::{Outcome, Request};
 use super::error::ArmError;
 use super::json;
 use super::lro::Polling;
 use super::parents;
 use super::path::ResourcePath;
+use super::provider::{self, Provider};
 use super::types::Kind;
 use super::world::{Resource, World};
 use super::writes;
@@ -147,24 +148,11 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     let input = common::body_object(request)?;
     let key = path.key();
     let existing = world.get(&key).cloned();
-    if existing.is_some() && !request.seeding {
+    if existing.is_some() {
         writes::ensure_idle(world, &key, path.name())?;
     }
-    let mut body = build(world, request, path, &input, existing.as_ref())?;
+    let body = build(world, request, path, &input, existing.as_ref())?;
     let parent_key = path.parent().map(|parent| parent.key()).unwrap_or_default();
-    if request.seeding {
-        let state = json::at(&input, "/properties/provisioningState")
-            .cloned()
-            .unwrap_or(json!("Succeeded"));
-        body["properties"]["provisioningState"] = state;
-        world.insert(Resource {
-            id: path.id(),
-            kind: Kind::Replication,
-            parent_key,
-            body: body.clone(),
-        });
-        return Ok(Reply::ok(render(&body)));
-    }
     writes::store_and_start_put(
         world,
         request,
@@ -194,6 +182,48 @@ pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> O
 
 pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
     writes::delete_async(world, request, path, Polling::Location)
+}
+
+/// A replica from `/_mock/state`, stored as given (state default `Succeeded`).
+fn seed(
+    world: &mut World,
+    request: &Request,
+    path: &ResourcePath,
+    given: &Value,
+) -> Result<(), ArmError> {
+    validate_name(path.name())?;
+    let existing = world.get(&path.key()).cloned();
+    let body = build(world, request, path, given, existing.as_ref())?;
+    let parent_key = path.parent().map(|parent| parent.key()).unwrap_or_default();
+    provider::store_seeded(world, path, path.id(), parent_key, body, given);
+    Ok(())
+}
+
+/// The provider hooks of registry replications.
+pub struct Replications;
+
+impl Provider for Replications {
+    fn put(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        put(world, request, path)
+    }
+    fn patch(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        patch(world, request, path)
+    }
+    fn delete(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        delete(world, request, path)
+    }
+    fn seed(
+        &self,
+        world: &mut World,
+        request: &Request,
+        path: &ResourcePath,
+        body: &Value,
+    ) -> Result<(), ArmError> {
+        seed(world, request, path, body)
+    }
+    fn render(&self, _world: &World, resource: &Resource) -> Value {
+        render(&resource.body)
+    }
 }
 
 /// A replication as GET returns it: `status.displayStatus` follows the provisioning state.

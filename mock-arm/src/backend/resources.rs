@@ -14,6 +14,7 @@ use super::listing;
 use super::lro::{self, Action, Polling};
 use super::parents;
 use super::path::ResourcePath;
+use super::provider::{self, Provider};
 use super::types::Kind;
 use super::world::{Resource, Subscription, World};
 use super::writes;
@@ -33,7 +34,6 @@ fn validate_name(name: &str) -> Result<(), ArmError> {
 /// Creates or returns a resource group (used for cluster node resource groups and seeding).
 pub fn ensure_exists(
     world: &mut World,
-    request: &Request,
     path: &ResourcePath,
     location: &str,
     managed_by: Option<&str>,
@@ -57,7 +57,6 @@ pub fn ensure_exists(
         parent_key: subscription_key(path),
         body,
     });
-    let _ = request;
 }
 
 fn subscription_key(path: &ResourcePath) -> String {
@@ -100,24 +99,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
             ));
         }
     }
-    let mut stored = json!({
-        "id": path.id(),
-        "name": path.name(),
-        "type": Kind::ResourceGroup.arm_type(),
-        "location": location,
-        "properties": { "provisioningState": "Succeeded" },
-    });
-    if request.seeding {
-        if let Some(state) = json::at(&body, "/properties/provisioningState") {
-            stored["properties"]["provisioningState"] = state.clone();
-        }
-    }
-    if let Some(tags) = json::at(&body, "/tags") {
-        stored["tags"] = tags.clone();
-    }
-    if let Some(managed_by) = json::at(&body, "/managedBy") {
-        stored["managedBy"] = managed_by.clone();
-    }
+    let stored = group_body(path, &location, &body);
     world.insert(Resource {
         id: path.id(),
         kind: Kind::ResourceGroup,
@@ -129,6 +111,72 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     } else {
         Reply::created(stored)
     })
+}
+
+/// A group's GET body for a PUT of `body`.
+fn group_body(path: &ResourcePath, location: &str, body: &Value) -> Value {
+    let mut stored = json!({
+        "id": path.id(),
+        "name": path.name(),
+        "type": Kind::ResourceGroup.arm_type(),
+        "location": location,
+        "properties": { "provisioningState": "Succeeded" },
+    });
+    if let Some(tags) = json::at(body, "/tags") {
+        stored["tags"] = tags.clone();
+    }
+    if let Some(managed_by) = json::at(body, "/managedBy") {
+        stored["managedBy"] = managed_by.clone();
+    }
+    stored
+}
+
+/// A group from `/_mock/state`, its provisioning state as given.
+fn seed(
+    world: &mut World,
+    _request: &Request,
+    path: &ResourcePath,
+    given: &Value,
+) -> Result<(), ArmError> {
+    validate_name(path.name())?;
+    let location = common::required_location(given)?;
+    common::validate_tags(given)?;
+    let mut stored = group_body(path, &location, given);
+    provider::overlay(&mut stored, given, &["/properties/provisioningState"]);
+    world.insert(Resource {
+        id: path.id(),
+        kind: Kind::ResourceGroup,
+        parent_key: subscription_key(path),
+        body: stored,
+    });
+    Ok(())
+}
+
+/// The provider hooks of resource groups.
+pub struct ResourceGroups;
+
+impl Provider for ResourceGroups {
+    fn head(&self, world: &World, _request: &Request, path: &ResourcePath) -> Outcome {
+        head(world, path)
+    }
+    fn put(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        put(world, request, path)
+    }
+    fn patch(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        patch(world, request, path)
+    }
+    fn delete(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        delete(world, request, path)
+    }
+    fn seed(
+        &self,
+        world: &mut World,
+        request: &Request,
+        path: &ResourcePath,
+        body: &Value,
+    ) -> Result<(), ArmError> {
+        seed(world, request, path, body)
+    }
 }
 
 pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {

@@ -10,7 +10,7 @@ use super::error::ArmError;
 use super::path::{self, ResourcePath, Target};
 use super::types::{seed_rank, Kind};
 use super::world::{DeletedVault, DeletedWorkspace, World};
-use super::{authorization, dispatch, json, keyvault, lro, removal, render, resources, workspace};
+use super::{authorization, json, keyvault, lro, provider, removal, render, resources, workspace};
 
 /// `{"resources":[...], "deletedVaults":[...], "deletedWorkspaces":[...], "subscriptions":[...]}`.
 pub fn export(world: &World) -> Value {
@@ -89,25 +89,23 @@ pub fn import(world: &mut World, document: &Value, settle: bool) -> Result<(), A
             Seed::Resource(p) => p.kind.info().api_versions[0],
             Seed::Assignment { .. } => Kind::RoleAssignment.info().api_versions[0],
         };
-        let mut request = Request::internal(Method::Put, &id, api_version, Some(body.clone()));
+        let request = Request::internal(Method::Put, &id, api_version, Some(body.clone()));
         let result = match &seed {
             Seed::Resource(resource_path) => {
                 if resource_path.kind != Kind::ResourceGroup {
-                    let location = json::str_at(&body, "/location")
-                        .unwrap_or("eastus")
-                        .to_string();
-                    resources::ensure_exists(
-                        world,
-                        &request,
-                        &resource_path.group_path(),
-                        &location,
-                        None,
-                    );
+                    let location = json::str_at(&body, "/location").unwrap_or("eastus");
+                    resources::ensure_exists(world, &resource_path.group_path(), location, None);
                 }
-                dispatch::item(world, &mut request, resource_path)
+                if !body.is_object() {
+                    return Err(ArmError::bad_request(
+                        "InvalidState",
+                        format!("Seeding '{id}' failed: the resource is not a JSON object."),
+                    ));
+                }
+                provider::of(resource_path.kind).seed(world, &request, resource_path, &body)
             }
             Seed::Assignment { scope, name } => {
-                authorization::put(world, &mut request, scope, name)
+                authorization::seed(world, &request, scope, name, &body)
             }
         };
         result.map_err(|error| {

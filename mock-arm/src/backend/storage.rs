@@ -12,6 +12,7 @@ use super::error::ArmError;
 use super::lro::{Action, Polling};
 use super::parents;
 use super::path::ResourcePath;
+use super::provider::{self, Provider};
 use super::types::Kind;
 use super::world::{Resource, World};
 use super::writes;
@@ -147,13 +148,6 @@ fn build(
         body["identity"] = identity_block(identity, existing_body, tenant);
     }
     let keep = |pointer: &str| existing_body.and_then(|b| json::at(b, pointer)).cloned();
-    let seeded = |pointer: &str| {
-        if request.seeding {
-            json::at(input, pointer).cloned()
-        } else {
-            None
-        }
-    };
     let now = json!(json::timestamp(request.wall));
     let mut properties = input
         .get("properties")
@@ -183,20 +177,14 @@ fn build(
     let fixed = [
         (
             "creationTime",
-            seeded("/properties/creationTime")
-                .or_else(|| keep("/properties/creationTime"))
-                .unwrap_or_else(|| now.clone()),
+            keep("/properties/creationTime").unwrap_or_else(|| now.clone()),
         ),
         (
             "keyCreationTime",
-            seeded("/properties/keyCreationTime")
-                .or_else(|| keep("/properties/keyCreationTime"))
+            keep("/properties/keyCreationTime")
                 .unwrap_or_else(|| json!({ "key1": now, "key2": now })),
         ),
-        (
-            "primaryEndpoints",
-            seeded("/properties/primaryEndpoints").unwrap_or_else(|| endpoints(path.name(), kind)),
-        ),
+        ("primaryEndpoints", endpoints(path.name(), kind)),
         ("primaryLocation", json!(location)),
         ("statusOfPrimary", json!("available")),
     ];
@@ -307,7 +295,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
             current.provisioning_state(),
             Some("Succeeded" | "Failed" | "Canceled")
         );
-        if !request.seeding && running {
+        if running {
             return Err(ArmError::conflict(
                 "StorageAccountOperationInProgress",
                 format!(
@@ -319,11 +307,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     }
     let tenant = world.settings.tenant_id.clone();
     let mut body = build(request, path, &input, existing.as_ref(), &tenant)?;
-    let account_state = if request.seeding {
-        json::at(&input, "/properties/provisioningState")
-            .cloned()
-            .unwrap_or(json!("Succeeded"))
-    } else if existing.is_some() {
+    let account_state = if existing.is_some() {
         json!("Succeeded")
     } else {
         json!("Creating")
@@ -338,8 +322,8 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         parent_key,
         body: body.clone(),
     });
-    storage_children::ensure_blob_service(world, request, path);
-    if existing.is_some() || request.seeding {
+    storage_children::ensure_blob_service(world, path);
+    if existing.is_some() {
         return Ok(Reply::ok(body));
     }
     writes::start_operation(
@@ -380,6 +364,62 @@ pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> O
         service.body["sku"] = body["sku"].clone();
     }
     Ok(Reply::ok(body))
+}
+
+/// An account from `/_mock/state`: its recorded creation times and endpoints are kept.
+fn seed(
+    world: &mut World,
+    request: &Request,
+    path: &ResourcePath,
+    given: &Value,
+) -> Result<(), ArmError> {
+    if let Some(problem) = name_problem(path.name()) {
+        return Err(ArmError::bad_request("AccountNameInvalid", problem));
+    }
+    let parent_key = parents::ensure_parents(world, path, true)?;
+    let tenant = world.settings.tenant_id.clone();
+    let existing = world.get(&path.key()).cloned();
+    let mut body = build(request, path, given, existing.as_ref(), &tenant)?;
+    provider::overlay(
+        &mut body,
+        given,
+        &[
+            "/properties/creationTime",
+            "/properties/keyCreationTime",
+            "/properties/primaryEndpoints",
+        ],
+    );
+    provider::store_seeded(world, path, path.id(), parent_key, body, given);
+    storage_children::ensure_blob_service(world, path);
+    Ok(())
+}
+
+fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+    writes::delete_unless_busy(world, request, path)
+}
+
+/// The provider hooks of storage accounts.
+pub struct StorageAccounts;
+
+impl Provider for StorageAccounts {
+    fn put(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        put(world, request, path)
+    }
+    fn patch(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        patch(world, request, path)
+    }
+    fn delete(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        delete(world, request, path)
+    }
+    fn seed(
+        &self,
+        world: &mut World,
+        request: &Request,
+        path: &ResourcePath,
+        body: &Value,
+    ) -> Result<(), ArmError> {
+        seed(world, request, path, body)
+    }
 }
 
 pub fn check_name(world: &World, request: &Request) -> Outcome {

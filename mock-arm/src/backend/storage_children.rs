@@ -12,14 +12,16 @@ use super::error::ArmError;
 use super::json;
 use super::parents;
 use super::path::ResourcePath;
+use super::provider::{self, Provider};
 use super::types::Kind;
 use super::world::{Resource, World};
+use super::writes;
 
 static CONTAINER_NAME: LazyLock<Option<Regex>> =
     LazyLock::new(|| pattern(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$"));
 
 /// Creates the account's `blobServices/default` with ARM's defaults when missing.
-pub fn ensure_blob_service(world: &mut World, request: &Request, account: &ResourcePath) {
+pub fn ensure_blob_service(world: &mut World, account: &ResourcePath) {
     let path = account.child(Kind::BlobService, "default");
     if world.contains(&path.key()) {
         return;
@@ -44,7 +46,6 @@ pub fn ensure_blob_service(world: &mut World, request: &Request, account: &Resou
         parent_key: account.key(),
         body,
     });
-    let _ = request;
 }
 
 fn ensure_account_ready(world: &World, path: &ResourcePath) -> Result<String, ArmError> {
@@ -84,12 +85,19 @@ fn ensure_default_name(path: &ResourcePath) -> Result<(), ArmError> {
 
 pub fn put_blob_service(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
     ensure_default_name(path)?;
-    if !request.seeding {
-        ensure_account_ready(world, path)?;
-    }
+    ensure_account_ready(world, path)?;
     let input = common::body_object(request)?;
+    merge_blob_service(world, path, &input).map(Reply::ok)
+}
+
+/// Merges `input.properties` into the account's blob service (created with defaults if missing).
+fn merge_blob_service(
+    world: &mut World,
+    path: &ResourcePath,
+    input: &Value,
+) -> Result<Value, ArmError> {
     if let Some(account) = path.parent() {
-        ensure_blob_service(world, request, &account);
+        ensure_blob_service(world, &account);
     }
     let key = path.key();
     let mut body = world
@@ -110,21 +118,22 @@ pub fn put_blob_service(world: &mut World, request: &mut Request, path: &Resourc
     if let Some(resource) = world.get_mut(&key) {
         resource.body = body.clone();
     }
-    Ok(Reply::ok(body))
+    Ok(body)
 }
 
-pub fn put_container(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+fn validate_container_name(path: &ResourcePath) -> Result<(), ArmError> {
     if !common::matches(&CONTAINER_NAME, path.name()) || path.name().contains("--") {
         return Err(ArmError::bad_request(
             "ContainerOperationFailure",
             format!("The specifed resource name '{}' contains invalid characters. Container names are 3-63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit.", path.name()),
         ));
     }
-    let parent_key = if request.seeding {
-        parents::ensure_parents(world, path, true)?
-    } else {
-        ensure_account_ready(world, path)?
-    };
+    Ok(())
+}
+
+pub fn put_container(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+    validate_container_name(path)?;
+    let parent_key = ensure_account_ready(world, path)?;
     let input = request.body.clone().unwrap_or_else(|| json!({}));
     let key = path.key();
     let existing = world.get(&key).cloned();
@@ -136,18 +145,37 @@ pub fn put_container(world: &mut World, request: &mut Request, path: &ResourcePa
         })
         .unwrap_or(true);
     let access = json::str_at(&input, "/properties/publicAccess").unwrap_or("None");
-    if access != "None" && public_blocked && !request.seeding {
+    if access != "None" && public_blocked {
         return Err(ArmError::conflict(
             "PublicAccessNotPermitted",
             "Public access is not permitted on this storage account.",
         ));
     }
-    let previous_properties = existing
-        .as_ref()
-        .and_then(|r| r.body.get("properties").cloned());
+    let body = container_body(request, path, &input, existing.as_ref())?;
+    world.insert(Resource {
+        id: path.id(),
+        kind: Kind::BlobContainer,
+        parent_key,
+        body: body.clone(),
+    });
+    Ok(if existing.is_some() {
+        Reply::ok(body)
+    } else {
+        Reply::created(body)
+    })
+}
+
+/// A container's GET body after a PUT of `input` over `existing`.
+fn container_body(
+    request: &Request,
+    path: &ResourcePath,
+    input: &Value,
+    existing: Option<&Resource>,
+) -> Result<Value, ArmError> {
+    let previous_properties = existing.and_then(|r| r.body.get("properties").cloned());
     if let (Some(previous), Some(requested)) = (
         &previous_properties,
-        json::at(&input, "/properties/immutableStorageWithVersioning/enabled"),
+        json::at(input, "/properties/immutableStorageWithVersioning/enabled"),
     ) {
         let current = json::at(previous, "/immutableStorageWithVersioning/enabled")
             .cloned()
@@ -179,35 +207,15 @@ pub fn put_container(world: &mut World, request: &mut Request, path: &ResourcePa
     for (field, value) in defaults {
         json::default(&mut properties, field, value);
     }
-    if !request.seeding || json::at(&properties, "/lastModifiedTime").is_none() {
-        properties["lastModifiedTime"] = now;
-    }
-    let etag = if request.seeding {
-        input
-            .get("etag")
-            .cloned()
-            .unwrap_or_else(|| json!(format!("\"0x8D{}\"", json::random_hex(13).to_uppercase())))
-    } else {
-        json!(format!("\"0x8D{}\"", json::random_hex(13).to_uppercase()))
-    };
-    let body = json!({
+    properties["lastModifiedTime"] = now;
+    let etag = json!(format!("\"0x8D{}\"", json::random_hex(13).to_uppercase()));
+    Ok(json!({
         "id": path.id(),
         "name": path.name(),
         "type": Kind::BlobContainer.arm_type(),
         "etag": etag,
         "properties": properties,
-    });
-    world.insert(Resource {
-        id: path.id(),
-        kind: Kind::BlobContainer,
-        parent_key,
-        body: body.clone(),
-    });
-    Ok(if existing.is_some() {
-        Reply::ok(body)
-    } else {
-        Reply::created(body)
-    })
+    }))
 }
 
 pub fn patch_container(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
@@ -224,13 +232,21 @@ pub fn put_management_policy(
     path: &ResourcePath,
 ) -> Outcome {
     ensure_default_name(path)?;
-    let parent_key = if request.seeding {
-        parents::ensure_parents(world, path, true)?
-    } else {
-        ensure_account_ready(world, path)?
-    };
+    let parent_key = ensure_account_ready(world, path)?;
     let input = common::body_object(request)?;
-    let rules = json::at(&input, "/properties/policy/rules")
+    let body = policy_body(request, path, &input)?;
+    world.insert(Resource {
+        id: path.id(),
+        kind: Kind::ManagementPolicy,
+        parent_key,
+        body: body.clone(),
+    });
+    Ok(Reply::ok(body))
+}
+
+/// A management policy's GET body for a PUT of `input`.
+fn policy_body(request: &Request, path: &ResourcePath, input: &Value) -> Result<Value, ArmError> {
+    let rules = json::at(input, "/properties/policy/rules")
         .and_then(Value::as_array)
         .ok_or_else(|| ArmError::required("properties.policy.rules"))?;
     for rule in rules {
@@ -256,25 +272,139 @@ pub fn put_management_policy(
     {
         json::default(rule, "enabled", json!(true));
     }
-    let modified = if request.seeding {
-        json::at(&input, "/properties/lastModifiedTime").cloned()
-    } else {
-        None
-    };
-    let body = json!({
+    Ok(json!({
         "id": path.id(),
         "name": "DefaultManagementPolicy",
         "type": Kind::ManagementPolicy.arm_type(),
         "properties": {
-            "lastModifiedTime": modified.unwrap_or_else(|| json!(json::timestamp(request.wall))),
+            "lastModifiedTime": json::timestamp(request.wall),
             "policy": policy,
         },
-    });
+    }))
+}
+
+/// Stores a seeded child under its (existing) parents, keeping the recorded `pointers`.
+fn store_seeded_child(
+    world: &mut World,
+    path: &ResourcePath,
+    mut body: Value,
+    given: &Value,
+    pointers: &[&str],
+) -> Result<(), ArmError> {
+    let parent_key = parents::ensure_parents(world, path, true)?;
+    provider::overlay(&mut body, given, pointers);
     world.insert(Resource {
         id: path.id(),
-        kind: Kind::ManagementPolicy,
+        kind: path.kind,
         parent_key,
-        body: body.clone(),
+        body,
     });
-    Ok(Reply::ok(body))
+    Ok(())
+}
+
+fn seed_blob_service(
+    world: &mut World,
+    _request: &Request,
+    path: &ResourcePath,
+    given: &Value,
+) -> Result<(), ArmError> {
+    ensure_default_name(path)?;
+    parents::ensure_parents(world, path, true)?;
+    merge_blob_service(world, path, given).map(|_| ())
+}
+
+fn seed_container(
+    world: &mut World,
+    request: &Request,
+    path: &ResourcePath,
+    given: &Value,
+) -> Result<(), ArmError> {
+    validate_container_name(path)?;
+    let existing = world.get(&path.key()).cloned();
+    let body = container_body(request, path, given, existing.as_ref())?;
+    store_seeded_child(
+        world,
+        path,
+        body,
+        given,
+        &["/properties/lastModifiedTime", "/etag"],
+    )
+}
+
+fn seed_policy(
+    world: &mut World,
+    request: &Request,
+    path: &ResourcePath,
+    given: &Value,
+) -> Result<(), ArmError> {
+    ensure_default_name(path)?;
+    let body = policy_body(request, path, given)?;
+    store_seeded_child(world, path, body, given, &["/properties/lastModifiedTime"])
+}
+
+fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+    writes::delete_sync(world, request, path)
+}
+
+/// The provider hooks of blob services.
+pub struct BlobServices;
+
+impl Provider for BlobServices {
+    fn put(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        put_blob_service(world, request, path)
+    }
+    fn seed(
+        &self,
+        world: &mut World,
+        request: &Request,
+        path: &ResourcePath,
+        body: &Value,
+    ) -> Result<(), ArmError> {
+        seed_blob_service(world, request, path, body)
+    }
+}
+
+/// The provider hooks of blob containers.
+pub struct BlobContainers;
+
+impl Provider for BlobContainers {
+    fn put(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        put_container(world, request, path)
+    }
+    fn patch(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        patch_container(world, request, path)
+    }
+    fn delete(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        delete(world, request, path)
+    }
+    fn seed(
+        &self,
+        world: &mut World,
+        request: &Request,
+        path: &ResourcePath,
+        body: &Value,
+    ) -> Result<(), ArmError> {
+        seed_container(world, request, path, body)
+    }
+}
+
+/// The provider hooks of management policies.
+pub struct ManagementPolicies;
+
+impl Provider for ManagementPolicies {
+    fn put(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        put_management_policy(world, request, path)
+    }
+    fn delete(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        delete(world, request, path)
+    }
+    fn seed(
+        &self,
+        world: &mut World,
+        request: &Request,
+        path: &ResourcePath,
+        body: &Value,
+    ) -> Result<(), ArmError> {
+        seed_policy(world, request, path, body)
+    }
 }

@@ -17,6 +17,7 @@ use super::listing;
 use super::lro::{Action, Polling};
 use super::parents;
 use super::path::ResourcePath;
+use super::provider::{self, Provider};
 use super::world::{DeletedWorkspace, Resource, World};
 use super::writes;
 
@@ -249,25 +250,6 @@ fn build(
     Ok(body)
 }
 
-/// A workspace a seeded state document describes: given read-only fields are kept.
-fn seeded(
-    request: &Request,
-    path: &ResourcePath,
-    input: &Value,
-    location: &str,
-) -> Result<Value, ArmError> {
-    let mut body = build(request, path, input, Some(input), location)?;
-    for field in ["customerId", "createdDate", "modifiedDate"] {
-        if let Some(value) = json::at(input, &format!("/properties/{field}")) {
-            body["properties"][field] = value.clone();
-        }
-    }
-    body["properties"]["provisioningState"] = json::at(input, "/properties/provisioningState")
-        .cloned()
-        .unwrap_or(json!("Succeeded"));
-    Ok(body)
-}
-
 /// The soft-deleted workspace under `key` whose purge date has not passed.
 fn held<'a>(world: &'a World, key: &str, wall: OffsetDateTime) -> Option<&'a DeletedWorkspace> {
     world
@@ -285,16 +267,6 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     let key = path.key();
     let existing = world.get(&key).cloned();
     common::ensure_same_location(existing.as_ref(), &location, path)?;
-    if request.seeding {
-        let body = seeded(request, path, &input, &location)?;
-        world.insert(Resource {
-            id: workspace_id(path),
-            kind: path.kind,
-            parent_key,
-            body: body.clone(),
-        });
-        return Ok(Reply::ok(body));
-    }
     if existing.is_some() {
         writes::ensure_idle(world, &key, path.name())?;
     }
@@ -401,6 +373,58 @@ pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> 
     }
     let location = current.location().unwrap_or_default().to_string();
     writes::start_delete(world, request, path, &location, Polling::Location)
+}
+
+/// A workspace from `/_mock/state`: its recorded `customerId` and dates are kept.
+fn seed(
+    world: &mut World,
+    request: &Request,
+    path: &ResourcePath,
+    given: &Value,
+) -> Result<(), ArmError> {
+    validate_name(path.name())?;
+    let parent_key = parents::ensure_parents(world, path, true)?;
+    let location = common::required_location(given)?;
+    common::validate_tags(given)?;
+    let mut body = build(request, path, given, None, &location)?;
+    provider::overlay(
+        &mut body,
+        given,
+        &[
+            "/properties/customerId",
+            "/properties/createdDate",
+            "/properties/modifiedDate",
+        ],
+    );
+    provider::store_seeded(world, path, workspace_id(path), parent_key, body, given);
+    Ok(())
+}
+
+/// The provider hooks of Log Analytics workspaces.
+pub struct Workspaces;
+
+impl Provider for Workspaces {
+    fn put(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        put(world, request, path)
+    }
+    fn patch(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        patch(world, request, path)
+    }
+    fn delete(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
+        delete(world, request, path)
+    }
+    fn seed(
+        &self,
+        world: &mut World,
+        request: &Request,
+        path: &ResourcePath,
+        body: &Value,
+    ) -> Result<(), ArmError> {
+        seed(world, request, path, body)
+    }
+    fn on_removed(&self, world: &mut World, removed: &Resource, wall: OffsetDateTime) {
+        soft_delete(world, removed, wall);
+    }
 }
 
 /// Records a deleted workspace (called by the delete cascade), unless deleted with force.

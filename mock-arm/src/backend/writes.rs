@@ -155,3 +155,21 @@ pub fn start_delete(
         Reply::new(202, None),
     )
 }
+
+/// A synchronous DELETE that is refused (409) while an operation runs on a resource that is not
+/// yet provisioned (storage accounts and vaults being created).
+pub fn delete_unless_busy(
+    world: &mut World,
+    request: &mut Request,
+    path: &ResourcePath,
+) -> Outcome {
+    if let Some(resource) = world.get(&path.key()) {
+        if resource
+            .provisioning_state()
+            .is_some_and(|state| state != "Succeeded" && state != "Failed")
+        {
+            ensure_idle(world, &path.key(), path.name())?;
+        }
+    }
+    delete_sync(world, request, path)
+}

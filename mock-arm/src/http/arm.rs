@@ -165,7 +165,6 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response<B
             forced_outcome: decision.fail_lro.map(|(_, outcome)| outcome),
             forced_outcome_used: false,
             operation_started: false,
-            seeding: false,
         };
         let outcome = {
             let mut world = lock(&app.world);

@@ -424,3 +424,54 @@ async fn serves_https_with_a_generated_test_ca() {
         .await;
     assert!(untrusted.is_err(), "the test CA is not trusted by default");
 }
+
+#[tokio::test]
+async fn seeding_keeps_recorded_values_the_request_path_refuses() {
+    let arm = Arm::start();
+    let cluster_id = format!("/subscriptions/{SUB}/resourceGroups/rg-old/providers/Microsoft.ContainerService/managedClusters/aks-old");
+    let seeded = json!({ "resources": [{
+        "id": cluster_id,
+        "location": "eastus",
+        "eTag": "recorded-etag",
+        "properties": {
+            "kubernetesVersion": "1.27",
+            "currentKubernetesVersion": "1.27.9",
+            "provisioningState": "Updating",
+            "fqdn": "recorded.hcp.eastus.azmk8s.io",
+            "dnsPrefix": "old",
+            "agentPoolProfiles": [{ "name": "system", "mode": "System", "count": 1, "orchestratorVersion": "1.27", "currentOrchestratorVersion": "1.27.9", "provisioningState": "Failed" }],
+        },
+    }] });
+    let response = arm.control("PUT", "/_mock/state", Some(seeded)).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    let cluster = arm.get(&at(&cluster_id, AKS_VERSION)).await;
+    assert_eq!(
+        cluster.str("/properties/currentKubernetesVersion"),
+        "1.27.9"
+    );
+    assert_eq!(cluster.str("/properties/provisioningState"), "Updating");
+    assert_eq!(
+        cluster.str("/properties/fqdn"),
+        "recorded.hcp.eastus.azmk8s.io"
+    );
+    assert_eq!(cluster.str("/eTag"), "recorded-etag");
+    assert_eq!(
+        cluster.str("/properties/agentPoolProfiles/0/provisioningState"),
+        "Failed"
+    );
+    assert_eq!(
+        cluster.str("/properties/agentPoolProfiles/0/currentOrchestratorVersion"),
+        "1.27.9"
+    );
+    // The same cluster through the request path is refused (unsupported version).
+    let refused = arm
+        .put(
+            &at(
+                &format!("/subscriptions/{SUB}/resourceGroups/rg-old/providers/Microsoft.ContainerService/managedClusters/aks-new"),
+                AKS_VERSION,
+            ),
+            json!({ "location": "eastus", "properties": { "kubernetesVersion": "1.27", "dnsPrefix": "new", "agentPoolProfiles": [{ "name": "system", "mode": "System", "count": 1 }] } }),
+        )
+        .await;
+    assert_eq!(refused.code(), "K8sVersionNotSupported");
+}
