@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::common::{self, pattern};
 use super::context::{Outcome, Reply, Request};
+use super::durations::{DRAIN_SECONDS_PER_NODE, FORCED_DRAIN_SECONDS_PER_NODE};
 use super::error::ArmError;
 use super::lro::{Action, Polling};
 use super::parents;
@@ -425,7 +426,32 @@ pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> 
         .and_then(Resource::location)
         .unwrap_or_default()
         .to_string();
-    writes::start_delete(world, request, path, &location, Polling::Both)
+    writes::start_delete_taking(
+        world,
+        request,
+        path,
+        &location,
+        Polling::Both,
+        drain_seconds(&existing.body, request),
+    )
+}
+
+/// Modelled time to cordon and drain the pool's nodes before they are deleted (FACTS-AKS-DAY2
+/// §2): per node, shorter with `ignore-pod-disruption-budget=true`.
+fn drain_seconds(pool: &Value, request: &Request) -> f64 {
+    let nodes = json::at(pool, "/properties/count")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0)
+        .max(0.0);
+    let ignore_budgets = request
+        .query_param("ignore-pod-disruption-budget")
+        .is_some_and(|value| value.eq_ignore_ascii_case("true"));
+    let per_node = if ignore_budgets {
+        FORCED_DRAIN_SECONDS_PER_NODE
+    } else {
+        DRAIN_SECONDS_PER_NODE
+    };
+    nodes * per_node
 }
 
 /// A pool from `/_mock/state` (when not inlined in its cluster): recorded read-only fields kept.

@@ -47,10 +47,11 @@ fn validate_create(properties: &Value) -> Result<(), ArmError> {
         .iter()
         .any(|profile| json::str_at(profile, "/mode") == Some("System"))
     {
-        return Err(invalid(
-            "A managed cluster needs at least one agent pool with mode 'System' in agentPoolProfiles.",
-            "properties.agentPoolProfiles",
-        ));
+        return Err(ArmError::bad_request(
+            "MustDefineAtLeastOneSystemPool",
+            "Must define at least one system pool.",
+        )
+        .with_target("properties.agentPoolProfiles"));
     }
     Ok(())
 }
@@ -93,6 +94,9 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
                 .unwrap_or(kubernetes::DEFAULT_VERSION),
             wanted,
         )?;
+    }
+    if let Some(previous) = &previous {
+        check_pool_versions(world, &key, previous, &requested)?;
     }
     check_identities(world, &input)?;
     let wanted_version = json::str_at(&requested, "/kubernetesVersion")
@@ -151,6 +155,78 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         Polling::AsyncOperation,
         Reply::new(status, Some(rendered)),
     )
+}
+
+/// AKS's rules for `agentPoolProfiles[].orchestratorVersion` in a cluster PUT (FACTS-AKS-DAY2
+/// §4): all specified or all unspecified; specified ones unchanged or equal to the control plane.
+/// Unspecified ones keep their version (a control-plane-only upgrade), which a cluster with an
+/// auto-upgrade channel refuses.
+fn check_pool_versions(
+    world: &World,
+    cluster_key: &str,
+    previous: &Value,
+    requested: &Value,
+) -> Result<(), ArmError> {
+    let profiles = json::at(requested, "/agentPoolProfiles")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let plane = json::str_at(requested, "/kubernetesVersion")
+        .filter(|v| !v.is_empty())
+        .or_else(|| json::str_at(previous, "/kubernetesVersion"))
+        .unwrap_or(kubernetes::DEFAULT_VERSION)
+        .to_string();
+    let specified: Vec<&Value> = profiles
+        .iter()
+        .filter(|p| json::str_at(p, "/orchestratorVersion").is_some_and(|v| !v.is_empty()))
+        .collect();
+    if !specified.is_empty() && specified.len() != profiles.len() {
+        return Err(not_all_specified());
+    }
+    let stored_version = |name: &str| {
+        world
+            .children(cluster_key, Kind::AgentPool)
+            .into_iter()
+            .find(|pool| json::str_at(&pool.body, "/name") == Some(name))
+            .and_then(|pool| json::str_at(&pool.body, "/properties/orchestratorVersion"))
+            .map(str::to_string)
+    };
+    for profile in &specified {
+        let version = json::str_at(profile, "/orchestratorVersion").unwrap_or_default();
+        let name = json::str_at(profile, "/name").unwrap_or_default();
+        let unchanged = stored_version(name)
+            .is_none_or(|stored| stored == version || kubernetes::same_minor(&stored, version));
+        if !unchanged && !kubernetes::same_minor(version, &plane) {
+            return Err(not_all_specified());
+        }
+    }
+    let current_plane =
+        json::str_at(previous, "/currentKubernetesVersion").unwrap_or(kubernetes::DEFAULT_VERSION);
+    let minor_upgrade = !kubernetes::same_minor(current_plane, &plane);
+    let channel = json::str_at(previous, "/autoUpgradeProfile/upgradeChannel")
+        .filter(|channel| !channel.eq_ignore_ascii_case("none"));
+    let pools_follow = !specified.is_empty()
+        && specified.iter().all(|p| {
+            kubernetes::same_minor(
+                json::str_at(p, "/orchestratorVersion").unwrap_or_default(),
+                &plane,
+            )
+        });
+    if let (true, Some(channel), false) = (minor_upgrade, channel, pools_follow) {
+        return Err(ArmError::bad_request(
+            "OperationNotAllowed",
+            format!("The cluster has auto-upgrade channel '{channel}': a control-plane-only upgrade to {plane} is not allowed; upgrade the control plane and every agent pool together (set each agentPoolProfiles[].orchestratorVersion to {plane})."),
+        ));
+    }
+    Ok(())
+}
+
+fn not_all_specified() -> ArmError {
+    ArmError::bad_request(
+        "NotAllAgentPoolOrchestratorVersionSpecifiedAndUnchanged",
+        "Using managed cluster api, all Agent pools' OrchestratorVersion must be all specified or all unspecified. If all specified, they must be stay unchanged or the same with control plane. For agent pool specific change, please use per agent pool operations",
+    )
+    .with_target("properties.agentPoolProfiles")
 }
 
 fn validate_name(path: &ResourcePath) -> Result<(), ArmError> {
@@ -238,6 +314,7 @@ pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> O
             location: &location,
             action: Action::Update,
             polling: Polling::AsyncOperation,
+            extra_seconds: 0.0,
         },
     );
     let body = render::render_key(world, &key, request.api_version()).unwrap_or(Value::Null);

@@ -326,10 +326,11 @@ pub fn ensure_system_pool(
         .iter()
         .any(|(_, p)| json::str_at(p, "/mode") == Some("System"));
     if !untouched_system && !pending_system {
-        return Err(invalid(
-            "A managed cluster needs at least one System agent pool.",
-            "properties.agentPoolProfiles",
-        ));
+        return Err(ArmError::bad_request(
+            "MustDefineAtLeastOneSystemPool",
+            "Must define at least one system pool.",
+        )
+        .with_target("properties.agentPoolProfiles"));
     }
     Ok(())
 }

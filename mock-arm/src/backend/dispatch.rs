@@ -7,7 +7,8 @@ use super::path::{self, ResourcePath, Target};
 use super::types::{Kind, ROLE_DEFINITION_VERSIONS, SUBSCRIPTION_VERSIONS};
 use super::world::World;
 use super::{
-    authorization, credentials, keyvault, lro, provider, registry, resources, storage, workspace,
+    authorization, credentials, keyvault, lro, provider, registry, resources, storage,
+    storage_migration, workspace,
 };
 
 /// Handles one ARM request against the world.
@@ -122,6 +123,12 @@ fn route(world: &mut World, request: &mut Request, target: Target) -> Outcome {
         }
         (Target::Item(path), _) => item(world, request, &path),
         (Target::List { kind, scope }, Get) => listing::list(world, request, kind, &scope),
+        (Target::Action { path, action }, Post)
+            if path.kind == Kind::StorageAccount
+                && action.eq_ignore_ascii_case("startAccountMigration") =>
+        {
+            storage_migration::start(world, request, &path)
+        }
         (Target::Action { path, action }, Post) => {
             credentials::action(world, request, &path, &action)
         }
@@ -160,7 +167,7 @@ fn route(world: &mut World, request: &mut Request, target: Target) -> Outcome {
                 purge: false,
             },
             Get,
-        ) => keyvault::get_deleted(world, &subscription, &location, &name),
+        ) => keyvault::get_deleted(world, request, &subscription, &location, &name),
         (
             Target::DeletedVault {
                 subscription,

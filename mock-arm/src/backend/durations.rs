@@ -41,6 +41,12 @@ const fn entry(
 /// Base interval between polls ARM asks for (Retry-After), before scaling.
 pub const POLL_INTERVAL_SECONDS: f64 = 10.0;
 
+/// Modelled seconds to cordon and drain one node when an agent pool is deleted (AKS drains every
+/// node, honouring PodDisruptionBudgets; FACTS-AKS-DAY2 §2), on top of the pool delete itself.
+pub const DRAIN_SECONDS_PER_NODE: f64 = 30.0;
+/// Per node with `ignore-pod-disruption-budget=true` (pods are deleted without waiting).
+pub const FORCED_DRAIN_SECONDS_PER_NODE: f64 = 5.0;
+
 /// How long a federated-credential write holds its identity (see docs/mock-arm.md), before
 /// scaling; never less than `FIC_WRITE_FLOOR`.
 pub const FIC_WRITE_SECONDS: f64 = 2.0;
@@ -112,6 +118,12 @@ impl DurationTable {
                 entry("Microsoft.Storage/storageAccounts", "update", 0.0, "sync"),
                 entry("Microsoft.Storage/storageAccounts", "delete", 0.0, "sync"),
                 entry(
+                    "Microsoft.Storage/storageAccounts/accountMigrations",
+                    "migrate",
+                    600.0,
+                    "location",
+                ),
+                entry(
                     "Microsoft.ContainerService/managedClusters",
                     "create",
                     360.0,
@@ -144,7 +156,7 @@ impl DurationTable {
                 entry(
                     "Microsoft.ContainerService/managedClusters/agentPools",
                     "delete",
-                    180.0,
+                    60.0,
                     "both",
                 ),
                 entry(

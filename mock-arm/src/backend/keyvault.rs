@@ -36,19 +36,30 @@ fn deleted_in_state_error() -> ArmError {
     )
 }
 
-fn live_elsewhere<'a>(world: &'a World, name: &str, key: &str) -> Option<&'a Resource> {
-    world.of_kind(Kind::Vault).find(|vault| {
-        vault.key() != key
-            && json::str_at(&vault.body, "/name")
-                .is_some_and(|other| other.eq_ignore_ascii_case(name))
-    })
+/// Whether another live vault (in any subscription, or outside the world) holds `name`.
+fn live_elsewhere(world: &World, name: &str, key: &str) -> bool {
+    world.held_elsewhere(Kind::Vault.arm_type(), name).is_some()
+        || world.of_kind(Kind::Vault).any(|vault| {
+            vault.key() != key
+                && json::str_at(&vault.body, "/name")
+                    .is_some_and(|other| other.eq_ignore_ascii_case(name))
+        })
 }
 
-fn deleted_named<'a>(world: &'a World, name: &str) -> Option<(&'a String, &'a DeletedVault)> {
+/// ARM purges a deleted vault on its scheduled purge date: until then it holds its name.
+pub fn holds_name(record: &DeletedVault, now: OffsetDateTime) -> bool {
+    record.scheduled_purge_date > now
+}
+
+fn deleted_named<'a>(
+    world: &'a World,
+    name: &str,
+    now: OffsetDateTime,
+) -> Option<(&'a String, &'a DeletedVault)> {
     world
         .deleted_vaults
         .iter()
-        .find(|(_, vault)| vault.name.eq_ignore_ascii_case(name))
+        .find(|(_, vault)| vault.name.eq_ignore_ascii_case(name) && holds_name(vault, now))
 }
 
 fn validate_properties(
@@ -138,14 +149,15 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     let key = path.key();
     let recovering = json::str_at(&input, "/properties/createMode")
         .is_some_and(|mode| mode.eq_ignore_ascii_case("recover"));
-    if live_elsewhere(world, path.name(), &key).is_some() {
+    if live_elsewhere(world, path.name(), &key) {
         return Err(ArmError::conflict(
             "VaultAlreadyExists",
             format!("The vault name '{}' is already in use. Vault names are globally unique so it is possible that the name is already taken.", path.name()),
         ));
     }
     let existing = world.get(&key).cloned();
-    let deleted = deleted_named(world, path.name()).map(|(k, v)| (k.clone(), v.clone()));
+    let deleted =
+        deleted_named(world, path.name(), request.wall).map(|(k, v)| (k.clone(), v.clone()));
     if existing.is_none() && deleted.is_some() && !recovering {
         return Err(deleted_in_state_error());
     }
@@ -365,7 +377,10 @@ pub fn list_deleted(world: &World, request: &Request, subscription: &str) -> Out
     let items: Vec<Value> = world
         .deleted_vaults
         .values()
-        .filter(|record| record.subscription.eq_ignore_ascii_case(subscription))
+        .filter(|record| {
+            record.subscription.eq_ignore_ascii_case(subscription)
+                && holds_name(record, request.wall)
+        })
         .map(deleted_body)
         .collect();
     Ok(listing::page(request, items, world.settings.page_size))
@@ -376,11 +391,14 @@ fn find_deleted<'a>(
     subscription: &str,
     location: &str,
     name: &str,
+    now: OffsetDateTime,
 ) -> Result<&'a DeletedVault, ArmError> {
     world
         .deleted_vaults
         .get(&World::deleted_vault_key(subscription, name))
-        .filter(|record| record.location == json::normalize_location(location))
+        .filter(|record| {
+            record.location == json::normalize_location(location) && holds_name(record, now)
+        })
         .ok_or_else(|| {
             ArmError::new(
                 404,
@@ -390,12 +408,19 @@ fn find_deleted<'a>(
         })
 }
 
-pub fn get_deleted(world: &World, subscription: &str, location: &str, name: &str) -> Outcome {
+pub fn get_deleted(
+    world: &World,
+    request: &Request,
+    subscription: &str,
+    location: &str,
+    name: &str,
+) -> Outcome {
     Ok(Reply::ok(deleted_body(find_deleted(
         world,
         subscription,
         location,
         name,
+        request.wall,
     )?)))
 }
 
@@ -406,7 +431,7 @@ pub fn purge(
     location: &str,
     name: &str,
 ) -> Outcome {
-    let record = find_deleted(world, subscription, location, name)?.clone();
+    let record = find_deleted(world, subscription, location, name, request.wall)?.clone();
     if record.purge_protection && record.scheduled_purge_date > request.wall {
         return Err(ArmError::conflict(
             "OperationNotAllowed",
@@ -430,6 +455,7 @@ pub fn purge(
             location,
             action: Action::Purge,
             polling: Polling::Location,
+            extra_seconds: 0.0,
         },
     );
     let mut reply = Reply::new(202, None);
@@ -445,7 +471,7 @@ pub fn check_name(world: &World, request: &Request) -> Outcome {
             json!({ "nameAvailable": false, "reason": "AccountNameInvalid", "message": problem }),
         ));
     }
-    if live_elsewhere(world, name, "").is_some() || deleted_named(world, name).is_some() {
+    if live_elsewhere(world, name, "") || deleted_named(world, name, request.wall).is_some() {
         return Ok(Reply::ok(json!({
             "nameAvailable": false,
             "reason": "AlreadyExists",

@@ -44,37 +44,65 @@ pub fn resolve(requested: Option<&str>) -> Result<(String, String), ArmError> {
     }
 }
 
-/// An upgrade may not go back and may not skip a minor version.
+/// How many minor versions a pool may trail its control plane: 3 (N-3) since Kubernetes 1.28 per
+/// the newer AKS documentation; the spec and the older upgrade page say 2 (FACTS-AKS-DAY2 §4).
+pub const POOL_SKEW_MINORS: u32 = 3;
+
+/// The upgrades AKS offers from `current`: the next minor's patch, if supported.
+fn available_upgrades(current: &str) -> String {
+    let next = minor_of(current).and_then(|(major, minor)| {
+        VERSIONS
+            .iter()
+            .find(|(known, _)| minor_of(known) == Some((major, minor + 1)))
+            .map(|(_, patch)| *patch)
+    });
+    format!("[{}]", next.unwrap_or_default())
+}
+
+/// An upgrade may not go back and may not skip a minor version (400 OperationNotAllowed,
+/// FACTS-AKS-DAY2 §4).
 pub fn check_upgrade(current: &str, requested: &str) -> Result<(), ArmError> {
     let (Some(from), Some(to)) = (minor_of(current), minor_of(requested)) else {
         return Ok(());
     };
     if to < from {
         return Err(ArmError::bad_request(
-            "NotAllowedDowngrade",
-            format!("Downgrading Kubernetes version from {current} to {requested} is not allowed."),
+            "OperationNotAllowed",
+            format!(
+                "Downgrading Kubernetes version {current} to {requested} is not allowed. Available upgrades: {}",
+                available_upgrades(current)
+            ),
         ));
     }
     if to.0 == from.0 && to.1 > from.1 + 1 {
         return Err(ArmError::bad_request(
-            "UpgradeVersionNotAllowed",
-            format!("Upgrading Kubernetes version from {current} to {requested} is not allowed: minor versions cannot be skipped."),
+            "OperationNotAllowed",
+            format!(
+                "Upgrading Kubernetes version {current} to {requested} is not allowed. Available upgrades: {}",
+                available_upgrades(current)
+            ),
         ));
     }
     Ok(())
 }
 
-/// A pool's version must not be newer than the control plane, nor more than 2 minors older.
+/// A pool's version must have the control plane's major, never be newer than it, and trail it by
+/// at most [`POOL_SKEW_MINORS`] minors.
 pub fn check_pool_version(control_plane: &str, pool: &str) -> Result<(), ArmError> {
     let (Some(plane), Some(node)) = (minor_of(control_plane), minor_of(pool)) else {
         return Ok(());
     };
-    if node > plane || (plane.0 == node.0 && plane.1 > node.1 + 2) {
+    if node.0 != plane.0 || node > plane || plane.1 > node.1 + POOL_SKEW_MINORS {
         return Err(ArmError::bad_request(
             "InvalidParameter",
-            format!("The agent pool orchestratorVersion {pool} must not be newer than the control plane version {control_plane} and at most 2 minor versions older."),
+            format!("The agent pool orchestratorVersion {pool} must have the control plane's major version, must not be newer than the control plane version {control_plane} and may be at most {POOL_SKEW_MINORS} minor versions older."),
         )
         .with_target("properties.orchestratorVersion"));
     }
     Ok(())
+}
+
+/// Whether two versions ("1.33", "1.33.5") share major and minor.
+pub fn same_minor(left: &str, right: &str) -> bool {
+    minor_of(left).is_some() && minor_of(left) == minor_of(right)
 }

@@ -20,6 +20,8 @@ pub enum Action {
     Update,
     Delete,
     Purge,
+    /// A storage account's sku migration (`startAccountMigration`).
+    Migrate,
 }
 
 impl Action {
@@ -29,6 +31,7 @@ impl Action {
             Action::Update => "update",
             Action::Delete => "delete",
             Action::Purge => "purge",
+            Action::Migrate => "migrate",
         }
     }
 }
@@ -94,6 +97,8 @@ pub struct Start<'a> {
     pub location: &'a str,
     pub action: Action,
     pub polling: Polling,
+    /// Modelled seconds on top of the durations table (e.g. draining a pool's nodes).
+    pub extra_seconds: f64,
 }
 
 /// Starts an operation; returns the polling headers for the first response.
@@ -107,7 +112,8 @@ pub fn start(world: &mut World, request: &mut Request, start: Start<'_>) -> Vec<
         world
             .settings
             .durations
-            .seconds(type_name, start.action.name()),
+            .seconds(type_name, start.action.name())
+            + start.extra_seconds,
         world.settings.time_scale,
     );
     request.operation_started = true;
@@ -223,11 +229,15 @@ fn complete(world: &mut World, id: &str, wall: OffsetDateTime) {
         (Status::Succeeded, Action::Purge) => {
             world.deleted_vaults.remove(key);
         }
-        (Status::Failed(_), Action::Purge) | (Status::Canceled(_), Action::Purge) => {}
+        (Status::Failed(_), Action::Purge | Action::Migrate)
+        | (Status::Canceled(_), Action::Purge | Action::Migrate) => {}
+        (Status::Succeeded, Action::Migrate) => {}
         (Status::Failed(_), _) => set_state(world, key, "Failed"),
         (Status::Canceled(_), _) => set_state(world, key, "Canceled"),
         (Status::InProgress, _) => {}
     }
+    let succeeded = matches!(status, Status::Succeeded);
+    provider::of(operation.kind).on_operation_done(world, key, operation.action, succeeded);
     if let Some(stored) = world.operations.all.get_mut(id) {
         stored.status = status;
         stored.ended_wall = Some(wall);
@@ -345,7 +355,7 @@ fn location_result(world: &World, request: &Request, operation: &Operation) -> O
                         .unwrap_or(Value::Null);
                 Ok(Reply::ok(body))
             }
-            Action::Delete | Action::Purge => Ok(Reply::new(200, None)),
+            Action::Delete | Action::Purge | Action::Migrate => Ok(Reply::new(200, None)),
         },
     }
 }

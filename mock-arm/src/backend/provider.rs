@@ -7,12 +7,13 @@ use time::OffsetDateTime;
 
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
+use super::lro::Action;
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{Resource, World};
 use super::{
     agent_pool, authorization, cluster, identity, keyvault, listing, maintenance, registry,
-    replication, resources, storage, storage_children, workspace,
+    replication, resources, storage, storage_children, storage_migration, workspace,
 };
 
 /// 405 for a verb a type does not support.
@@ -75,6 +76,11 @@ pub trait Provider: Sync {
     /// Called for every resource a delete removes (its children included).
     fn on_removed(&self, _world: &mut World, _removed: &Resource, _wall: OffsetDateTime) {}
 
+    /// Called when a long-running operation on the resource under `key` ends (after the generic
+    /// state change).
+    fn on_operation_done(&self, _world: &mut World, _key: &str, _action: Action, _succeeded: bool) {
+    }
+
     /// Keys of resources whose provisioning state follows this one's operations.
     fn state_followers(&self, _world: &World, _resource: &Resource) -> Vec<String> {
         Vec::new()
@@ -104,6 +110,7 @@ pub fn of(kind: Kind) -> &'static dyn Provider {
         Kind::MaintenanceConfiguration => &maintenance::MaintenanceConfigurations,
         Kind::RoleAssignment => &authorization::RoleAssignments,
         Kind::Workspace => &workspace::Workspaces,
+        Kind::AccountMigration => &storage_migration::AccountMigrations,
     }
 }
 

@@ -27,12 +27,16 @@ fn name_problem(name: &str) -> Option<String> {
     })
 }
 
-fn taken_elsewhere<'a>(world: &'a World, name: &str, key: &str) -> Option<&'a Resource> {
-    world.of_kind(Kind::Registry).find(|registry| {
-        registry.key() != key
-            && json::str_at(&registry.body, "/name")
-                .is_some_and(|other| other.eq_ignore_ascii_case(name))
-    })
+/// Whether another registry (in any subscription, or outside the world) holds `name`.
+fn taken_elsewhere(world: &World, name: &str, key: &str) -> bool {
+    world
+        .held_elsewhere(Kind::Registry.arm_type(), name)
+        .is_some()
+        || world.of_kind(Kind::Registry).any(|registry| {
+            registry.key() != key
+                && json::str_at(&registry.body, "/name")
+                    .is_some_and(|other| other.eq_ignore_ascii_case(name))
+        })
 }
 
 fn defaults(properties: &mut Value) {
@@ -180,8 +184,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     let parent_key = parents::ensure_parents(world, path, true)?;
     let input = common::body_object(request)?;
     let key = path.key();
-    if let Some(other) = taken_elsewhere(world, path.name(), &key) {
-        let _ = other;
+    if taken_elsewhere(world, path.name(), &key) {
         return Err(ArmError::conflict(
             "AlreadyInUse",
             format!("The registry DNS name {}.azurecr.io is already in use. You can check if the name is already claimed using following API: https://docs.microsoft.com/en-us/rest/api/containerregistry/registries/checknameavailability", path.name().to_lowercase()),
@@ -276,7 +279,7 @@ pub fn check_name(world: &World, request: &Request) -> Outcome {
             json!({ "nameAvailable": false, "reason": "Invalid", "message": problem }),
         ));
     }
-    if taken_elsewhere(world, name, "").is_some() {
+    if taken_elsewhere(world, name, "") {
         return Ok(Reply::ok(json!({
             "nameAvailable": false,
             "reason": "AlreadyExists",

@@ -10,7 +10,10 @@ use super::error::ArmError;
 use super::path::{self, ResourcePath, Target};
 use super::types::{seed_rank, Kind};
 use super::world::{DeletedVault, DeletedWorkspace, World};
-use super::{authorization, json, keyvault, lro, provider, removal, render, resources, workspace};
+use super::{
+    authorization, json, keyvault, lro, provider, removal, render, resources, server_side,
+    workspace,
+};
 
 /// `{"resources":[...], "deletedVaults":[...], "deletedWorkspaces":[...], "subscriptions":[...]}`.
 pub fn export(world: &World) -> Value {
@@ -34,6 +37,7 @@ pub fn export(world: &World) -> Value {
         "deletedVaults": deleted,
         "deletedWorkspaces": deleted_workspaces,
         "subscriptions": resources::declared_subscriptions(world),
+        "takenNames": server_side::taken_names(world),
     })
 }
 
@@ -126,6 +130,14 @@ pub fn import(world: &mut World, document: &Value, settle: bool) -> Result<(), A
             World::deleted_vault_key(&deleted.subscription, &deleted.name),
             deleted,
         );
+    }
+    for entry in document
+        .get("takenNames")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        server_side::add_taken_name(world, entry)?;
     }
     for record in document
         .get("deletedWorkspaces")

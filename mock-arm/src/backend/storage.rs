@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::common::{self, pattern};
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
-use super::lro::{Action, Polling};
+use super::lro::{self, Action, Polling};
 use super::parents;
 use super::path::ResourcePath;
 use super::provider::{self, Provider};
@@ -49,12 +49,16 @@ fn name_problem(name: &str) -> Option<String> {
     })
 }
 
-fn taken_elsewhere<'a>(world: &'a World, name: &str, key: &str) -> Option<&'a Resource> {
-    world.of_kind(Kind::StorageAccount).find(|account| {
-        account.key() != key
-            && json::str_at(&account.body, "/name")
-                .is_some_and(|other| other.eq_ignore_ascii_case(name))
-    })
+/// Whether another account (in any subscription, or outside the world) holds `name`.
+fn taken_elsewhere(world: &World, name: &str, key: &str) -> bool {
+    world
+        .held_elsewhere(Kind::StorageAccount.arm_type(), name)
+        .is_some()
+        || world.of_kind(Kind::StorageAccount).any(|account| {
+            account.key() != key
+                && json::str_at(&account.body, "/name")
+                    .is_some_and(|other| other.eq_ignore_ascii_case(name))
+        })
 }
 
 /// The paired region used for geo-redundant SKUs.
@@ -278,7 +282,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     let parent_key = parents::ensure_parents(world, path, true)?;
     let input = common::body_object(request)?;
     let key = path.key();
-    if taken_elsewhere(world, path.name(), &key).is_some() {
+    if taken_elsewhere(world, path.name(), &key) {
         return Err(ArmError::conflict(
             "StorageAccountAlreadyTaken",
             format!(
@@ -294,7 +298,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         let running = !matches!(
             current.provisioning_state(),
             Some("Succeeded" | "Failed" | "Canceled")
-        );
+        ) || lro::running_on(world, &key).is_some();
         if running {
             return Err(ArmError::conflict(
                 "StorageAccountOperationInProgress",
@@ -341,6 +345,15 @@ pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> O
     let current = parents::existing(world, path)?.clone();
     if current.provisioning_state() != Some("Succeeded") {
         return Err(ArmError::conflict("StorageAccountIsNotProvisioned", format!("The storage account provisioning state must be 'Succeeded' before executing the operation on '{}'.", path.name())));
+    }
+    if lro::running_on(world, &current.key()).is_some() {
+        return Err(ArmError::conflict(
+            "StorageAccountOperationInProgress",
+            format!(
+                "An operation is currently performing on the storage account '{}'.",
+                path.name()
+            ),
+        ));
     }
     let patch = common::body_object(request)?;
     if json::at(&patch, "/location").is_some() {
@@ -430,7 +443,7 @@ pub fn check_name(world: &World, request: &Request) -> Outcome {
             json!({ "nameAvailable": false, "reason": "AccountNameInvalid", "message": problem }),
         ));
     }
-    if taken_elsewhere(world, name, "").is_some() {
+    if taken_elsewhere(world, name, "") {
         return Ok(Reply::ok(json!({
             "nameAvailable": false,
             "reason": "AlreadyExists",

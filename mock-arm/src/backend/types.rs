@@ -19,6 +19,7 @@ pub enum Kind {
     Replication,
     MaintenanceConfiguration,
     Workspace,
+    AccountMigration,
 }
 
 /// Static facts about one kind.
@@ -142,6 +143,13 @@ pub const TYPES: &[TypeInfo] = &[
         arm_type: "Microsoft.OperationalInsights/workspaces",
         api_versions: &["2026-03-01"],
     },
+    TypeInfo {
+        kind: Kind::AccountMigration,
+        namespace: "Microsoft.Storage",
+        segments: &["storageAccounts", "accountMigrations"],
+        arm_type: "Microsoft.Storage/storageAccounts/accountMigrations",
+        api_versions: STORAGE_VERSIONS,
+    },
 ];
 
 /// api-versions for `GET /subscriptions[/{id}]`.
@@ -173,7 +181,9 @@ impl Kind {
     pub fn parent(self) -> Option<Kind> {
         match self {
             Kind::ResourceGroup | Kind::RoleAssignment => None,
-            Kind::BlobService | Kind::ManagementPolicy => Some(Kind::StorageAccount),
+            Kind::BlobService | Kind::ManagementPolicy | Kind::AccountMigration => {
+                Some(Kind::StorageAccount)
+            }
             Kind::BlobContainer => Some(Kind::BlobService),
             Kind::FederatedCredential => Some(Kind::Identity),
             Kind::AgentPool | Kind::MaintenanceConfiguration => Some(Kind::ManagedCluster),
@@ -213,7 +223,8 @@ pub fn seed_rank(kind: Kind) -> u8 {
         Kind::FederatedCredential
         | Kind::BlobService
         | Kind::ManagementPolicy
-        | Kind::Replication => 3,
+        | Kind::Replication
+        | Kind::AccountMigration => 3,
         Kind::BlobContainer => 4,
         Kind::ManagedCluster => 5,
         Kind::AgentPool | Kind::MaintenanceConfiguration => 6,

@@ -70,6 +70,16 @@ pub struct DeletedWorkspace {
     pub purge_date: OffsetDateTime,
 }
 
+/// A globally unique name (storage account, registry, vault) held by a subscription or tenant
+/// outside the mock's world (`takenNames` in `/_mock/state`, `POST /_mock/taken-names`).
+#[derive(Debug, Clone)]
+pub struct TakenName {
+    pub resource_type: String,
+    pub name: String,
+    pub subscription_id: String,
+    pub tenant_id: String,
+}
+
 /// A subscription declared through `/_mock/state` (`subscriptions`).
 #[derive(Debug, Clone)]
 pub struct Subscription {
@@ -91,6 +101,8 @@ pub struct World {
     pub deleted_workspaces: BTreeMap<String, DeletedWorkspace>,
     /// Keys of workspaces whose running delete was sent with `force=true` (no soft delete).
     pub forced_workspace_deletes: HashSet<String>,
+    /// Global names held outside the world, by lower-case `type/name`.
+    pub taken_names: BTreeMap<String, TakenName>,
     /// Declared subscriptions by lower-case id; empty = every subscription exists.
     pub subscriptions: BTreeMap<String, Subscription>,
     pub operations: Operations,
@@ -110,6 +122,7 @@ impl World {
             deleted_vaults: BTreeMap::new(),
             deleted_workspaces: BTreeMap::new(),
             forced_workspace_deletes: HashSet::new(),
+            taken_names: BTreeMap::new(),
             subscriptions: BTreeMap::new(),
             operations: Operations::default(),
             principals: HashMap::new(),
@@ -124,6 +137,7 @@ impl World {
         self.deleted_vaults.clear();
         self.deleted_workspaces.clear();
         self.forced_workspace_deletes.clear();
+        self.taken_names.clear();
         self.subscriptions.clear();
         self.operations = Operations::default();
         self.principals.clear();
@@ -191,6 +205,12 @@ impl World {
             || self
                 .subscriptions
                 .contains_key(&subscription.to_lowercase())
+    }
+
+    /// The outside holder of a global `name` of `arm_type`, if one was seeded.
+    pub fn held_elsewhere(&self, arm_type: &str, name: &str) -> Option<&TakenName> {
+        self.taken_names
+            .get(&format!("{arm_type}/{name}").to_lowercase())
     }
 
     pub fn deleted_vault_key(subscription: &str, name: &str) -> String {

@@ -80,7 +80,28 @@ pub fn start_operation(
     location: &str,
     action: Action,
     polling: Polling,
+    reply: Reply,
+) -> Outcome {
+    start_operation_taking(
+        world,
+        request,
+        path,
+        location,
+        (action, polling),
+        reply,
+        0.0,
+    )
+}
+
+/// [`start_operation`] taking `extra_seconds` (modelled) longer than the durations table says.
+pub fn start_operation_taking(
+    world: &mut World,
+    request: &mut Request,
+    path: &ResourcePath,
+    location: &str,
+    (action, polling): (Action, Polling),
     mut reply: Reply,
+    extra_seconds: f64,
 ) -> Outcome {
     let key = path.key();
     reply.headers = lro::start(
@@ -93,6 +114,7 @@ pub fn start_operation(
             location,
             action,
             polling,
+            extra_seconds,
         },
     );
     Ok(reply)
@@ -144,15 +166,27 @@ pub fn start_delete(
     location: &str,
     polling: Polling,
 ) -> Outcome {
+    start_delete_taking(world, request, path, location, polling, 0.0)
+}
+
+/// [`start_delete`] taking `extra_seconds` (modelled) longer than the durations table says.
+pub fn start_delete_taking(
+    world: &mut World,
+    request: &mut Request,
+    path: &ResourcePath,
+    location: &str,
+    polling: Polling,
+    extra_seconds: f64,
+) -> Outcome {
     lro::set_state(world, &path.key(), "Deleting");
-    start_operation(
+    start_operation_taking(
         world,
         request,
         path,
         location,
-        Action::Delete,
-        polling,
+        (Action::Delete, polling),
         Reply::new(202, None),
+        extra_seconds,
     )
 }
 

@@ -15,7 +15,9 @@ use time::OffsetDateTime;
 use super::faults::FaultSpec;
 use super::{lock, App};
 use crate::backend::durations::{scaled, FIC_WRITE_FLOOR, POLL_INTERVAL_SECONDS};
-use crate::backend::{identity, lro, snapshot};
+use crate::backend::durations::{DRAIN_SECONDS_PER_NODE, FORCED_DRAIN_SECONDS_PER_NODE};
+use crate::backend::error::ArmError;
+use crate::backend::{identity, lro, server_side, snapshot, world::World};
 
 fn bad_request(code: &str, message: String) -> Response {
     (
@@ -140,9 +142,71 @@ pub async fn operations(State(app): State<Arc<App>>) -> Response {
         "timeScale": scale,
         "pollIntervalMs": scaled(POLL_INTERVAL_SECONDS, scale).as_secs_f64() * 1000.0,
         "federatedCredentialWriteMs": identity::credential_write_window(scale).max(FIC_WRITE_FLOOR).as_secs_f64() * 1000.0,
+        "drainSecondsPerNode": DRAIN_SECONDS_PER_NODE,
+        "drainSecondsPerNodeIgnoringBudgets": FORCED_DRAIN_SECONDS_PER_NODE,
         "principalNotFoundWindowMs": world.settings.principal_not_found_window.mul_f64(scale).as_secs_f64() * 1000.0,
         "durations": durations,
         "operations": running,
     }))
     .into_response()
+}
+
+/// Runs a server-side change on the world with a JSON body; 400 with ARM's error shape on bad
+/// input (404 for an unknown resource).
+fn server_change(
+    app: &App,
+    body: &Bytes,
+    status: StatusCode,
+    change: fn(&mut World, &Value) -> Result<Value, ArmError>,
+) -> Response {
+    let document: Value = match serde_json::from_slice(body) {
+        Ok(document) => document,
+        Err(error) => {
+            return bad_request(
+                "InvalidControlRequest",
+                format!("The body is not valid JSON: {error}"),
+            )
+        }
+    };
+    let mut world = lock(&app.world);
+    lro::advance(&mut world, Instant::now(), OffsetDateTime::now_utc());
+    let outcome = change(&mut world, &document);
+    app.save_if_dirty(&mut world);
+    match outcome {
+        Ok(value) => (status, Json(value)).into_response(),
+        Err(error) => (
+            StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST),
+            Json(error.body()),
+        )
+            .into_response(),
+    }
+}
+
+pub async fn taken_names(State(app): State<Arc<App>>) -> Response {
+    Json(json!(server_side::taken_names(&lock(&app.world)))).into_response()
+}
+
+pub async fn add_taken_name(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    server_change(
+        &app,
+        &body,
+        StatusCode::CREATED,
+        server_side::add_taken_name,
+    )
+}
+
+pub async fn clear_taken_names(State(app): State<Arc<App>>) -> StatusCode {
+    let mut world = lock(&app.world);
+    world.taken_names.clear();
+    world.dirty = true;
+    app.save_if_dirty(&mut world);
+    StatusCode::NO_CONTENT
+}
+
+pub async fn autoscale(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    server_change(&app, &body, StatusCode::OK, server_side::autoscale)
+}
+
+pub async fn auto_upgrade(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    server_change(&app, &body, StatusCode::OK, server_side::auto_upgrade)
 }

@@ -149,6 +149,14 @@ pub fn router(app: Arc<App>) -> Router {
                 .post(control::add_fault)
                 .delete(control::clear_faults),
         )
+        .route(
+            "/_mock/taken-names",
+            get(control::taken_names)
+                .post(control::add_taken_name)
+                .delete(control::clear_taken_names),
+        )
+        .route("/_mock/autoscale", post(control::autoscale))
+        .route("/_mock/auto-upgrade", post(control::auto_upgrade))
         .route("/_mock/reset", post(control::reset))
         .route("/_mock/operations", get(control::operations))
         .route("/{tenant}/oauth2/v2.0/token", post(token::token))

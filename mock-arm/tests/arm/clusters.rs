@@ -400,7 +400,7 @@ async fn cluster_create_only_and_one_way_properties() {
     down["properties"]["kubernetesVersion"] = json!("1.32");
     assert_eq!(
         arm.put(&at(&cluster, AKS_VERSION), down).await.code(),
-        "NotAllowedDowngrade"
+        "OperationNotAllowed"
     );
     let mut unknown = cluster_body("eastus");
     unknown["properties"]["kubernetesVersion"] = json!("1.10");

@@ -7,6 +7,7 @@ mod cassettes;
 mod child_schedules;
 mod clusters;
 mod control;
+mod day2;
 mod examples;
 mod faults;
 mod identity;
