@@ -20,6 +20,7 @@ pub mod kubernetes;
 pub mod listing;
 pub mod lro;
 pub mod maintenance;
+pub mod network;
 pub mod parents;
 pub mod path;
 pub mod provider;

@@ -12,8 +12,8 @@ use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{Resource, World};
 use super::{
-    agent_pool, authorization, cluster, identity, keyvault, listing, maintenance, registry,
-    replication, resources, storage, storage_children, storage_migration, workspace,
+    agent_pool, authorization, cluster, identity, keyvault, listing, maintenance, network,
+    registry, replication, resources, storage, storage_children, storage_migration, workspace,
 };
 
 /// 405 for a verb a type does not support.
@@ -111,6 +111,8 @@ pub fn of(kind: Kind) -> &'static dyn Provider {
         Kind::RoleAssignment => &authorization::RoleAssignments,
         Kind::Workspace => &workspace::Workspaces,
         Kind::AccountMigration => &storage_migration::AccountMigrations,
+        Kind::VirtualNetwork => &network::VirtualNetworks,
+        Kind::Subnet => &network::Subnets,
     }
 }
 

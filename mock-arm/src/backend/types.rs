@@ -20,6 +20,8 @@ pub enum Kind {
     MaintenanceConfiguration,
     Workspace,
     AccountMigration,
+    VirtualNetwork,
+    Subnet,
 }
 
 /// Static facts about one kind.
@@ -36,6 +38,7 @@ pub struct TypeInfo {
 const MSI_VERSIONS: &[&str] = &["2026-05-31", "2024-11-30", "2023-01-31"];
 const STORAGE_VERSIONS: &[&str] = &["2026-09-01"];
 const AKS_VERSIONS: &[&str] = &["2026-08-01"];
+const NETWORK_VERSIONS: &[&str] = &["2025-09-01"];
 
 pub const TYPES: &[TypeInfo] = &[
     TypeInfo {
@@ -150,6 +153,20 @@ pub const TYPES: &[TypeInfo] = &[
         arm_type: "Microsoft.Storage/storageAccounts/accountMigrations",
         api_versions: STORAGE_VERSIONS,
     },
+    TypeInfo {
+        kind: Kind::VirtualNetwork,
+        namespace: "Microsoft.Network",
+        segments: &["virtualNetworks"],
+        arm_type: "Microsoft.Network/virtualNetworks",
+        api_versions: NETWORK_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::Subnet,
+        namespace: "Microsoft.Network",
+        segments: &["virtualNetworks", "subnets"],
+        arm_type: "Microsoft.Network/virtualNetworks/subnets",
+        api_versions: NETWORK_VERSIONS,
+    },
 ];
 
 /// api-versions for `GET /subscriptions[/{id}]`.
@@ -188,6 +205,7 @@ impl Kind {
             Kind::FederatedCredential => Some(Kind::Identity),
             Kind::AgentPool | Kind::MaintenanceConfiguration => Some(Kind::ManagedCluster),
             Kind::Replication => Some(Kind::Registry),
+            Kind::Subnet => Some(Kind::VirtualNetwork),
             _ => Some(Kind::ResourceGroup),
         }
     }
@@ -218,8 +236,8 @@ impl Kind {
 pub fn seed_rank(kind: Kind) -> u8 {
     match kind {
         Kind::ResourceGroup => 0,
-        Kind::Identity => 1,
-        Kind::Registry | Kind::Vault | Kind::StorageAccount | Kind::Workspace => 2,
+        Kind::Identity | Kind::VirtualNetwork => 1,
+        Kind::Registry | Kind::Vault | Kind::StorageAccount | Kind::Workspace | Kind::Subnet => 2,
         Kind::FederatedCredential
         | Kind::BlobService
         | Kind::ManagementPolicy

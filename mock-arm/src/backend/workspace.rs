@@ -425,6 +425,12 @@ impl Provider for Workspaces {
     fn on_removed(&self, world: &mut World, removed: &Resource, wall: OffsetDateTime) {
         soft_delete(world, removed, wall);
     }
+    /// A failed forced delete leaves the workspace; a later delete decides anew.
+    fn on_operation_done(&self, world: &mut World, key: &str, action: Action, succeeded: bool) {
+        if action == Action::Delete && !succeeded {
+            world.forced_workspace_deletes.remove(key);
+        }
+    }
 }
 
 /// Records a deleted workspace (called by the delete cascade), unless deleted with force.

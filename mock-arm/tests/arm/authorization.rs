@@ -107,22 +107,33 @@ async fn assignments_at_resource_scope() {
         )
         .await;
     assert_eq!(missing_scope.status, 404);
+    // Subnets are modelled (learnt from /_mock/state): an unknown one is a missing scope, a seeded
+    // one takes assignments.
     let subnet_scope =
         format!("{group}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/aks");
-    let unmodelled = arm
+    let network_role = "4d97b98b-1d4f-4787-a291-c67834d212e7";
+    let unknown = arm
         .put(
             &assignment_path(&subnet_scope, "0b1f3c2e-0000-4000-8000-000000000005"),
-            assignment(
-                "4d97b98b-1d4f-4787-a291-c67834d212e7",
-                principal,
-                Some("ServicePrincipal"),
-            ),
+            assignment(network_role, principal, Some("ServicePrincipal")),
         )
         .await;
-    assert_eq!(
-        unmodelled.status, 201,
-        "scopes of types mock-arm does not model are accepted"
-    );
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    let mut state = arm.control("GET", "/_mock/state", None).await.body;
+    let vnet = subnet_scope.trim_end_matches("/subnets/aks").to_string();
+    state["resources"]
+        .as_array_mut()
+        .expect("resources")
+        .push(json!({ "id": vnet, "location": "eastus", "properties": { "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] }, "subnets": [{ "name": "aks", "properties": { "addressPrefix": "10.0.0.0/22" } }] } }));
+    let seeded = arm.control("PUT", "/_mock/state", Some(state)).await;
+    assert_eq!(seeded.status, 200, "{}", seeded.body);
+    let on_subnet = arm
+        .put(
+            &assignment_path(&subnet_scope, "0b1f3c2e-0000-4000-8000-000000000005"),
+            assignment(network_role, principal, Some("ServicePrincipal")),
+        )
+        .await;
+    assert_eq!(on_subnet.status, 201, "{}", on_subnet.body);
 
     let at_scope = arm.get(&format!("{registry}/providers/Microsoft.Authorization/roleAssignments?api-version={AUTH_VERSION}&$filter=atScope()")).await;
     assert_eq!(at_scope.body["value"].as_array().map(Vec::len), Some(1));

@@ -13,6 +13,7 @@ mod faults;
 mod identity;
 mod keyvault;
 mod lro;
+mod network;
 mod paging;
 mod registry;
 mod resource_groups;
