@@ -35,7 +35,7 @@ use crate::live::{ArmReader, ReadFailure};
 use crate::render::estate::estate_yaml;
 use crate::spec::types::{Estate, Metadata, API_VERSION, KIND};
 
-pub use inventory::{read_inventory, Inventory, EXPORTED_KINDS, GENERIC_RESOURCES_API_VERSION};
+pub use inventory::{read_inventory, Inventory, GENERIC_RESOURCES_API_VERSION};
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]

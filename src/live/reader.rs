@@ -13,7 +13,9 @@ use tokio::task::JoinSet;
 use crate::desired::DesiredState;
 use crate::id::ResourceId;
 use crate::kind::Kind;
-use crate::live::collections::{collection_of, kind_of_id, Collection, RESOURCE_GROUP_KINDS};
+use crate::live::collections::{
+    child_collections as children_to_read, collection_of, kind_of_id, ChildReading, Collection,
+};
 use crate::live::state::{DeletedVault, LiveResource, LiveState};
 use crate::live::LiveError;
 
@@ -81,21 +83,21 @@ pub async fn read_with<R: ArmReader>(
     let mut subscription_wide = HashSet::new();
     for subscription in &subscriptions {
         first.push(Collection::resource_groups(subscription));
-        first.push(Collection::role_assignments(subscription));
+        first.extend(Collection::subscription_lists(subscription));
         let groups_here = declared_groups
             .iter()
             .filter(|(owner, _)| owner.eq_ignore_ascii_case(subscription))
             .count();
         if groups_here > 1 {
             subscription_wide.insert(subscription.to_ascii_lowercase());
-            for kind in RESOURCE_GROUP_KINDS {
+            for kind in Kind::listed_per_resource_group() {
                 first.push(Collection::in_subscription(subscription, kind));
             }
         }
     }
     for (subscription, group) in &declared_groups {
         if !subscription_wide.contains(&subscription.to_ascii_lowercase()) {
-            for kind in RESOURCE_GROUP_KINDS {
+            for kind in Kind::listed_per_resource_group() {
                 first.push(Collection::in_resource_group(subscription, group, kind));
             }
         }
@@ -171,7 +173,7 @@ pub async fn read_with<R: ArmReader>(
             if subscription_wide.contains(&subscription.to_ascii_lowercase()) {
                 continue;
             }
-            for kind in RESOURCE_GROUP_KINDS {
+            for kind in Kind::listed_per_resource_group() {
                 second.push(Collection::in_resource_group(subscription, name, kind));
             }
         }
@@ -315,56 +317,16 @@ fn child_collections(state: &LiveState, desired: &DesiredState, estate: &str) ->
         if !owned && desired.by_id(&resource.id).is_none() {
             continue;
         }
-        match resource.kind {
-            Kind::ManagedCluster => {
-                collections.push(Collection::children(&resource.id, Kind::AgentPool));
-                if owned || declared_children(&resource.id, Kind::MaintenanceConfiguration) {
-                    collections.push(Collection::children(
-                        &resource.id,
-                        Kind::MaintenanceConfiguration,
-                    ));
-                }
-            }
-            Kind::ContainerRegistry => {
-                // Only Premium registries can have replicas: skip the list for the others
-                // unless the estate declares some (then the list shows they are missing).
-                let premium = resource
-                    .body
-                    .pointer("/sku/name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|sku| sku.eq_ignore_ascii_case("Premium"));
-                let declared = declared_children(&resource.id, Kind::RegistryReplication);
-                if declared || (owned && premium) {
-                    collections.push(Collection::children(
-                        &resource.id,
-                        Kind::RegistryReplication,
-                    ));
-                }
-            }
-            Kind::UserAssignedIdentity => collections.push(Collection::children(
-                &resource.id,
-                Kind::FederatedIdentityCredential,
-            )),
-            Kind::StorageAccount => {
-                let account = &resource.id;
-                if declared_children(account, Kind::BlobService) {
-                    collections.push(Collection::children(account, Kind::BlobService));
-                }
-                if owned || declared_children(account, Kind::BlobContainer) {
-                    let service = account.child(Kind::BlobService, "default");
-                    collections.push(Collection::children(&service, Kind::BlobContainer));
-                }
-                for policy in desired.resources.iter().filter(|r| {
-                    r.kind == Kind::StorageManagementPolicy && resource_is_under(&r.id, account)
-                }) {
-                    collections.push(Collection::Single {
-                        id: policy.id.clone(),
-                        kind: Kind::StorageManagementPolicy,
-                    });
-                }
-            }
-            _ => {}
-        }
+        let declares = |kind: Kind| declared_children(&resource.id, kind);
+        collections.extend(children_to_read(
+            resource.kind,
+            &resource.id,
+            &resource.body,
+            ChildReading::Plan {
+                owned,
+                declares: &declares,
+            },
+        ));
     }
     collections
 }

@@ -62,28 +62,18 @@ pub fn nearest_tracked_ancestor<'a>(
 
 /// The plan address of a live resource the estate does not declare.
 pub fn address_for(kind: Kind, id: &ResourceId) -> String {
-    let name = id.name();
-    let ancestor_name = |levels: usize| {
-        let mut current = Some(id.clone());
-        for _ in 0..levels {
-            current = current.and_then(|id| id.parent());
+    // The names of the resource and its ancestors, top first, without the fixed names of
+    // singletons (`blobServices/default`): `blobContainer/<account>/<container>`.
+    let mut names = Vec::new();
+    let mut level = Some((kind, id.clone()));
+    while let Some((level_kind, level_id)) = level {
+        if level_kind.descriptor().singleton_name.is_none() {
+            names.push(level_id.name().to_owned());
         }
-        current.map(|id| id.name().to_owned()).unwrap_or_default()
-    };
-    let prefix = kind.address_prefix();
-    match kind {
-        Kind::AgentPool
-        | Kind::FederatedIdentityCredential
-        | Kind::RegistryReplication
-        | Kind::MaintenanceConfiguration => {
-            format!("{prefix}/{}/{name}", ancestor_name(1))
-        }
-        Kind::BlobService | Kind::StorageManagementPolicy => {
-            format!("{prefix}/{}", ancestor_name(1))
-        }
-        Kind::BlobContainer => format!("{prefix}/{}/{name}", ancestor_name(2)),
-        _ => format!("{prefix}/{name}"),
+        level = level_kind.parent().zip(level_id.parent());
     }
+    names.reverse();
+    format!("{}/{}", kind.address_prefix(), names.join("/"))
 }
 
 /// An owned live resource the estate no longer declares.
@@ -113,7 +103,7 @@ pub fn deletions<'a>(
         .filter(|resource| !declared.contains(&resource.id))
     {
         let reason = match resource.kind {
-            Kind::BlobService => None,
+            kind if kind.descriptor().write.never_deleted => None,
             Kind::RoleAssignment => (resource.owner() == Some(estate)).then(|| {
                 not_in_estate(format!(
                     "role assignment marked {OWNER_TAG}={estate} is no longer declared"
@@ -214,7 +204,9 @@ fn cascade_note(live: &LiveState, resource: &LiveResource) -> String {
     }
     let children = live
         .iter()
-        .filter(|other| is_below(&other.id, &resource.id) && other.kind != Kind::BlobService)
+        .filter(|other| {
+            is_below(&other.id, &resource.id) && !other.kind.descriptor().write.never_deleted
+        })
         .count();
     match children {
         0 => String::new(),
