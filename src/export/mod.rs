@@ -345,43 +345,14 @@ fn skip_node_resource_groups(
 
 /// Moves tags every tracked resource carries with the same value up to the estate's `tags`.
 fn hoist_common_tags(estate: &mut Estate) {
-    let common = {
-        let all = estate
-            .resource_groups
-            .iter()
-            .map(|r| &r.tags)
-            .chain(estate.registries.iter().map(|r| &r.tags))
-            .chain(estate.key_vaults.iter().map(|r| &r.tags))
-            .chain(estate.storage_accounts.iter().map(|r| &r.tags))
-            .chain(estate.clusters.iter().map(|r| &r.tags))
-            .chain(estate.identities.iter().map(|r| &r.tags));
-        common_tags(all)
-    };
+    let common = common_tags(estate.tracked_mut().into_iter().map(|r| &*r.tags()));
     if common.is_empty() {
         return;
     }
-    let strip =
-        |tags: &mut crate::spec::types::Tags| tags.retain(|key, _| !common.contains_key(key));
-    estate
-        .resource_groups
-        .iter_mut()
-        .for_each(|r| strip(&mut r.tags));
-    estate
-        .registries
-        .iter_mut()
-        .for_each(|r| strip(&mut r.tags));
-    estate
-        .key_vaults
-        .iter_mut()
-        .for_each(|r| strip(&mut r.tags));
-    estate
-        .storage_accounts
-        .iter_mut()
-        .for_each(|r| strip(&mut r.tags));
-    estate.clusters.iter_mut().for_each(|r| strip(&mut r.tags));
-    estate
-        .identities
-        .iter_mut()
-        .for_each(|r| strip(&mut r.tags));
+    for resource in estate.tracked_mut() {
+        resource
+            .tags_mut()
+            .retain(|key, _| !common.contains_key(key));
+    }
     estate.tags = common;
 }

@@ -22,6 +22,8 @@ pub const MANAGED_CLUSTER: KindDescriptor = KindDescriptor {
     api_version: "2026-08-01",
     parent: None,
     address_prefix: "cluster",
+    noun: "cluster",
+    scope_prefix: Some("cluster"),
     tracked: true,
     singleton_name: None,
     read: Read::ResourceGroup,
@@ -109,6 +111,8 @@ pub const AGENT_POOL: KindDescriptor = KindDescriptor {
     api_version: "2026-08-01",
     parent: Some(Kind::ManagedCluster),
     address_prefix: "pool",
+    noun: "node pool",
+    scope_prefix: None,
     tracked: false,
     singleton_name: None,
     read: Read::ChildList(ChildRead {
@@ -186,6 +190,8 @@ pub const MAINTENANCE_CONFIGURATION: KindDescriptor = KindDescriptor {
     api_version: "2026-08-01",
     parent: Some(Kind::ManagedCluster),
     address_prefix: "maintenanceConfiguration",
+    noun: "maintenance configuration",
+    scope_prefix: None,
     tracked: false,
     singleton_name: None,
     read: Read::ChildList(ChildRead {

@@ -17,6 +17,11 @@ pub struct KindDescriptor {
     pub parent: Option<Kind>,
     /// The prefix of a plan address (`<prefix>/<name>`) and of a logical reference in the estate.
     pub address_prefix: &'static str,
+    /// What one is called in messages (`key vault`).
+    pub noun: &'static str,
+    /// The prefix of a role-assignment scope naming it in the estate (`keyVault/kv-prod`,
+    /// `storageContainer/<account>/<container>`), if a role may be granted on it.
+    pub scope_prefix: Option<&'static str>,
     /// Tracked (has `location` and `tags`, carries the ownership tags) rather than proxy.
     pub tracked: bool,
     /// The one name ARM allows for a singleton child (`blobServices/default`), if it is one.

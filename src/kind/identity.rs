@@ -12,6 +12,8 @@ pub const USER_ASSIGNED_IDENTITY: KindDescriptor = KindDescriptor {
     api_version: "2026-05-31",
     parent: None,
     address_prefix: "identity",
+    noun: "identity",
+    scope_prefix: Some("identity"),
     tracked: true,
     singleton_name: None,
     read: Read::ResourceGroup,
@@ -37,6 +39,8 @@ pub const FEDERATED_IDENTITY_CREDENTIAL: KindDescriptor = KindDescriptor {
     api_version: "2026-05-31",
     parent: Some(Kind::UserAssignedIdentity),
     address_prefix: "federatedCredential",
+    noun: "federated credential",
+    scope_prefix: None,
     tracked: false,
     singleton_name: None,
     read: Read::ChildList(ChildRead {
@@ -58,6 +62,8 @@ pub const ROLE_ASSIGNMENT: KindDescriptor = KindDescriptor {
     api_version: "2026-08-01",
     parent: None,
     address_prefix: "roleAssignment",
+    noun: "role assignment",
+    scope_prefix: None,
     tracked: false,
     singleton_name: None,
     // Every role assignment visible in a subscription (all scopes below it), in one list.

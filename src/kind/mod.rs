@@ -99,6 +99,12 @@ impl Kind {
         self.descriptor().tracked
     }
 
+    /// Whether this is the resource-group kind: the container of every other top-level kind,
+    /// read per subscription.
+    pub fn is_resource_group(self) -> bool {
+        self.descriptor().read == Read::SubscriptionGroups
+    }
+
     /// The top-level kind above this one (itself for a top-level kind).
     pub fn top_level(self) -> Kind {
         let mut kind = self;

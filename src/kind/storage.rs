@@ -29,6 +29,8 @@ pub const STORAGE_ACCOUNT: KindDescriptor = KindDescriptor {
     api_version: "2026-09-01",
     parent: None,
     address_prefix: "storageAccount",
+    noun: "storage account",
+    scope_prefix: Some("storageAccount"),
     tracked: true,
     singleton_name: None,
     read: Read::ResourceGroup,
@@ -85,6 +87,8 @@ pub const BLOB_SERVICE: KindDescriptor = KindDescriptor {
     api_version: "2026-09-01",
     parent: Some(Kind::StorageAccount),
     address_prefix: "blobService",
+    noun: "blob service",
+    scope_prefix: None,
     tracked: false,
     singleton_name: Some("default"),
     read: Read::ChildList(ChildRead {
@@ -110,6 +114,8 @@ pub const BLOB_CONTAINER: KindDescriptor = KindDescriptor {
     api_version: "2026-09-01",
     parent: Some(Kind::BlobService),
     address_prefix: "blobContainer",
+    noun: "container",
+    scope_prefix: Some("storageContainer"),
     tracked: false,
     singleton_name: None,
     read: Read::ChildList(ChildRead {
@@ -152,6 +158,8 @@ pub const STORAGE_MANAGEMENT_POLICY: KindDescriptor = KindDescriptor {
     api_version: "2026-09-01",
     parent: Some(Kind::StorageAccount),
     address_prefix: "managementPolicy",
+    noun: "management policy",
+    scope_prefix: None,
     tracked: false,
     singleton_name: Some("default"),
     // ARM has no list of management policies: the single `default` one is read.

@@ -54,11 +54,13 @@ mod access;
 mod cluster;
 mod pool;
 mod services;
+mod tracked;
 
 pub use access::*;
 pub use cluster::*;
 pub use pool::*;
 pub use services::*;
+pub use tracked::{EstateList, TrackedResource, IN_GROUP_LISTS, RESOURCE_GROUPS};
 
 /// A whole estate: every Azure resource one platform team declares, in one subscription.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
