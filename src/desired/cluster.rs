@@ -7,7 +7,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::desired::context::{
-    address_of, deferred, insert_non_empty, insert_some, strings, Lowering,
+    address_of, deferred, insert_non_empty, insert_some, strings, unknown, Lowering,
 };
 use crate::desired::lower::LowerError;
 use crate::desired::pool::{inline_profile, pool_properties};
@@ -197,7 +197,34 @@ fn cluster_resource(
         insert_non_empty(&mut properties, "autoUpgradeProfile", profile);
     }
     if let Some(addons) = &cluster.addons {
-        insert_non_empty(&mut properties, "addonProfiles", addon_profiles(addons));
+        // A workspace of the estate: its id, and the cluster waits for it.
+        let workspace_id = match addons
+            .monitoring
+            .as_ref()
+            .and_then(|m| m.workspace.as_ref())
+        {
+            Some(name) => {
+                let id = lowering
+                    .estate
+                    .resource_id_of(Kind::LogAnalyticsWorkspace, name, &lowering.subscription)
+                    .map_err(|missing| {
+                        unknown(
+                            &address,
+                            "addons.monitoring.workspace",
+                            missing.kind.descriptor().noun,
+                            &missing.name,
+                        )
+                    })?;
+                depends_on.push(address_of(Kind::LogAnalyticsWorkspace, &[name]));
+                Some(id.to_string())
+            }
+            None => None,
+        };
+        insert_non_empty(
+            &mut properties,
+            "addonProfiles",
+            addon_profiles(addons, workspace_id),
+        );
         if let Some(mesh) = service_mesh_profile(addons) {
             properties.insert("serviceMeshProfile".to_string(), mesh);
         }
@@ -274,14 +301,14 @@ fn network_profile(network: &ClusterNetwork) -> Map<String, Value> {
 /// `addonProfiles` as ARM names them: `omsagent`, `azureKeyvaultSecretsProvider`,
 /// `azurepolicy`. Declaring an add-on enables it unless it says `enabled: false`; config values
 /// are strings, as ARM models them.
-fn addon_profiles(addons: &Addons) -> Map<String, Value> {
+fn addon_profiles(addons: &Addons, workspace_id: Option<String>) -> Map<String, Value> {
     let mut profiles = Map::new();
     if let Some(monitoring) = &addons.monitoring {
         let mut config = Map::new();
         insert_some(
             &mut config,
             "logAnalyticsWorkspaceResourceID",
-            monitoring.log_analytics_workspace_id.clone(),
+            workspace_id.or_else(|| monitoring.log_analytics_workspace_id.clone()),
         );
         profiles.insert(
             "omsagent".to_string(),

@@ -201,7 +201,12 @@ fn resolve_scope(
                     } else {
                         name.clone()
                     };
-                    unknown(address, &reference, missing.kind.descriptor().noun, &missing_name)
+                    unknown(
+                        address,
+                        &reference,
+                        missing.kind.descriptor().noun,
+                        &missing_name,
+                    )
                 })?;
             let names: Vec<&str> = name.split('/').collect();
             (id, Some(address_of(*kind, &names)))

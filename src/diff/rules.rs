@@ -86,11 +86,8 @@ pub fn full_map(kind: Kind, rule_path: &str) -> Option<&'static str> {
 
 /// For a set-like scalar array, the entries of the live value that are not ours to compare.
 pub fn ignored_set_entry(kind: Kind, rule_path: &str, entry: &Value) -> bool {
-    owned_whole(kind.descriptor().diff.service_set_entries, rule_path).is_some_and(|prefix| {
-        entry
-            .as_str()
-            .is_some_and(|item| item.starts_with(prefix))
-    })
+    owned_whole(kind.descriptor().diff.service_set_entries, rule_path)
+        .is_some_and(|prefix| entry.as_str().is_some_and(|item| item.starts_with(prefix)))
 }
 
 fn owned_whole(rules: &[OwnedWholeMap], rule_path: &str) -> Option<&'static str> {

@@ -120,6 +120,7 @@ pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
     let registries = services::export_registries(&mut exporting);
     let key_vaults = services::export_key_vaults(&mut exporting);
     let storage_accounts = services::export_storage_accounts(&mut exporting);
+    let log_analytics_workspaces = services::export_workspaces(&mut exporting);
     let mut identities = access::export_identities(&mut exporting);
     cluster::cluster_facts(&mut exporting);
     access::export_federated_credentials(&mut exporting, &mut identities);
@@ -185,6 +186,7 @@ pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
         registries,
         key_vaults,
         storage_accounts,
+        log_analytics_workspaces,
         clusters,
         identities,
         role_assignments,

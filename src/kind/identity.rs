@@ -2,8 +2,8 @@
 //! role assignments (`../shared/arm/FACTS.md` §7-§8).
 
 use crate::kind::descriptor::{
-    ChangeClass, ChildRead, DiffRules, FieldRule, KindDescriptor, Lock, Read, ReadWhen,
-    WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
+    ChangeClass, ChildRead, DiffRules, FieldRule, KindDescriptor, Lock, Read, ReadWhen, WriteRules,
+    PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
 use crate::kind::Kind;
 

@@ -7,6 +7,7 @@ pub mod descriptor;
 mod identity;
 mod platform;
 mod storage;
+mod workspace;
 
 use serde::{Deserialize, Serialize};
 
@@ -32,11 +33,12 @@ pub enum Kind {
     UserAssignedIdentity,
     FederatedIdentityCredential,
     RoleAssignment,
+    LogAnalyticsWorkspace,
 }
 
 impl Kind {
     /// Every kind, parents before children.
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::ResourceGroup,
         Kind::ContainerRegistry,
         Kind::RegistryReplication,
@@ -47,6 +49,7 @@ impl Kind {
         Kind::StorageManagementPolicy,
         Kind::UserAssignedIdentity,
         Kind::FederatedIdentityCredential,
+        Kind::LogAnalyticsWorkspace,
         Kind::ManagedCluster,
         Kind::AgentPool,
         Kind::MaintenanceConfiguration,
@@ -71,6 +74,7 @@ impl Kind {
             Kind::UserAssignedIdentity => &identity::USER_ASSIGNED_IDENTITY,
             Kind::FederatedIdentityCredential => &identity::FEDERATED_IDENTITY_CREDENTIAL,
             Kind::RoleAssignment => &identity::ROLE_ASSIGNMENT,
+            Kind::LogAnalyticsWorkspace => &workspace::LOG_ANALYTICS_WORKSPACE,
         }
     }
 

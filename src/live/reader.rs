@@ -77,8 +77,8 @@ pub async fn read_with<R: ArmReader>(
 
     // Round 1: resource groups, role assignments, and the managed top-level kinds: per declared
     // group when the estate lives in one group of a subscription, otherwise one subscription-wide
-    // list per kind (5 requests instead of 5 per group; it also covers owned groups the estate
-    // no longer declares).
+    // list per kind (one request per kind instead of one per kind per group; it also covers
+    // owned groups the estate no longer declares).
     let mut first = Vec::new();
     let mut subscription_wide = HashSet::new();
     for subscription in &subscriptions {

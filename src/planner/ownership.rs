@@ -62,18 +62,7 @@ pub fn nearest_tracked_ancestor<'a>(
 
 /// The plan address of a live resource the estate does not declare.
 pub fn address_for(kind: Kind, id: &ResourceId) -> String {
-    // The names of the resource and its ancestors, top first, without the fixed names of
-    // singletons (`blobServices/default`): `blobContainer/<account>/<container>`.
-    let mut names = Vec::new();
-    let mut level = Some((kind, id.clone()));
-    while let Some((level_kind, level_id)) = level {
-        if level_kind.descriptor().singleton_name.is_none() {
-            names.push(level_id.name().to_owned());
-        }
-        level = level_kind.parent().zip(level_id.parent());
-    }
-    names.reverse();
-    format!("{}/{}", kind.address_prefix(), names.join("/"))
+    format!("{}/{}", kind.address_prefix(), id.logical_name(kind))
 }
 
 /// An owned live resource the estate no longer declares.

@@ -112,7 +112,10 @@ impl fmt::Display for ScopeReference {
         match self {
             ScopeReference::Subscription => f.write_str("subscription"),
             ScopeReference::Resource { kind, name } => {
-                let prefix = kind.descriptor().scope_prefix.unwrap_or(kind.address_prefix());
+                let prefix = kind
+                    .descriptor()
+                    .scope_prefix
+                    .unwrap_or(kind.address_prefix());
                 write!(f, "{prefix}/{name}")
             }
             ScopeReference::ArmId(id) => f.write_str(id),

@@ -96,7 +96,11 @@ impl Estate {
             return Err(MissingTarget {
                 kind: top_kind,
                 name: top_name.to_owned(),
-                known: self.names_of(top_kind).into_iter().map(str::to_owned).collect(),
+                known: self
+                    .names_of(top_kind)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
                 list: Estate::list_of(top_kind)
                     .map(|list| list.key.to_owned())
                     .unwrap_or_default(),
@@ -168,11 +172,22 @@ impl Estate {
     /// clusters (+ pools), identities (+ federated credentials), role assignments (declared and
     /// implied by `acrPull`).
     pub fn resource_count(&self) -> usize {
+        // One resource per group and per tracked resource, plus the children each implies.
+        let tracked: usize = self
+            .tracked_lists()
+            .iter()
+            .map(|(_, items)| items.len())
+            .sum();
+        let replicas: usize = self
+            .registries
+            .iter()
+            .map(|registry| registry.geo_replications.len())
+            .sum();
         let storage: usize = self
             .storage_accounts
             .iter()
             .map(|account| {
-                1 + usize::from(has_blob_service_settings(account))
+                usize::from(has_blob_service_settings(account))
                     + account.containers.len()
                     + usize::from(!account.lifecycle_rules.is_empty())
             })
@@ -185,24 +200,20 @@ impl Estate {
                     crate::desired::maintenance_configuration_names(cluster.auto_upgrade.as_ref())
                         .len()
                 });
-                1 + cluster.pools.len() + cluster.acr_pull.len() + maintenance
+                cluster.pools.len() + cluster.acr_pull.len() + maintenance
             })
             .sum();
-        let identities: usize = self
+        let credentials: usize = self
             .identities
             .iter()
-            .map(|identity| 1 + identity.federated_credentials.len())
+            .map(|identity| identity.federated_credentials.len())
             .sum();
         self.resource_groups.len()
-            + self
-                .registries
-                .iter()
-                .map(|registry| 1 + registry.geo_replications.len())
-                .sum::<usize>()
-            + self.key_vaults.len()
+            + tracked
+            + replicas
             + storage
             + clusters
-            + identities
+            + credentials
             + self.role_assignments.len()
     }
 }

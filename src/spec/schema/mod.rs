@@ -45,6 +45,10 @@ pub fn estate_schema() -> Value {
             ("registries", named_list("Registry")),
             ("keyVaults", named_list("KeyVault")),
             ("storageAccounts", named_list("StorageAccount")),
+            (
+                "logAnalyticsWorkspaces",
+                named_list("LogAnalyticsWorkspace"),
+            ),
             ("clusters", named_list("Cluster")),
             ("identities", named_list("Identity")),
             ("roleAssignments", named_list("RoleAssignment")),

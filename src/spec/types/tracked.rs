@@ -4,7 +4,8 @@
 
 use crate::kind::Kind;
 use crate::spec::types::{
-    Cluster, Estate, Identity, KeyVault, Registry, ResourceGroup, StorageAccount, Tags,
+    Cluster, Estate, Identity, KeyVault, LogAnalyticsWorkspace, Registry, ResourceGroup,
+    StorageAccount, Tags,
 };
 
 /// A tracked resource declared in the estate (it has a location and tags in ARM).
@@ -59,7 +60,14 @@ macro_rules! tracked_in_group {
     )+};
 }
 
-tracked_in_group!(Registry, KeyVault, StorageAccount, Cluster, Identity);
+tracked_in_group!(
+    Registry,
+    KeyVault,
+    StorageAccount,
+    LogAnalyticsWorkspace,
+    Cluster,
+    Identity
+);
 
 /// Children a role may be granted on: only storage accounts declare some (their containers).
 trait ScopeChildren {
@@ -70,6 +78,7 @@ trait ScopeChildren {
 
 impl ScopeChildren for Registry {}
 impl ScopeChildren for KeyVault {}
+impl ScopeChildren for LogAnalyticsWorkspace {}
 impl ScopeChildren for Cluster {}
 impl ScopeChildren for Identity {}
 impl ScopeChildren for StorageAccount {
@@ -111,7 +120,7 @@ pub const RESOURCE_GROUPS: EstateList = EstateList {
 
 /// The lists of tracked resources that live in a resource group, in estate order (a new
 /// top-level kind adds one entry here and one line in each function below).
-pub const IN_GROUP_LISTS: [EstateList; 5] = [
+pub const IN_GROUP_LISTS: [EstateList; 6] = [
     EstateList {
         key: "registries",
         kind: Kind::ContainerRegistry,
@@ -125,6 +134,10 @@ pub const IN_GROUP_LISTS: [EstateList; 5] = [
         kind: Kind::StorageAccount,
     },
     EstateList {
+        key: "logAnalyticsWorkspaces",
+        kind: Kind::LogAnalyticsWorkspace,
+    },
+    EstateList {
         key: "clusters",
         kind: Kind::ManagedCluster,
     },
@@ -135,7 +148,10 @@ pub const IN_GROUP_LISTS: [EstateList; 5] = [
 ];
 
 fn dyn_list<T: TrackedResource>(items: &[T]) -> Vec<&dyn TrackedResource> {
-    items.iter().map(|item| item as &dyn TrackedResource).collect()
+    items
+        .iter()
+        .map(|item| item as &dyn TrackedResource)
+        .collect()
 }
 
 impl Estate {
@@ -146,6 +162,7 @@ impl Estate {
             dyn_list(&self.registries),
             dyn_list(&self.key_vaults),
             dyn_list(&self.storage_accounts),
+            dyn_list(&self.log_analytics_workspaces),
             dyn_list(&self.clusters),
             dyn_list(&self.identities),
         ];
@@ -161,12 +178,41 @@ impl Estate {
     /// Every tracked resource, the resource groups first, mutably.
     pub fn tracked_mut(&mut self) -> Vec<&mut dyn TrackedResource> {
         let mut all: Vec<&mut dyn TrackedResource> = Vec::new();
-        all.extend(self.resource_groups.iter_mut().map(|r| r as &mut dyn TrackedResource));
-        all.extend(self.registries.iter_mut().map(|r| r as &mut dyn TrackedResource));
-        all.extend(self.key_vaults.iter_mut().map(|r| r as &mut dyn TrackedResource));
-        all.extend(self.storage_accounts.iter_mut().map(|r| r as &mut dyn TrackedResource));
-        all.extend(self.clusters.iter_mut().map(|r| r as &mut dyn TrackedResource));
-        all.extend(self.identities.iter_mut().map(|r| r as &mut dyn TrackedResource));
+        all.extend(
+            self.resource_groups
+                .iter_mut()
+                .map(|r| r as &mut dyn TrackedResource),
+        );
+        all.extend(
+            self.registries
+                .iter_mut()
+                .map(|r| r as &mut dyn TrackedResource),
+        );
+        all.extend(
+            self.key_vaults
+                .iter_mut()
+                .map(|r| r as &mut dyn TrackedResource),
+        );
+        all.extend(
+            self.storage_accounts
+                .iter_mut()
+                .map(|r| r as &mut dyn TrackedResource),
+        );
+        all.extend(
+            self.log_analytics_workspaces
+                .iter_mut()
+                .map(|r| r as &mut dyn TrackedResource),
+        );
+        all.extend(
+            self.clusters
+                .iter_mut()
+                .map(|r| r as &mut dyn TrackedResource),
+        );
+        all.extend(
+            self.identities
+                .iter_mut()
+                .map(|r| r as &mut dyn TrackedResource),
+        );
         all
     }
 
@@ -180,7 +226,11 @@ impl Estate {
     /// The names declared for `kind` (resource groups included).
     pub fn names_of(&self, kind: Kind) -> Vec<&str> {
         if kind.is_resource_group() {
-            return self.resource_groups.iter().map(|g| g.name.as_str()).collect();
+            return self
+                .resource_groups
+                .iter()
+                .map(|g| g.name.as_str())
+                .collect();
         }
         self.tracked_lists()
             .into_iter()

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::kind::Kind;
 use crate::spec::reference::ScopeReference;
 use crate::spec::roles::{closest_role_names, role_definition_guid};
 use crate::spec::types::{ClusterIdentityType, Estate, Principal};
@@ -67,6 +68,22 @@ fn cluster_references(estate: &Estate, problems: &mut Problems) {
         .map(|identity| identity.name.as_str());
     for (index, cluster) in estate.clusters.iter().enumerate() {
         let path = item("clusters", index);
+        if let Some(workspace) = cluster
+            .addons
+            .as_ref()
+            .and_then(|addons| addons.monitoring.as_ref())
+            .and_then(|monitoring| monitoring.workspace.as_ref())
+        {
+            let list = Estate::list_of(Kind::LogAnalyticsWorkspace).map_or("", |list| list.key);
+            must_exist(
+                workspace,
+                estate.names_of(Kind::LogAnalyticsWorkspace).into_iter(),
+                &field(&path, "addons.monitoring.workspace"),
+                Kind::LogAnalyticsWorkspace.descriptor().noun,
+                list,
+                problems,
+            );
+        }
         let mut seen = Vec::new();
         for (position, registry) in cluster.acr_pull.iter().enumerate() {
             let registry_path = item(&field(&path, "acrPull"), position);
