@@ -279,7 +279,7 @@ impl Builder {
                         step.label.id.resource_group_name(),
                     ) {
                         (Some(subscription), Some(group))
-                            if step.label.kind != Kind::ResourceGroup =>
+                            if !step.label.kind.is_resource_group() =>
                         {
                             Some(ResourceId::resource_group(subscription, group))
                         }

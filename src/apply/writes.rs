@@ -182,7 +182,7 @@ async fn put(
         }
     }
     settle_tracked_ancestor(context, &id, kind).await?;
-    if recover_soft_deleted && kind == Kind::KeyVault {
+    if recover_soft_deleted && kind.descriptor().recovers_soft_deleted {
         recover_vault(context, &id, &desired).await?;
         note = Some("recovered from soft delete".to_owned());
     }
@@ -417,7 +417,7 @@ async fn recover_vault(
 async fn delete(context: &StepContext) -> Result<Option<String>, ArmFailure> {
     let step = context.step();
     let kind = step.label.kind;
-    if kind == Kind::ResourceGroup {
+    if kind.is_resource_group() {
         ownership::ensure_resource_group_empty(context.state.arm.as_ref(), &step.label.id).await?;
     }
     let mut attempt: u32 = 0;

@@ -8,7 +8,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::desired::context::{address_of, deferred, unknown, Lowering};
+use crate::desired::context::{address_of, address_of_resource, deferred, unknown, Lowering};
 use crate::desired::lower::LowerError;
 use crate::desired::DesiredResource;
 use crate::id::{role_assignment_name, ResourceId};
@@ -223,10 +223,10 @@ fn resolve_principal(
         |name: &str, reference: &str| -> Result<ResolvedPrincipal, LowerError> {
             let identity = lowering.identity(name, address, reference)?;
             Ok(ResolvedPrincipal {
-                key: lowering.identity_id(identity).to_string(),
+                key: lowering.id_of(identity).to_string(),
                 principal_type: "ServicePrincipal",
                 id: PrincipalId::From {
-                    source: address_of(Kind::UserAssignedIdentity, &[&identity.name]),
+                    source: address_of_resource(identity),
                     output: IDENTITY_PRINCIPAL_OUTPUT,
                 },
             })
@@ -281,10 +281,10 @@ fn cluster_principal(
     output: &'static str,
 ) -> ResolvedPrincipal {
     ResolvedPrincipal {
-        key: format!("{}/{role}", lowering.cluster_id(cluster)),
+        key: format!("{}/{role}", lowering.id_of(cluster)),
         principal_type: "ServicePrincipal",
         id: PrincipalId::From {
-            source: address_of(Kind::ManagedCluster, &[&cluster.name]),
+            source: address_of_resource(cluster),
             output,
         },
     }

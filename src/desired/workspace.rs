@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::desired::context::{address_of, insert_some, Lowering};
+use crate::desired::context::{address_of_resource, insert_some, Lowering};
 use crate::desired::lower::LowerError;
 use crate::desired::DesiredResource;
 use crate::kind::Kind;
@@ -11,7 +11,7 @@ use crate::kind::Kind;
 /// One resource per declared workspace, after its resource group.
 pub fn lower_workspaces(lowering: &mut Lowering<'_>) -> Result<(), LowerError> {
     for workspace in &lowering.estate.log_analytics_workspaces {
-        let address = address_of(Kind::LogAnalyticsWorkspace, &[&workspace.name]);
+        let address = address_of_resource(workspace);
         let mut body = lowering.tracked_body(
             workspace.location.as_deref(),
             &workspace.resource_group,
@@ -50,11 +50,7 @@ pub fn lower_workspaces(lowering: &mut Lowering<'_>) -> Result<(), LowerError> {
         let resource = DesiredResource {
             address: address.clone(),
             kind: Kind::LogAnalyticsWorkspace,
-            id: lowering.top_level_id(
-                Kind::LogAnalyticsWorkspace,
-                &workspace.resource_group,
-                &workspace.name,
-            ),
+            id: lowering.id_of(workspace),
             body: Value::Object(body),
             deferred: Vec::new(),
             depends_on: vec![lowering.group_address(

@@ -210,7 +210,7 @@ pub async fn apply_tags(
 ) -> Vec<Adopted> {
     let (groups, others): (Vec<&Candidate>, Vec<&Candidate>) = candidates
         .iter()
-        .partition(|candidate| candidate.kind == Kind::ResourceGroup);
+        .partition(|candidate| candidate.kind.is_resource_group());
     let mut outcomes = Vec::new();
     for wave in [groups, others] {
         outcomes.extend(patch_all(client, wave, parallelism).await);

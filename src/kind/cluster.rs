@@ -3,7 +3,7 @@
 
 use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Lock,
-    OwnedWholeMap, Read, ReadWhen, Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
+    OwnedWholeMap, Ownership, Read, ReadWhen, Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
 use crate::kind::Kind;
 
@@ -25,6 +25,8 @@ pub const MANAGED_CLUSTER: KindDescriptor = KindDescriptor {
     noun: "cluster",
     scope_prefix: Some("cluster"),
     tracked: true,
+    ownership: Ownership::Tags,
+    recovers_soft_deleted: false,
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {
@@ -114,6 +116,8 @@ pub const AGENT_POOL: KindDescriptor = KindDescriptor {
     noun: "node pool",
     scope_prefix: None,
     tracked: false,
+    ownership: Ownership::Parent,
+    recovers_soft_deleted: false,
     singleton_name: None,
     read: Read::ChildList(ChildRead {
         when: ReadWhen::Always,
@@ -193,6 +197,8 @@ pub const MAINTENANCE_CONFIGURATION: KindDescriptor = KindDescriptor {
     noun: "maintenance configuration",
     scope_prefix: None,
     tracked: false,
+    ownership: Ownership::Parent,
+    recovers_soft_deleted: false,
     singleton_name: None,
     read: Read::ChildList(ChildRead {
         when: ReadWhen::OwnedOrDeclared,

@@ -24,6 +24,11 @@ pub struct KindDescriptor {
     pub scope_prefix: Option<&'static str>,
     /// Tracked (has `location` and `tags`, carries the ownership tags) rather than proxy.
     pub tracked: bool,
+    /// How aksctl knows a live one is this estate's.
+    pub ownership: Ownership,
+    /// A deleted one keeps its name for a while (soft delete) and apply recovers it instead of
+    /// creating it (`createMode: recover`; the plan's reason `recoverSoftDeleted`).
+    pub recovers_soft_deleted: bool,
     /// The one name ARM allows for a singleton child (`blobServices/default`), if it is one.
     pub singleton_name: Option<&'static str>,
     /// How its live state is read.
@@ -36,6 +41,18 @@ pub struct KindDescriptor {
     pub destructive_replace: bool,
     /// How long its operations take and which scheduler lane runs them.
     pub timing: Timing,
+}
+
+/// How aksctl knows a live resource is this estate's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ownership {
+    /// The ownership tags on the resource (tracked resources).
+    Tags,
+    /// Through the nearest tracked ancestor (pools, containers, credentials).
+    Parent,
+    /// Through its deterministic name, computed from what the estate declares; one made outside
+    /// aksctl for the same thing under another name counts as equivalent (role assignments).
+    DeterministicName,
 }
 
 /// The unit of a live read for a kind.

@@ -2,8 +2,8 @@
 //! role assignments (`../shared/arm/FACTS.md` §7-§8).
 
 use crate::kind::descriptor::{
-    ChangeClass, ChildRead, DiffRules, FieldRule, KindDescriptor, Lock, Read, ReadWhen, WriteRules,
-    PLAIN_DIFF, PLAIN_WRITE, QUICK,
+    ChangeClass, ChildRead, DiffRules, FieldRule, KindDescriptor, Lock, Ownership, Read, ReadWhen,
+    WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
 use crate::kind::Kind;
 
@@ -15,6 +15,8 @@ pub const USER_ASSIGNED_IDENTITY: KindDescriptor = KindDescriptor {
     noun: "identity",
     scope_prefix: Some("identity"),
     tracked: true,
+    ownership: Ownership::Tags,
+    recovers_soft_deleted: false,
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {
@@ -42,6 +44,8 @@ pub const FEDERATED_IDENTITY_CREDENTIAL: KindDescriptor = KindDescriptor {
     noun: "federated credential",
     scope_prefix: None,
     tracked: false,
+    ownership: Ownership::Parent,
+    recovers_soft_deleted: false,
     singleton_name: None,
     read: Read::ChildList(ChildRead {
         when: ReadWhen::Always,
@@ -65,6 +69,8 @@ pub const ROLE_ASSIGNMENT: KindDescriptor = KindDescriptor {
     noun: "role assignment",
     scope_prefix: None,
     tracked: false,
+    ownership: Ownership::DeterministicName,
+    recovers_soft_deleted: false,
     singleton_name: None,
     // Every role assignment visible in a subscription (all scopes below it), in one list.
     read: Read::Subscription,

@@ -109,6 +109,11 @@ impl Kind {
         self.descriptor().read == Read::SubscriptionGroups
     }
 
+    /// Whether a live one is owned through its deterministic name (not tags or a parent).
+    pub fn owned_through_name(self) -> bool {
+        self.descriptor().ownership == descriptor::Ownership::DeterministicName
+    }
+
     /// The top-level kind above this one (itself for a top-level kind).
     pub fn top_level(self) -> Kind {
         let mut kind = self;

@@ -2,8 +2,8 @@
 //! geo-replicas, Key Vaults (`../shared/arm/FACTS.md` §2-§4).
 
 use crate::kind::descriptor::{
-    ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, ParentCondition,
-    Read, ReadWhen, Timing, PLAIN_DIFF, PLAIN_WRITE, QUICK,
+    ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership,
+    ParentCondition, Read, ReadWhen, Timing, PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
 use crate::kind::Kind;
 
@@ -15,6 +15,8 @@ pub const RESOURCE_GROUP: KindDescriptor = KindDescriptor {
     noun: "resource group",
     scope_prefix: Some("resourceGroup"),
     tracked: true,
+    ownership: Ownership::Tags,
+    recovers_soft_deleted: false,
     singleton_name: None,
     read: Read::SubscriptionGroups,
     diff: DiffRules {
@@ -41,6 +43,8 @@ pub const CONTAINER_REGISTRY: KindDescriptor = KindDescriptor {
     noun: "registry",
     scope_prefix: Some("registry"),
     tracked: true,
+    ownership: Ownership::Tags,
+    recovers_soft_deleted: false,
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {
@@ -91,6 +95,8 @@ pub const REGISTRY_REPLICATION: KindDescriptor = KindDescriptor {
     noun: "registry replica",
     scope_prefix: None,
     tracked: true,
+    ownership: Ownership::Tags,
+    recovers_soft_deleted: false,
     singleton_name: None,
     // Only Premium registries have replicas (ARM refuses the list for the others).
     read: Read::ChildList(ChildRead {
@@ -136,6 +142,8 @@ pub const KEY_VAULT: KindDescriptor = KindDescriptor {
     noun: "key vault",
     scope_prefix: Some("keyVault"),
     tracked: true,
+    ownership: Ownership::Tags,
+    recovers_soft_deleted: true,
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {

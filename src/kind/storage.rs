@@ -2,8 +2,8 @@
 //! management policy (`../shared/arm/FACTS.md` §5).
 
 use crate::kind::descriptor::{
-    ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Read, ReadWhen,
-    Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
+    ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership, Read,
+    ReadWhen, Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
 use crate::kind::Kind;
 
@@ -32,6 +32,8 @@ pub const STORAGE_ACCOUNT: KindDescriptor = KindDescriptor {
     noun: "storage account",
     scope_prefix: Some("storageAccount"),
     tracked: true,
+    ownership: Ownership::Tags,
+    recovers_soft_deleted: false,
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {
@@ -90,6 +92,8 @@ pub const BLOB_SERVICE: KindDescriptor = KindDescriptor {
     noun: "blob service",
     scope_prefix: None,
     tracked: false,
+    ownership: Ownership::Parent,
+    recovers_soft_deleted: false,
     singleton_name: Some("default"),
     read: Read::ChildList(ChildRead {
         when: ReadWhen::Declared,
@@ -117,6 +121,8 @@ pub const BLOB_CONTAINER: KindDescriptor = KindDescriptor {
     noun: "container",
     scope_prefix: Some("storageContainer"),
     tracked: false,
+    ownership: Ownership::Parent,
+    recovers_soft_deleted: false,
     singleton_name: None,
     read: Read::ChildList(ChildRead {
         when: ReadWhen::OwnedOrDeclared,
@@ -161,6 +167,8 @@ pub const STORAGE_MANAGEMENT_POLICY: KindDescriptor = KindDescriptor {
     noun: "management policy",
     scope_prefix: None,
     tracked: false,
+    ownership: Ownership::Parent,
+    recovers_soft_deleted: false,
     singleton_name: Some("default"),
     // ARM has no list of management policies: the single `default` one is read.
     read: Read::ChildSingle(ChildRead {

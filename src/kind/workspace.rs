@@ -1,8 +1,8 @@
 //! Descriptor of the Log Analytics workspace (`../shared/arm/FACTS-2.md` §1).
 
 use crate::kind::descriptor::{
-    ChangeClass, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Read, Timing, PLAIN_DIFF,
-    PLAIN_WRITE,
+    ChangeClass, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership, Read, Timing,
+    PLAIN_DIFF, PLAIN_WRITE,
 };
 
 pub const LOG_ANALYTICS_WORKSPACE: KindDescriptor = KindDescriptor {
@@ -13,6 +13,8 @@ pub const LOG_ANALYTICS_WORKSPACE: KindDescriptor = KindDescriptor {
     noun: "Log Analytics workspace",
     scope_prefix: Some("logAnalyticsWorkspace"),
     tracked: true,
+    ownership: Ownership::Tags,
+    recovers_soft_deleted: false,
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {

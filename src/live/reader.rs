@@ -115,7 +115,7 @@ pub async fn read_with<R: ArmReader>(
             continue;
         };
         for resource in items.into_iter().filter_map(LiveResource::from_body) {
-            if resource.kind != Kind::ResourceGroup {
+            if !resource.kind.is_resource_group() {
                 others.push(resource);
                 continue;
             }
@@ -140,13 +140,13 @@ pub async fn read_with<R: ArmReader>(
     let granted_scopes: HashSet<ResourceId> = desired
         .resources
         .iter()
-        .filter(|resource| resource.kind == Kind::RoleAssignment)
+        .filter(|resource| resource.kind.owned_through_name())
         .filter_map(|resource| resource.id.parent())
         .collect();
     for resource in others {
         let owned = resource.owner() == Some(estate);
         let declared = declared_ids.contains(&resource.id)
-            || (resource.kind == Kind::RoleAssignment
+            || (resource.kind.owned_through_name()
                 && resource
                     .id
                     .parent()
@@ -182,7 +182,9 @@ pub async fn read_with<R: ArmReader>(
     let missing_vault_subscriptions: BTreeSet<String> = desired
         .resources
         .iter()
-        .filter(|resource| resource.kind == Kind::KeyVault && !state.contains(&resource.id))
+        .filter(|resource| {
+            resource.kind.descriptor().recovers_soft_deleted && !state.contains(&resource.id)
+        })
         .filter_map(|resource| resource.id.subscription_id().map(str::to_owned))
         .collect();
     for subscription in missing_vault_subscriptions {
@@ -277,7 +279,7 @@ fn declared_resource_groups(desired: &DesiredState) -> Vec<(String, String)> {
             .id
             .subscription_id()
             .unwrap_or(desired.subscription.as_str());
-        let group = if resource.kind == Kind::ResourceGroup {
+        let group = if resource.kind.is_resource_group() {
             Some(resource.id.name())
         } else {
             resource.id.resource_group_name()

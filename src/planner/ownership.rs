@@ -24,7 +24,7 @@ pub enum Ownership {
 /// The ownership of live `id` (of `kind`) for `estate`, looking at the nearest tracked ancestor
 /// for proxy resources. Role assignments are owned through their deterministic name.
 pub fn ownership(live: &LiveState, id: &ResourceId, kind: Kind, estate: &str) -> Ownership {
-    if kind == Kind::RoleAssignment {
+    if kind.owned_through_name() {
         return Ownership::Owned;
     }
     let tracked = if kind.is_tracked() {
@@ -51,7 +51,7 @@ pub fn nearest_tracked_ancestor<'a>(
             .get(&parent)
             .filter(|resource| resource.kind.is_tracked())
         {
-            if resource.kind != Kind::ResourceGroup {
+            if !resource.kind.is_resource_group() {
                 return Some(resource);
             }
         }
@@ -93,7 +93,7 @@ pub fn deletions<'a>(
     {
         let reason = match resource.kind {
             kind if kind.descriptor().write.never_deleted => None,
-            Kind::RoleAssignment => (resource.owner() == Some(estate)).then(|| {
+            kind if kind.owned_through_name() => (resource.owner() == Some(estate)).then(|| {
                 not_in_estate(format!(
                     "role assignment marked {OWNER_TAG}={estate} is no longer declared"
                 ))
@@ -125,11 +125,11 @@ pub fn deletions<'a>(
     let mut refused_groups = BTreeSet::new();
     for (resource, _) in candidates
         .iter()
-        .filter(|(r, _)| r.kind == Kind::ResourceGroup)
+        .filter(|(r, _)| r.kind.is_resource_group())
     {
         let foreign: Vec<String> = live
             .iter()
-            .filter(|other| other.kind.is_tracked() && other.kind != Kind::ResourceGroup)
+            .filter(|other| other.kind.is_tracked() && !other.kind.is_resource_group())
             .filter(|other| same_group(&other.id, &resource.id) && !owned_tracked(other))
             .map(|other| address_for(other.kind, &other.id))
             .collect();
@@ -188,7 +188,7 @@ fn not_in_estate(message: String) -> Reason {
 }
 
 fn cascade_note(live: &LiveState, resource: &LiveResource) -> String {
-    if resource.kind == Kind::ResourceGroup {
+    if resource.kind.is_resource_group() {
         return String::new();
     }
     let children = live

@@ -10,6 +10,7 @@ use crate::spec::types::{
 
 /// A tracked resource declared in the estate (it has a location and tags in ARM).
 pub trait TrackedResource {
+    fn kind(&self) -> Kind;
     fn name(&self) -> &str;
     /// The logical name of its resource group (a resource group's own name).
     fn resource_group(&self) -> &str;
@@ -33,8 +34,11 @@ pub struct EstateList {
 }
 
 macro_rules! tracked_in_group {
-    ($($type:ty),+ $(,)?) => {$(
+    ($($type:ty => $kind:ident),+ $(,)?) => {$(
         impl TrackedResource for $type {
+            fn kind(&self) -> Kind {
+                Kind::$kind
+            }
             fn name(&self) -> &str {
                 &self.name
             }
@@ -61,12 +65,12 @@ macro_rules! tracked_in_group {
 }
 
 tracked_in_group!(
-    Registry,
-    KeyVault,
-    StorageAccount,
-    LogAnalyticsWorkspace,
-    Cluster,
-    Identity
+    Registry => ContainerRegistry,
+    KeyVault => KeyVault,
+    StorageAccount => StorageAccount,
+    LogAnalyticsWorkspace => LogAnalyticsWorkspace,
+    Cluster => ManagedCluster,
+    Identity => UserAssignedIdentity,
 );
 
 /// Children a role may be granted on: only storage accounts declare some (their containers).
@@ -92,6 +96,9 @@ impl ScopeChildren for StorageAccount {
 }
 
 impl TrackedResource for ResourceGroup {
+    fn kind(&self) -> Kind {
+        RESOURCE_GROUPS.kind
+    }
     fn name(&self) -> &str {
         &self.name
     }
