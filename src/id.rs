@@ -34,6 +34,22 @@ impl ResourceId {
         &self.raw
     }
 
+    /// The logical name of a resource of `kind` with this id: its own name and its ancestors',
+    /// top first, without the fixed names of singletons (`<account>/<container>` for a blob
+    /// container, whose parent is `blobServices/default`).
+    pub fn logical_name(&self, kind: Kind) -> String {
+        let mut names = Vec::new();
+        let mut level = Some((kind, self.clone()));
+        while let Some((level_kind, level_id)) = level {
+            if level_kind.descriptor().singleton_name.is_none() {
+                names.push(level_id.name().to_owned());
+            }
+            level = level_kind.parent().zip(level_id.parent());
+        }
+        names.reverse();
+        names.join("/")
+    }
+
     /// `/subscriptions/{subscription}`.
     pub fn subscription(subscription: &str) -> Self {
         Self::new(format!("/subscriptions/{subscription}"))

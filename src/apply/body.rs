@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::diff::AKS_SYSTEM_PREFIX;
+use crate::kind::descriptor::{ENVELOPE_FIELDS, PROVISIONING_STATE};
 use crate::kind::Kind;
 
 /// Merges `declared` into `live`: objects by key, arrays of named objects (`agentPoolProfiles`)
@@ -41,45 +41,51 @@ pub fn deep_merge(live: &Value, declared: &Value) -> Value {
 }
 
 /// The body of a read-modify-write PUT of `kind`: `declared` merged into `live` (see
-/// `deep_merge`) with the kind's exceptions, then stripped of what ARM rejects:
-/// - a cluster keeps its live `agentPoolProfiles`: after creation pools are written only through
-///   the agent-pool API (the declared profiles are create-time only);
-/// - a pool's `nodeLabels` map is owned whole: live labels the estate does not declare are
-///   dropped, except AKS's own `kubernetes.azure.com/` labels;
-/// - a maintenance configuration's `maintenanceWindow.schedule` is owned whole: ARM takes one
-///   and only one schedule type, so a declared `weekly` replaces a live `daily`.
+/// `deep_merge`) with the exceptions the kind's descriptor states, then stripped of what ARM
+/// rejects:
+/// - create-only fields keep their live value (a cluster's `agentPoolProfiles`: after creation
+///   pools are written only through the agent-pool API);
+/// - maps the diff rules own whole (a pool's `nodeLabels`) drop the live keys the estate does not
+///   declare, except those with the service's own prefix (`kubernetes.azure.com/`);
+/// - fields the write rules replace whole (a maintenance configuration's schedule: ARM takes one
+///   and only one schedule type, so a declared `weekly` replaces a live `daily`).
 pub fn body_for_update(kind: Kind, live: &Value, declared: &Value) -> Value {
+    let descriptor = kind.descriptor();
     let mut declared = declared.clone();
-    if kind == Kind::ManagedCluster {
-        if let Some(Value::Object(properties)) = declared.get_mut("properties") {
-            properties.remove("agentPoolProfiles");
-        }
+    for path in descriptor.diff.create_only {
+        let pointer = pointer_of(path);
+        let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+        remove_path(&mut declared, &segments);
     }
     let mut merged = deep_merge(live, &declared);
-    if kind == Kind::AgentPool {
-        if let Some(Value::Object(labels)) = declared.pointer("/properties/nodeLabels") {
-            let mut owned = labels.clone();
-            if let Some(Value::Object(live_labels)) = live.pointer("/properties/nodeLabels") {
-                for (key, value) in live_labels {
-                    if key.starts_with(AKS_SYSTEM_PREFIX) {
+    for map in descriptor.diff.owned_whole_maps {
+        let pointer = pointer_of(map.path);
+        if let Some(Value::Object(entries)) = declared.pointer(&pointer) {
+            let mut owned = entries.clone();
+            if let Some(Value::Object(live_entries)) = live.pointer(&pointer) {
+                for (key, value) in live_entries {
+                    if key.starts_with(map.service_prefix) {
                         owned.entry(key.clone()).or_insert_with(|| value.clone());
                     }
                 }
             }
-            set_pointer(&mut merged, "/properties/nodeLabels", Value::Object(owned));
+            set_pointer(&mut merged, &pointer, Value::Object(owned));
         }
     }
-    if kind == Kind::MaintenanceConfiguration {
-        if let Some(schedule) = declared.pointer("/properties/maintenanceWindow/schedule") {
-            set_pointer(
-                &mut merged,
-                "/properties/maintenanceWindow/schedule",
-                without_nulls(schedule),
-            );
+    for pointer in descriptor.write.replaced_whole {
+        if let Some(value) = declared.pointer(pointer) {
+            set_pointer(&mut merged, pointer, without_nulls(value));
         }
     }
     strip_read_only(kind, &mut merged);
     merged
+}
+
+/// The JSON pointer of a dotted rule path (`properties.nodeLabels` -> `/properties/nodeLabels`).
+fn pointer_of(rule_path: &str) -> String {
+    rule_path
+        .split('.')
+        .fold(String::new(), |pointer, key| pointer + "/" + key)
 }
 
 fn is_named_list(items: &[Value]) -> bool {
@@ -106,129 +112,19 @@ pub fn without_nulls(value: &Value) -> Value {
     }
 }
 
-/// JSON pointers (`/a/b`, `*` = every member or element) of fields a GET returns but a PUT of
-/// this kind must not carry: read-only or server-computed values.
-fn read_only_paths(kind: Kind) -> &'static [&'static str] {
-    match kind {
-        Kind::ManagedCluster => &[
-            "/properties/powerState",
-            "/properties/maxAgentPools",
-            "/properties/currentKubernetesVersion",
-            "/properties/fqdn",
-            "/properties/privateFQDN",
-            "/properties/azurePortalFQDN",
-            "/properties/resourceUID",
-            "/properties/status",
-            "/properties/oidcIssuerProfile/issuerURL",
-            "/properties/addonProfiles/*/identity",
-            "/properties/ingressProfile/webAppRouting/identity",
-            "/properties/networkProfile/loadBalancerProfile/effectiveOutboundIPs",
-            "/properties/networkProfile/natGatewayProfile/effectiveOutboundIPs",
-            "/properties/privateLinkResources/*/privateLinkServiceID",
-            "/properties/agentPoolProfiles/*/provisioningState",
-            "/properties/agentPoolProfiles/*/currentOrchestratorVersion",
-            "/properties/agentPoolProfiles/*/nodeImageVersion",
-            "/properties/agentPoolProfiles/*/eTag",
-            "/properties/agentPoolProfiles/*/status",
-            "/properties/agentPoolProfiles/*/virtualMachineNodesStatus",
-            "/identity/principalId",
-            "/identity/tenantId",
-            "/identity/userAssignedIdentities/*/principalId",
-            "/identity/userAssignedIdentities/*/clientId",
-        ],
-        Kind::AgentPool => &[
-            "/properties/currentOrchestratorVersion",
-            "/properties/nodeImageVersion",
-            "/properties/status",
-            "/properties/virtualMachineNodesStatus",
-        ],
-        Kind::ContainerRegistry => &[
-            "/sku/tier",
-            "/properties/loginServer",
-            "/properties/creationDate",
-            "/properties/status",
-            "/properties/dataEndpointHostNames",
-            "/properties/privateEndpointConnections",
-            "/properties/policies/retentionPolicy/lastUpdatedTime",
-            "/properties/encryption/keyVaultProperties/versionedKeyIdentifier",
-            "/properties/encryption/keyVaultProperties/keyRotationEnabled",
-            "/properties/encryption/keyVaultProperties/lastKeyRotationTimestamp",
-            "/identity/principalId",
-            "/identity/tenantId",
-            "/identity/userAssignedIdentities/*/principalId",
-            "/identity/userAssignedIdentities/*/clientId",
-        ],
-        Kind::KeyVault => &[
-            "/properties/vaultUri",
-            "/properties/hsmPoolResourceId",
-            "/properties/privateEndpointConnections",
-        ],
-        Kind::StorageAccount => &[
-            "/sku/tier",
-            "/properties/primaryEndpoints",
-            "/properties/secondaryEndpoints",
-            "/properties/primaryLocation",
-            "/properties/secondaryLocation",
-            "/properties/statusOfPrimary",
-            "/properties/statusOfSecondary",
-            "/properties/lastGeoFailoverTime",
-            "/properties/creationTime",
-            "/properties/keyCreationTime",
-            "/properties/privateEndpointConnections",
-            "/identity/principalId",
-            "/identity/tenantId",
-            "/identity/userAssignedIdentities/*/principalId",
-            "/identity/userAssignedIdentities/*/clientId",
-        ],
-        Kind::BlobService => &["/sku"],
-        Kind::BlobContainer => &[
-            "/etag",
-            "/properties/version",
-            "/properties/deleted",
-            "/properties/deletedTime",
-            "/properties/remainingRetentionDays",
-            "/properties/lastModifiedTime",
-            "/properties/leaseStatus",
-            "/properties/leaseState",
-            "/properties/leaseDuration",
-            "/properties/immutabilityPolicy",
-            "/properties/legalHold",
-            "/properties/hasImmutabilityPolicy",
-            "/properties/hasLegalHold",
-        ],
-        Kind::StorageManagementPolicy => &["/properties/lastModifiedTime"],
-        Kind::UserAssignedIdentity => &[
-            "/properties/tenantId",
-            "/properties/principalId",
-            "/properties/clientId",
-        ],
-        Kind::RoleAssignment => &[
-            "/properties/scope",
-            "/properties/createdOn",
-            "/properties/updatedOn",
-            "/properties/createdBy",
-            "/properties/updatedBy",
-        ],
-        Kind::RegistryReplication => &["/properties/status"],
-        Kind::ResourceGroup
-        | Kind::FederatedIdentityCredential
-        | Kind::MaintenanceConfiguration => &[],
-    }
-}
-
 /// Removes from a live body everything a PUT of `kind` must not send: the common ARM envelope
-/// (`id`, `name`, `type`, `systemData`, eTags), `provisioningState`, and the kind's read-only
-/// fields.
+/// (`id`, `name`, `type`, `systemData`, eTags), the provisioning state, and the fields the kind's
+/// descriptor marks server-owned.
 pub fn strip_read_only(kind: Kind, body: &mut Value) {
     if let Value::Object(map) = body {
-        for key in ["id", "name", "type", "systemData", "eTag", "etag"] {
-            map.remove(key);
-        }
-        if let Some(Value::Object(properties)) = map.get_mut("properties") {
-            properties.remove("provisioningState");
+        for key in ENVELOPE_FIELDS {
+            map.remove(*key);
         }
     }
-    for path in read_only_paths(kind) {
+    let provisioning_state = pointer_of(PROVISIONING_STATE);
+    let segments: Vec<&str> = provisioning_state.split('/').skip(1).collect();
+    remove_path(body, &segments);
+    for path in kind.descriptor().diff.server_owned {
         let segments: Vec<&str> = path.split('/').skip(1).collect();
         remove_path(body, &segments);
     }

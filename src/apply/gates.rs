@@ -17,12 +17,10 @@ pub struct BlockedChange {
     pub why: String,
 }
 
-/// Kinds whose replacement loses data or identity (a new issuer, new keys, lost images).
+/// Kinds whose replacement loses data or identity (a new issuer, new keys, lost images): the
+/// kind descriptor's gate.
 fn replace_is_destructive(kind: Kind) -> bool {
-    matches!(
-        kind,
-        Kind::ManagedCluster | Kind::KeyVault | Kind::ContainerRegistry | Kind::StorageAccount
-    )
+    kind.descriptor().destructive_replace
 }
 
 /// Every change of `plan` that needs `--allow-delete` or `--allow-replace` and did not get it.

@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use crate::apply::events::{StepLabel, StepOperation};
 use crate::id::ResourceId;
+use crate::kind::descriptor::Lock;
 use crate::kind::Kind;
 use crate::plan::{Action, Deferred, Plan, ReasonCode, ReplaceOrder, ResourceChange};
 
@@ -136,19 +137,11 @@ fn estimated_seconds(step: &Step) -> u64 {
     ) {
         return 0;
     }
-    match (step.label.kind, step.label.operation) {
-        (Kind::ManagedCluster, StepOperation::Create) => 400,
-        (Kind::ManagedCluster, StepOperation::Update) => 240,
-        (Kind::ManagedCluster, StepOperation::Delete) => 300,
-        (Kind::AgentPool, StepOperation::Delete) => 180,
-        (Kind::AgentPool, _) => 210,
-        (Kind::ContainerRegistry, _) => 40,
-        (Kind::RegistryReplication, StepOperation::Delete) => 120,
-        (Kind::RegistryReplication, _) => 180,
-        (Kind::StorageAccount, _) => 25,
-        (Kind::KeyVault, _) => 15,
-        (Kind::ResourceGroup, StepOperation::Delete) => 60,
-        _ => 1,
+    let timing = step.label.kind.descriptor().timing;
+    match step.label.operation {
+        StepOperation::Create => timing.create_seconds,
+        StepOperation::Update => timing.update_seconds,
+        StepOperation::Delete => timing.delete_seconds,
     }
 }
 
@@ -286,7 +279,7 @@ impl Builder {
                         step.label.id.resource_group_name(),
                     ) {
                         (Some(subscription), Some(group))
-                            if step.label.kind != Kind::ResourceGroup =>
+                            if !step.label.kind.is_resource_group() =>
                         {
                             Some(ResourceId::resource_group(subscription, group))
                         }
@@ -489,10 +482,7 @@ impl Builder {
 /// pool cannot be deleted on its own) and storage sub-resources (`blobServices/default` has no
 /// DELETE). Federated credentials are deleted one by one (quick, and ordering stays explicit).
 fn deleted_with_parent(kind: Kind) -> bool {
-    matches!(
-        kind,
-        Kind::AgentPool | Kind::BlobService | Kind::BlobContainer | Kind::StorageManagementPolicy
-    )
+    kind.descriptor().write.deleted_with_parent
 }
 
 /// A cluster's pools and an identity's federated credentials share their parent's lock.
@@ -504,12 +494,10 @@ fn deleted_with_parent(kind: Kind) -> bool {
 /// (nothing depends on a maintenance configuration) and rules out a 409 on real ARM. Registry
 /// replicas take no lock: their parent registry is ordered before them by `dependsOn`.
 fn lock_key(kind: Kind, id: &ResourceId) -> Option<ResourceId> {
-    match kind {
-        Kind::ManagedCluster => Some(id.clone()),
-        Kind::AgentPool | Kind::FederatedIdentityCredential | Kind::MaintenanceConfiguration => {
-            id.parent()
-        }
-        _ => None,
+    match kind.descriptor().write.lock {
+        Lock::Own => Some(id.clone()),
+        Lock::Parent => id.parent(),
+        Lock::None => None,
     }
 }
 

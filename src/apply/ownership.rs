@@ -59,7 +59,7 @@ pub async fn ensure_resource_group_empty(
     }
     for kind in Kind::ALL
         .into_iter()
-        .filter(|kind| kind.is_tracked() && *kind != Kind::ResourceGroup)
+        .filter(|kind| kind.is_tracked() && !kind.is_resource_group())
     {
         let path = format!("{group}/providers/{}", kind.arm_type());
         let items = arm.list(&path, kind.api_version(), &[]).await?;
@@ -121,7 +121,7 @@ pub fn destroy_plan(desired: &DesiredState, live: &dyn Fn(&ResourceId) -> Option
                     false
                 }
             }
-        } else if resource.kind == Kind::RoleAssignment {
+        } else if resource.kind.owned_through_name() {
             // Owned through its deterministic name: it is exactly the assignment declared.
             role_assignment_matches(&body, &resource.body)
         } else {

@@ -55,14 +55,7 @@ impl Default for ExecutorOptions {
 impl ExecutorOptions {
     /// How long one operation on `kind` may take (including its long-running operation).
     pub fn deadline(&self, kind: Kind) -> Duration {
-        let minutes: u64 = match kind {
-            Kind::ManagedCluster => 45,
-            Kind::AgentPool => 30,
-            Kind::ResourceGroup => 30,
-            Kind::RegistryReplication => 15,
-            Kind::KeyVault | Kind::StorageAccount | Kind::ContainerRegistry => 10,
-            _ => 5,
-        };
+        let minutes = kind.descriptor().timing.deadline_minutes;
         Duration::from_secs(minutes * 60).mul_f64(self.deadline_scale.max(0.000_001))
     }
 }
@@ -96,9 +89,9 @@ enum Lane {
 
 impl Lane {
     fn of(step: &Step) -> Lane {
-        match step.label.kind {
-            Kind::ManagedCluster | Kind::AgentPool => Lane::LongRunning,
-            _ => Lane::Short,
+        match step.label.kind.descriptor().timing.lane {
+            crate::kind::descriptor::Lane::LongRunning => Lane::LongRunning,
+            crate::kind::descriptor::Lane::Short => Lane::Short,
         }
     }
 }

@@ -86,7 +86,7 @@ pub(crate) async fn settle_tracked_ancestor(
     id: &ResourceId,
     kind: Kind,
 ) -> Result<(), ArmFailure> {
-    if matches!(kind, Kind::AgentPool) || kind.parent().is_none() {
+    if kind.descriptor().write.cluster_operation || kind.parent().is_none() {
         return Ok(());
     }
     let mut ancestor_kind = kind;

@@ -177,12 +177,12 @@ async fn put(
         add_inline_pool(&mut desired, pool_step.label.id.name(), &pool_body);
     }
     if let Some(cluster) = &step.lock {
-        if matches!(kind, Kind::ManagedCluster | Kind::AgentPool) {
+        if kind.descriptor().write.cluster_operation {
             settle_cluster(context, cluster).await?;
         }
     }
     settle_tracked_ancestor(context, &id, kind).await?;
-    if recover_soft_deleted && kind == Kind::KeyVault {
+    if recover_soft_deleted && kind.descriptor().recovers_soft_deleted {
         recover_vault(context, &id, &desired).await?;
         note = Some("recovered from soft delete".to_owned());
     }
@@ -195,7 +195,7 @@ async fn put(
         // have created it, and a recovered vault exists again.
         let first_create =
             attempt == 0 && step.label.operation == StepOperation::Create && !recover_soft_deleted;
-        let live = if kind == Kind::RoleAssignment || first_create {
+        let live = if !kind.descriptor().write.read_modify_write || first_create {
             None
         } else {
             settled(context, &id, &step.api_version, kind).await?
@@ -203,7 +203,7 @@ async fn put(
         let (body, if_match) = match &live {
             Some(live) => {
                 let merged = body_for_update(kind, live, &desired);
-                let if_match = if matches!(kind, Kind::ManagedCluster | Kind::AgentPool) {
+                let if_match = if kind.descriptor().write.cluster_operation {
                     etag(live)
                 } else {
                     None
@@ -264,7 +264,7 @@ async fn put(
                 ));
                 tokio::time::sleep(wait).await;
                 if let Some(cluster) = &step.lock {
-                    if matches!(kind, Kind::ManagedCluster | Kind::AgentPool) {
+                    if kind.descriptor().write.cluster_operation {
                         settle_cluster(context, cluster).await?;
                     }
                 }
@@ -417,17 +417,17 @@ async fn recover_vault(
 async fn delete(context: &StepContext) -> Result<Option<String>, ArmFailure> {
     let step = context.step();
     let kind = step.label.kind;
-    if kind == Kind::ResourceGroup {
+    if kind.is_resource_group() {
         ownership::ensure_resource_group_empty(context.state.arm.as_ref(), &step.label.id).await?;
     }
     let mut attempt: u32 = 0;
     loop {
         if let Some(cluster) = &step.lock {
-            if matches!(kind, Kind::ManagedCluster | Kind::AgentPool) {
+            if kind.descriptor().write.cluster_operation {
                 settle_cluster(context, cluster).await?;
             }
         }
-        if !matches!(kind, Kind::ManagedCluster | Kind::AgentPool) {
+        if !kind.descriptor().write.cluster_operation {
             settled(context, &step.label.id, &step.api_version, kind).await?;
             settle_tracked_ancestor(context, &step.label.id, kind).await?;
         }

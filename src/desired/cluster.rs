@@ -7,7 +7,8 @@
 use serde_json::{json, Map, Value};
 
 use crate::desired::context::{
-    address_of, deferred, insert_non_empty, insert_some, strings, Lowering,
+    address_of, address_of_resource, deferred, insert_non_empty, insert_some, strings, unknown,
+    Lowering,
 };
 use crate::desired::lower::LowerError;
 use crate::desired::pool::{inline_profile, pool_properties};
@@ -43,7 +44,7 @@ fn cluster_resource(
     lowering: &Lowering<'_>,
     cluster: &Cluster,
 ) -> Result<DesiredResource, LowerError> {
-    let address = address_of(Kind::ManagedCluster, &[&cluster.name]);
+    let address = address_of_resource(cluster);
     let invalid = |reason: &str| LowerError::Invalid {
         address: address.clone(),
         reason: reason.to_string(),
@@ -81,12 +82,9 @@ fn cluster_resource(
                     invalid("`identity.type: UserAssigned` needs `identity.userAssigned`")
                 })?;
             let control_plane = lowering.identity(name, &address, "identity.userAssigned")?;
-            depends_on.push(address_of(
-                Kind::UserAssignedIdentity,
-                &[&control_plane.name],
-            ));
+            depends_on.push(address_of_resource(control_plane));
             let mut identities = Map::new();
-            identities.insert(lowering.identity_id(control_plane).to_string(), json!({}));
+            identities.insert(lowering.id_of(control_plane).to_string(), json!({}));
             json!({"type": "UserAssigned", "userAssignedIdentities": identities})
         }
     };
@@ -120,11 +118,11 @@ fn cluster_resource(
 
     if let Some(kubelet) = &cluster.kubelet_identity {
         let kubelet = lowering.identity(kubelet, &address, "kubeletIdentity")?;
-        let kubelet_address = address_of(Kind::UserAssignedIdentity, &[&kubelet.name]);
+        let kubelet_address = address_of_resource(kubelet);
         properties.insert(
             "identityProfile".to_string(),
             json!({"kubeletidentity": {
-                "resourceId": lowering.identity_id(kubelet).to_string(),
+                "resourceId": lowering.id_of(kubelet).to_string(),
                 "clientId": null,
                 "objectId": null,
             }}),
@@ -197,7 +195,34 @@ fn cluster_resource(
         insert_non_empty(&mut properties, "autoUpgradeProfile", profile);
     }
     if let Some(addons) = &cluster.addons {
-        insert_non_empty(&mut properties, "addonProfiles", addon_profiles(addons));
+        // A workspace of the estate: its id, and the cluster waits for it.
+        let workspace_id = match addons
+            .monitoring
+            .as_ref()
+            .and_then(|m| m.workspace.as_ref())
+        {
+            Some(name) => {
+                let id = lowering
+                    .estate
+                    .resource_id_of(Kind::LogAnalyticsWorkspace, name, &lowering.subscription)
+                    .map_err(|missing| {
+                        unknown(
+                            &address,
+                            "addons.monitoring.workspace",
+                            missing.kind.descriptor().noun,
+                            &missing.name,
+                        )
+                    })?;
+                depends_on.push(address_of(Kind::LogAnalyticsWorkspace, &[name]));
+                Some(id.to_string())
+            }
+            None => None,
+        };
+        insert_non_empty(
+            &mut properties,
+            "addonProfiles",
+            addon_profiles(addons, workspace_id),
+        );
         if let Some(mesh) = service_mesh_profile(addons) {
             properties.insert("serviceMeshProfile".to_string(), mesh);
         }
@@ -205,7 +230,7 @@ fn cluster_resource(
     body.insert("properties".to_string(), Value::Object(properties));
 
     Ok(DesiredResource {
-        id: lowering.cluster_id(cluster),
+        id: lowering.id_of(cluster),
         address,
         kind: Kind::ManagedCluster,
         body: Value::Object(body),
@@ -274,14 +299,14 @@ fn network_profile(network: &ClusterNetwork) -> Map<String, Value> {
 /// `addonProfiles` as ARM names them: `omsagent`, `azureKeyvaultSecretsProvider`,
 /// `azurepolicy`. Declaring an add-on enables it unless it says `enabled: false`; config values
 /// are strings, as ARM models them.
-fn addon_profiles(addons: &Addons) -> Map<String, Value> {
+fn addon_profiles(addons: &Addons, workspace_id: Option<String>) -> Map<String, Value> {
     let mut profiles = Map::new();
     if let Some(monitoring) = &addons.monitoring {
         let mut config = Map::new();
         insert_some(
             &mut config,
             "logAnalyticsWorkspaceResourceID",
-            monitoring.log_analytics_workspace_id.clone(),
+            workspace_id.or_else(|| monitoring.log_analytics_workspace_id.clone()),
         );
         profiles.insert(
             "omsagent".to_string(),

@@ -8,7 +8,7 @@ use crate::desired::DesiredResource;
 use crate::id::ResourceId;
 use crate::kind::Kind;
 use crate::plan::Deferred;
-use crate::spec::types::{Cluster, Estate, Identity, Tags};
+use crate::spec::types::{Cluster, Estate, Identity, Tags, TrackedResource};
 
 /// The ownership tag whose value is the estate name.
 pub const ESTATE_TAG: &str = "aksctl-estate";
@@ -120,16 +120,9 @@ impl<'a> Lowering<'a> {
             .ok_or_else(|| unknown(address, reference, "identity", name))
     }
 
-    pub fn cluster_id(&self, cluster: &Cluster) -> ResourceId {
-        self.top_level_id(Kind::ManagedCluster, &cluster.resource_group, &cluster.name)
-    }
-
-    pub fn identity_id(&self, identity: &Identity) -> ResourceId {
-        self.top_level_id(
-            Kind::UserAssignedIdentity,
-            &identity.resource_group,
-            &identity.name,
-        )
+    /// The ARM id of a tracked estate resource (registry, vault, cluster, identity, ...).
+    pub fn id_of(&self, resource: &dyn TrackedResource) -> ResourceId {
+        self.top_level_id(resource.kind(), resource.resource_group(), resource.name())
     }
 
     /// Checks that a resource group the estate refers to is declared; returns its address.
@@ -155,6 +148,11 @@ pub fn address_of(kind: Kind, parts: &[&str]) -> String {
         address.push_str(part);
     }
     address
+}
+
+/// The plan address of a tracked estate resource (`cluster/<name>`).
+pub fn address_of_resource(resource: &dyn TrackedResource) -> String {
+    address_of(resource.kind(), &[resource.name()])
 }
 
 /// ARM's canonical short location: lower case, no whitespace (`East US 2` -> `eastus2`).

@@ -10,7 +10,7 @@
 
 use serde_json::{json, Value};
 
-use crate::desired::context::{address_of, deferred, Lowering};
+use crate::desired::context::{address_of, address_of_resource, deferred, Lowering};
 use crate::desired::lower::LowerError;
 use crate::desired::DesiredResource;
 use crate::kind::Kind;
@@ -23,7 +23,7 @@ pub const ISSUER_OUTPUT: &str = "/properties/oidcIssuerProfile/issuerURL";
 /// `identity/<name>`: `{location, tags}` (everything else about an identity is read-only).
 pub fn lower_identities(lowering: &mut Lowering<'_>) -> Result<(), LowerError> {
     for identity in &lowering.estate.identities {
-        let address = address_of(Kind::UserAssignedIdentity, &[&identity.name]);
+        let address = address_of_resource(identity);
         let body = lowering.tracked_body(
             identity.location.as_deref(),
             &identity.resource_group,
@@ -33,7 +33,7 @@ pub fn lower_identities(lowering: &mut Lowering<'_>) -> Result<(), LowerError> {
         let resource = DesiredResource {
             address,
             kind: Kind::UserAssignedIdentity,
-            id: lowering.identity_id(identity),
+            id: lowering.id_of(identity),
             body: Value::Object(body),
             deferred: Vec::new(),
             depends_on: vec![group],
@@ -82,7 +82,7 @@ fn credential_resource(
     identity: &Identity,
     credential: &FederatedCredential,
 ) -> Result<DesiredResource, LowerError> {
-    let identity_address = address_of(Kind::UserAssignedIdentity, &[&identity.name]);
+    let identity_address = address_of_resource(identity);
     let address = address_of(
         Kind::FederatedIdentityCredential,
         &[&identity.name, &credential.name],
@@ -105,7 +105,7 @@ fn credential_resource(
         Some(IssuerSource::Literal(url)) => Value::String(url.to_string()),
         Some(IssuerSource::Cluster(name)) => {
             let cluster = lowering.cluster(name, &address, "cluster")?;
-            let cluster_address = address_of(Kind::ManagedCluster, &[&cluster.name]);
+            let cluster_address = address_of_resource(cluster);
             deferred_values.push(deferred(
                 "/properties/issuer",
                 &cluster_address,
@@ -122,7 +122,7 @@ fn credential_resource(
     };
     Ok(DesiredResource {
         id: lowering
-            .identity_id(identity)
+            .id_of(identity)
             .child(Kind::FederatedIdentityCredential, &credential.name),
         address,
         kind: Kind::FederatedIdentityCredential,

@@ -3,7 +3,8 @@
 
 use crate::desired::context::Lowering;
 use crate::desired::{
-    cluster, identity, maintenance, order, platform, replication, role, storage, DesiredState,
+    cluster, identity, maintenance, order, platform, replication, role, storage, workspace,
+    DesiredState,
 };
 use crate::spec::types::Estate;
 
@@ -60,6 +61,7 @@ pub fn lower(estate: &Estate, context: &LowerContext) -> Result<DesiredState, Lo
     replication::lower_replications(&mut lowering)?;
     platform::lower_key_vaults(&mut lowering)?;
     storage::lower_storage_accounts(&mut lowering)?;
+    workspace::lower_workspaces(&mut lowering)?;
     identity::lower_identities(&mut lowering)?;
     cluster::lower_clusters(&mut lowering)?;
     maintenance::lower_maintenance_configurations(&mut lowering);

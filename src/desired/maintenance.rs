@@ -19,7 +19,7 @@
 
 use serde_json::{json, Value};
 
-use crate::desired::context::{address_of, Lowering};
+use crate::desired::context::{address_of, address_of_resource, Lowering};
 use crate::desired::DesiredResource;
 use crate::kind::Kind;
 use crate::spec::types::{AutoUpgrade, MaintenanceWindow, NodeOsUpgradeChannel};
@@ -38,8 +38,8 @@ pub fn lower_maintenance_configurations(lowering: &mut Lowering<'_>) {
         let Some(window) = &cluster.maintenance_window else {
             continue;
         };
-        let cluster_address = address_of(Kind::ManagedCluster, &[&cluster.name]);
-        let cluster_id = lowering.cluster_id(cluster);
+        let cluster_address = address_of_resource(cluster);
+        let cluster_id = lowering.id_of(cluster);
         for name in configuration_names(cluster.auto_upgrade.as_ref()) {
             configurations.push(DesiredResource {
                 address: address_of(Kind::MaintenanceConfiguration, &[&cluster.name, name]),

@@ -13,6 +13,7 @@
 //! | resource group | `resourceGroup/<name>` |
 //! | container registry | `registry/<name>` |
 //! | key vault | `keyVault/<name>` |
+//! | Log Analytics workspace | `logAnalyticsWorkspace/<name>` |
 //! | storage account | `storageAccount/<account>` |
 //! | blob service (`default`) | `blobService/<account>` |
 //! | blob container | `blobContainer/<account>/<container>` |
@@ -63,6 +64,7 @@ mod role;
 mod storage;
 #[cfg(test)]
 mod tests;
+mod workspace;
 
 use serde_json::Value;
 

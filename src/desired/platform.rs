@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::desired::context::{address_of, insert_some, Lowering};
+use crate::desired::context::{address_of, address_of_resource, insert_some, Lowering};
 use crate::desired::lower::LowerError;
 use crate::desired::DesiredResource;
 use crate::kind::Kind;
@@ -37,7 +37,7 @@ pub fn lower_resource_groups(lowering: &mut Lowering<'_>) {
 /// (`replication.rs`).
 pub fn lower_registries(lowering: &mut Lowering<'_>) -> Result<(), LowerError> {
     for registry in &lowering.estate.registries {
-        let address = address_of(Kind::ContainerRegistry, &[&registry.name]);
+        let address = address_of_resource(registry);
         let mut body = lowering.tracked_body(
             registry.location.as_deref(),
             &registry.resource_group,
@@ -66,11 +66,7 @@ pub fn lower_registries(lowering: &mut Lowering<'_>) -> Result<(), LowerError> {
         let resource = DesiredResource {
             address: address.clone(),
             kind: Kind::ContainerRegistry,
-            id: lowering.top_level_id(
-                Kind::ContainerRegistry,
-                &registry.resource_group,
-                &registry.name,
-            ),
+            id: lowering.id_of(registry),
             body: Value::Object(body),
             deferred: Vec::new(),
             depends_on: vec![lowering.group_address(
@@ -136,7 +132,7 @@ pub fn lower_key_vaults(lowering: &mut Lowering<'_>) -> Result<(), LowerError> {
         let resource = DesiredResource {
             address: address.clone(),
             kind: Kind::KeyVault,
-            id: lowering.top_level_id(Kind::KeyVault, &vault.resource_group, &vault.name),
+            id: lowering.id_of(vault),
             body: Value::Object(body),
             deferred: Vec::new(),
             depends_on: vec![lowering.group_address(

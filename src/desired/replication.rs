@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::desired::context::{address_of, canonical_location, Lowering};
+use crate::desired::context::{address_of, address_of_resource, canonical_location, Lowering};
 use crate::desired::lower::LowerError;
 use crate::desired::DesiredResource;
 use crate::kind::Kind;
@@ -18,12 +18,8 @@ use crate::kind::Kind;
 pub fn lower_replications(lowering: &mut Lowering<'_>) -> Result<(), LowerError> {
     let mut replicas = Vec::new();
     for registry in &lowering.estate.registries {
-        let registry_address = address_of(Kind::ContainerRegistry, &[&registry.name]);
-        let registry_id = lowering.top_level_id(
-            Kind::ContainerRegistry,
-            &registry.resource_group,
-            &registry.name,
-        );
+        let registry_address = address_of_resource(registry);
+        let registry_id = lowering.id_of(registry);
         let home = lowering.location(registry.location.as_deref(), &registry.resource_group);
         let mut seen: Vec<String> = Vec::new();
         for declared in &registry.geo_replications {

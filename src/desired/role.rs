@@ -8,7 +8,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::desired::context::{address_of, deferred, unknown, Lowering};
+use crate::desired::context::{address_of, address_of_resource, deferred, unknown, Lowering};
 use crate::desired::lower::LowerError;
 use crate::desired::DesiredResource;
 use crate::id::{role_assignment_name, ResourceId};
@@ -186,76 +186,30 @@ fn resolve_scope(
     scope: &ScopeReference,
     address: &str,
 ) -> Result<(ResourceId, Option<String>), LowerError> {
-    let estate = lowering.estate;
     let reference = scope.to_string();
-    let missing = |kind: &'static str, name: &str| unknown(address, &reference, kind, name);
     Ok(match scope {
         ScopeReference::Subscription => (ResourceId::subscription(&lowering.subscription), None),
         ScopeReference::ArmId(id) => (ResourceId::new(id.clone()), None),
-        ScopeReference::ResourceGroup(name) => {
-            estate
-                .resource_group(name)
-                .ok_or_else(|| missing("resource group", name))?;
-            (
-                lowering.group_id(name),
-                Some(address_of(Kind::ResourceGroup, &[name])),
-            )
-        }
-        ScopeReference::Registry(name) => {
-            let registry = estate
-                .registry(name)
-                .ok_or_else(|| missing("registry", name))?;
-            (
-                lowering.top_level_id(Kind::ContainerRegistry, &registry.resource_group, name),
-                Some(address_of(Kind::ContainerRegistry, &[name])),
-            )
-        }
-        ScopeReference::KeyVault(name) => {
-            let vault = estate
-                .key_vault(name)
-                .ok_or_else(|| missing("key vault", name))?;
-            (
-                lowering.top_level_id(Kind::KeyVault, &vault.resource_group, name),
-                Some(address_of(Kind::KeyVault, &[name])),
-            )
-        }
-        ScopeReference::StorageAccount(name) => {
-            let account = estate
-                .storage_account(name)
-                .ok_or_else(|| missing("storage account", name))?;
-            (
-                lowering.top_level_id(Kind::StorageAccount, &account.resource_group, name),
-                Some(address_of(Kind::StorageAccount, &[name])),
-            )
-        }
-        ScopeReference::StorageContainer { account, container } => {
-            let declared = estate
-                .storage_account(account)
-                .ok_or_else(|| missing("storage account", account))?;
-            if !declared.containers.iter().any(|c| &c.name == container) {
-                return Err(missing("blob container", &format!("{account}/{container}")));
-            }
-            (
-                lowering
-                    .top_level_id(Kind::StorageAccount, &declared.resource_group, account)
-                    .child(Kind::BlobService, "default")
-                    .child(Kind::BlobContainer, container),
-                Some(address_of(Kind::BlobContainer, &[account, container])),
-            )
-        }
-        ScopeReference::Cluster(name) => {
-            let cluster = lowering.cluster(name, address, &reference)?;
-            (
-                lowering.cluster_id(cluster),
-                Some(address_of(Kind::ManagedCluster, &[name])),
-            )
-        }
-        ScopeReference::Identity(name) => {
-            let identity = lowering.identity(name, address, &reference)?;
-            (
-                lowering.identity_id(identity),
-                Some(address_of(Kind::UserAssignedIdentity, &[name])),
-            )
+        ScopeReference::Resource { kind, name } => {
+            let id = lowering
+                .estate
+                .resource_id_of(*kind, name, &lowering.subscription)
+                .map_err(|missing| {
+                    // A missing child is named with its parents (`<account>/<container>`).
+                    let missing_name = if missing.kind == kind.top_level() {
+                        missing.name
+                    } else {
+                        name.clone()
+                    };
+                    unknown(
+                        address,
+                        &reference,
+                        missing.kind.descriptor().noun,
+                        &missing_name,
+                    )
+                })?;
+            let names: Vec<&str> = name.split('/').collect();
+            (id, Some(address_of(*kind, &names)))
         }
     })
 }
@@ -269,10 +223,10 @@ fn resolve_principal(
         |name: &str, reference: &str| -> Result<ResolvedPrincipal, LowerError> {
             let identity = lowering.identity(name, address, reference)?;
             Ok(ResolvedPrincipal {
-                key: lowering.identity_id(identity).to_string(),
+                key: lowering.id_of(identity).to_string(),
                 principal_type: "ServicePrincipal",
                 id: PrincipalId::From {
-                    source: address_of(Kind::UserAssignedIdentity, &[&identity.name]),
+                    source: address_of_resource(identity),
                     output: IDENTITY_PRINCIPAL_OUTPUT,
                 },
             })
@@ -327,10 +281,10 @@ fn cluster_principal(
     output: &'static str,
 ) -> ResolvedPrincipal {
     ResolvedPrincipal {
-        key: format!("{}/{role}", lowering.cluster_id(cluster)),
+        key: format!("{}/{role}", lowering.id_of(cluster)),
         principal_type: "ServicePrincipal",
         id: PrincipalId::From {
-            source: address_of(Kind::ManagedCluster, &[&cluster.name]),
+            source: address_of_resource(cluster),
             output,
         },
     }

@@ -128,7 +128,7 @@ fn account_resource(
     Ok(DesiredResource {
         address,
         kind: Kind::StorageAccount,
-        id: lowering.top_level_id(Kind::StorageAccount, &account.resource_group, &account.name),
+        id: lowering.id_of(account),
         body: Value::Object(body),
         deferred: Vec::new(),
         depends_on: vec![group],

@@ -12,7 +12,7 @@ mod walk;
 mod tests;
 
 pub use normalize::{normalize_location, scalars_equal, version_satisfied};
-pub use rules::{covers, replace_paths, AKS_SYSTEM_PREFIX};
+pub use rules::covers;
 pub use walk::{differences, Difference};
 
 use serde_json::Value;
@@ -76,27 +76,21 @@ pub fn compare(kind: Kind, desired: &Value, live: &Value) -> Comparison {
 
 /// Whether a difference at `rule_path` of `kind` cannot be made in place.
 pub fn needs_replace(kind: Kind, difference: &Difference) -> bool {
-    if kind == Kind::StorageAccount && difference.rule_path == "sku.name" {
-        if let (Some(Value::String(before)), Value::String(after)) =
-            (&difference.before, &difference.after)
-        {
-            return rules::storage_sku_change_needs_replace(before, after);
-        }
-    }
-    rules::replace_paths(kind)
-        .iter()
-        .any(|pattern| covers(pattern, &difference.rule_path))
+    rules::forces_replacement(
+        kind,
+        &difference.rule_path,
+        difference.before.as_ref(),
+        &difference.after,
+    )
 }
 
 fn one_way_violation(kind: Kind, difference: &Difference) -> Option<&'static str> {
-    rules::one_way(kind)
-        .iter()
-        .find(|rule| {
-            rule.path == difference.rule_path
-                && difference.before == Some(Value::Bool(rule.locked))
-                && difference.after == Value::Bool(!rule.locked)
-        })
-        .map(|rule| rule.explanation)
+    rules::refused_by_arm(
+        kind,
+        &difference.rule_path,
+        difference.before.as_ref(),
+        &difference.after,
+    )
 }
 
 /// `path: before -> after`, values as compact JSON.

@@ -50,7 +50,7 @@ pub fn export_identities(exporting: &mut Exporting<'_>) -> Vec<Identity> {
                 .identities_by_principal
                 .insert(principal.to_ascii_lowercase(), name.clone());
         }
-        exporting.add_scope(&id, format!("identity/{name}"));
+        exporting.add_scope(&id, Kind::UserAssignedIdentity);
         let group = group_of(body);
         identities.push(Identity {
             location: exporting.own_location(body, &group),

@@ -27,7 +27,7 @@ pub const MANAGED_BY_VALUE: &str = "aksctl";
 pub enum AdoptError {
     #[error("{address}: the estate declares no such resource{}", suggestion(hint))]
     UnknownAddress { address: String, hint: Vec<String> },
-    #[error("{address} is not a resource aksctl tags (only resource groups, registries and their replicas, key vaults, storage accounts, identities and clusters carry ownership tags; their other children are owned through them)")]
+    #[error("{address} is not a resource aksctl tags (only resource groups, registries and their replicas, key vaults, storage accounts, Log Analytics workspaces, identities and clusters carry ownership tags; their other children are owned through them)")]
     NotTracked { address: String },
 }
 
@@ -210,7 +210,7 @@ pub async fn apply_tags(
 ) -> Vec<Adopted> {
     let (groups, others): (Vec<&Candidate>, Vec<&Candidate>) = candidates
         .iter()
-        .partition(|candidate| candidate.kind == Kind::ResourceGroup);
+        .partition(|candidate| candidate.kind.is_resource_group());
     let mut outcomes = Vec::new();
     for wave in [groups, others] {
         outcomes.extend(patch_all(client, wave, parallelism).await);

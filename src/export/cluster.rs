@@ -118,7 +118,7 @@ fn export_cluster(exporting: &mut Exporting<'_>, body: &Value) -> Option<Cluster
     let pools = export_pools(exporting, &id, &properties);
     let auto_upgrade = auto_upgrade(&properties);
     let maintenance_window = maintenance_window(exporting, &id, &name, auto_upgrade.as_ref());
-    exporting.add_scope(&id, format!("cluster/{name}"));
+    exporting.add_scope(&id, Kind::ManagedCluster);
     Some(Cluster {
         location: exporting.own_location(body, &group),
         tags: tags_of(body),
@@ -252,10 +252,19 @@ fn addons(exporting: &mut Exporting<'_>, cluster: &str, properties: &Value) -> O
             }
         }
     }
-    let monitoring = profile("omsagent").map(|addon| MonitoringAddon {
-        enabled: None,
-        log_analytics_workspace_id: str_at(addon, "/config/logAnalyticsWorkspaceResourceID")
-            .map(str::to_owned),
+    let monitoring = profile("omsagent").map(|addon| {
+        let workspace_id = str_at(addon, "/config/logAnalyticsWorkspaceResourceID");
+        // A workspace exported with the cluster is referred to by its logical name.
+        let workspace = workspace_id
+            .and_then(|id| exporting.logical_name(id, Kind::LogAnalyticsWorkspace))
+            .map(str::to_owned);
+        MonitoringAddon {
+            enabled: None,
+            log_analytics_workspace_id: workspace_id
+                .filter(|_| workspace.is_none())
+                .map(str::to_owned),
+            workspace,
+        }
     });
     let key_vault_secrets_provider =
         profile("azureKeyvaultSecretsProvider").map(|addon| KeyVaultSecretsProviderAddon {

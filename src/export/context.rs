@@ -9,8 +9,10 @@ use serde_json::Value;
 use crate::export::inventory::{id_of, Inventory};
 use crate::export::Skipped;
 use crate::id::ResourceId;
+use crate::kind::Kind;
 use crate::live::{MANAGED_BY_TAG, OWNER_TAG};
 use crate::spec::types::Tags;
+use crate::spec::ScopeReference;
 
 /// What export knows about a cluster that other resources refer to.
 #[derive(Debug, Clone)]
@@ -44,6 +46,8 @@ pub struct Exporting<'a> {
     pub clusters: Vec<ClusterFacts>,
     /// Exported resources usable as role assignment scopes: lower-case id -> scope reference.
     pub scopes: HashMap<String, String>,
+    /// Every exported resource recorded by `add_scope`: lower-case id -> (kind, logical name).
+    pub logical_names: HashMap<String, (Kind, String)>,
     /// Resources found but not exported, with why.
     pub skipped: Vec<Skipped>,
     /// Other things the user should know (as comments in the file).
@@ -61,6 +65,7 @@ impl<'a> Exporting<'a> {
             identities_by_principal: HashMap::new(),
             clusters: Vec::new(),
             scopes: HashMap::new(),
+            logical_names: HashMap::new(),
             skipped: Vec::new(),
             notes: Vec::new(),
         }
@@ -98,9 +103,25 @@ impl<'a> Exporting<'a> {
     }
 
     /// Registers an exported resource as a role assignment scope.
-    pub fn add_scope(&mut self, id: &ResourceId, reference: String) {
-        self.scopes
-            .insert(id.as_str().to_ascii_lowercase(), reference);
+    /// Records an exported resource of `kind`: a role assignment on it names it by its
+    /// logical scope (`keyVault/kv-prod`, `storageContainer/<account>/<container>`), other
+    /// resources by its logical name (`logical_name`).
+    pub fn add_scope(&mut self, id: &ResourceId, kind: Kind) {
+        let name = id.logical_name(kind);
+        let key = id.as_str().to_ascii_lowercase();
+        self.logical_names.insert(key.clone(), (kind, name.clone()));
+        if kind.descriptor().scope_prefix.is_some() {
+            let scope = ScopeReference::Resource { kind, name };
+            self.scopes.insert(key, scope.to_string());
+        }
+    }
+
+    /// The logical name of the exported resource of `kind` with id `id` (any casing).
+    pub fn logical_name(&self, id: &str, kind: Kind) -> Option<&str> {
+        self.logical_names
+            .get(&id.to_ascii_lowercase())
+            .filter(|(found, _)| *found == kind)
+            .map(|(_, name)| name.as_str())
     }
 }
 

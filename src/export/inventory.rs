@@ -13,19 +13,10 @@ use tokio::task::JoinSet;
 use crate::export::ExportError;
 use crate::id::ResourceId;
 use crate::kind::Kind;
-use crate::live::{ArmReader, Collection, ReadFailure};
+use crate::live::{child_collections, ArmReader, ChildReading, Collection, ReadFailure};
 
 /// The api-version of the generic "every resource in a group" list.
 pub const GENERIC_RESOURCES_API_VERSION: &str = "2021-04-01";
-
-/// Top-level kinds exported from a resource group, parents before the kinds that refer to them.
-pub const EXPORTED_KINDS: [Kind; 5] = [
-    Kind::ContainerRegistry,
-    Kind::KeyVault,
-    Kind::StorageAccount,
-    Kind::UserAssignedIdentity,
-    Kind::ManagedCluster,
-];
 
 /// Everything export read, as ARM returned it.
 #[derive(Debug, Clone, Default)]
@@ -83,6 +74,14 @@ pub fn id_of(body: &Value) -> Option<ResourceId> {
     body.get("id").and_then(Value::as_str).map(ResourceId::new)
 }
 
+/// The api-version of a resource group GET: the kind read per subscription as groups.
+fn group_api_version() -> &'static str {
+    Kind::ALL
+        .into_iter()
+        .find(|kind| kind.descriptor().read == crate::kind::Read::SubscriptionGroups)
+        .map_or(GENERIC_RESOURCES_API_VERSION, Kind::api_version)
+}
+
 /// What one read is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Purpose {
@@ -128,10 +127,10 @@ pub async fn read_inventory<R: ArmReader>(
         first.push(Read {
             purpose: Purpose::Group(group.clone()),
             path: ResourceId::resource_group(subscription, group).to_string(),
-            api_version: Kind::ResourceGroup.api_version(),
+            api_version: group_api_version(),
             single: true,
         });
-        for kind in EXPORTED_KINDS {
+        for kind in Kind::listed_per_resource_group() {
             if let Collection::List { path, .. } =
                 Collection::in_resource_group(subscription, group, kind)
             {
@@ -144,12 +143,14 @@ pub async fn read_inventory<R: ArmReader>(
             GENERIC_RESOURCES_API_VERSION,
         ));
     }
-    if let Collection::List { path, .. } = Collection::role_assignments(subscription) {
-        first.push(Read::list(
-            Purpose::RoleAssignments,
-            path,
-            Kind::RoleAssignment.api_version(),
-        ));
+    for collection in Collection::subscription_lists(subscription) {
+        if let Collection::List { path, kind } = collection {
+            first.push(Read::list(
+                Purpose::RoleAssignments,
+                path,
+                kind.api_version(),
+            ));
+        }
     }
 
     let mut found_groups: BTreeMap<String, Value> = BTreeMap::new();
@@ -228,58 +229,36 @@ pub async fn read_inventory<R: ArmReader>(
     Ok(inventory)
 }
 
-/// Children lists of the parents found: pools and maintenance configurations per cluster,
-/// replicas per Premium registry, credentials per identity, blob service, containers and
-/// lifecycle policy per storage account.
+/// Children lists of the parents found, from the kinds' read rules (`crate::kind`): pools and
+/// maintenance configurations per cluster, replicas per Premium registry, credentials per
+/// identity, blob service, containers and lifecycle policy per storage account. Lists first,
+/// then the single GETs of list-less singletons.
 fn child_reads(resources: &[Value]) -> Vec<Read> {
-    let mut reads = Vec::new();
-    let mut children = |parent: &ResourceId, kind: Kind| {
-        if let Collection::List { path, .. } = Collection::children(parent, kind) {
-            reads.push(Read::list(
-                Purpose::Children(kind),
-                path,
-                kind.api_version(),
-            ));
-        }
-    };
+    let mut lists = Vec::new();
     let mut singles = Vec::new();
     for body in resources {
         let (Some(kind), Some(id)) = (kind_of(body), id_of(body)) else {
             continue;
         };
-        match kind {
-            Kind::ManagedCluster => {
-                children(&id, Kind::AgentPool);
-                children(&id, Kind::MaintenanceConfiguration);
-            }
-            // Only Premium registries have replicas (ARM refuses the list for the others).
-            Kind::ContainerRegistry
-                if body
-                    .pointer("/sku/name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|sku| sku.eq_ignore_ascii_case("Premium")) =>
-            {
-                children(&id, Kind::RegistryReplication)
-            }
-            Kind::UserAssignedIdentity => children(&id, Kind::FederatedIdentityCredential),
-            Kind::StorageAccount => {
-                children(&id, Kind::BlobService);
-                children(&id.child(Kind::BlobService, "default"), Kind::BlobContainer);
-                // ARM has no list of management policies: the single `default` one is read.
-                singles.push(Read {
-                    purpose: Purpose::Children(Kind::StorageManagementPolicy),
-                    path: id
-                        .child(Kind::StorageManagementPolicy, "default")
-                        .to_string(),
-                    api_version: Kind::StorageManagementPolicy.api_version(),
+        for collection in child_collections(kind, &id, body, ChildReading::Export) {
+            match collection {
+                Collection::List { path, kind } => lists.push(Read::list(
+                    Purpose::Children(kind),
+                    path,
+                    kind.api_version(),
+                )),
+                Collection::Single { id, kind } => singles.push(Read {
+                    purpose: Purpose::Children(kind),
+                    path: id.to_string(),
+                    api_version: kind.api_version(),
                     single: true,
-                });
+                }),
+                Collection::DeletedVaults { .. } => {}
             }
-            _ => {}
         }
     }
-    reads.extend(singles);
-    reads
+    lists.extend(singles);
+    lists
 }
 
 /// Runs every read with at most `max_parallel` in flight; results in the order given.

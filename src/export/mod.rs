@@ -35,7 +35,7 @@ use crate::live::{ArmReader, ReadFailure};
 use crate::render::estate::estate_yaml;
 use crate::spec::types::{Estate, Metadata, API_VERSION, KIND};
 
-pub use inventory::{read_inventory, Inventory, EXPORTED_KINDS, GENERIC_RESOURCES_API_VERSION};
+pub use inventory::{read_inventory, Inventory, GENERIC_RESOURCES_API_VERSION};
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +120,7 @@ pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
     let registries = services::export_registries(&mut exporting);
     let key_vaults = services::export_key_vaults(&mut exporting);
     let storage_accounts = services::export_storage_accounts(&mut exporting);
+    let log_analytics_workspaces = services::export_workspaces(&mut exporting);
     let mut identities = access::export_identities(&mut exporting);
     cluster::cluster_facts(&mut exporting);
     access::export_federated_credentials(&mut exporting, &mut identities);
@@ -185,6 +186,7 @@ pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
         registries,
         key_vaults,
         storage_accounts,
+        log_analytics_workspaces,
         clusters,
         identities,
         role_assignments,
@@ -345,43 +347,14 @@ fn skip_node_resource_groups(
 
 /// Moves tags every tracked resource carries with the same value up to the estate's `tags`.
 fn hoist_common_tags(estate: &mut Estate) {
-    let common = {
-        let all = estate
-            .resource_groups
-            .iter()
-            .map(|r| &r.tags)
-            .chain(estate.registries.iter().map(|r| &r.tags))
-            .chain(estate.key_vaults.iter().map(|r| &r.tags))
-            .chain(estate.storage_accounts.iter().map(|r| &r.tags))
-            .chain(estate.clusters.iter().map(|r| &r.tags))
-            .chain(estate.identities.iter().map(|r| &r.tags));
-        common_tags(all)
-    };
+    let common = common_tags(estate.tracked_mut().into_iter().map(|r| &*r.tags()));
     if common.is_empty() {
         return;
     }
-    let strip =
-        |tags: &mut crate::spec::types::Tags| tags.retain(|key, _| !common.contains_key(key));
-    estate
-        .resource_groups
-        .iter_mut()
-        .for_each(|r| strip(&mut r.tags));
-    estate
-        .registries
-        .iter_mut()
-        .for_each(|r| strip(&mut r.tags));
-    estate
-        .key_vaults
-        .iter_mut()
-        .for_each(|r| strip(&mut r.tags));
-    estate
-        .storage_accounts
-        .iter_mut()
-        .for_each(|r| strip(&mut r.tags));
-    estate.clusters.iter_mut().for_each(|r| strip(&mut r.tags));
-    estate
-        .identities
-        .iter_mut()
-        .for_each(|r| strip(&mut r.tags));
+    for resource in estate.tracked_mut() {
+        resource
+            .tags_mut()
+            .retain(|key, _| !common.contains_key(key));
+    }
     estate.tags = common;
 }

@@ -13,8 +13,9 @@ use crate::export::schedules::geo_replications;
 use crate::kind::Kind;
 use crate::spec::types::{
     BlobContainer, ContainerPublicAccess, KeyVault, KeyVaultSku, LifecycleRule,
-    PublicNetworkAccess, Registry, RegistrySku, ResourceGroup, StorageAccount, StorageKind,
-    StorageSku, Switch, TlsVersion,
+    LogAnalyticsWorkspace, PublicNetworkAccess, Registry, RegistrySku, ResourceGroup,
+    StorageAccount, StorageKind, StorageSku, Switch, TlsVersion, WorkspaceNetworkAccess,
+    WorkspaceSku,
 };
 
 /// Key Vault's soft-delete retention when none is given.
@@ -32,7 +33,7 @@ pub fn export_groups(exporting: &mut Exporting<'_>) -> Vec<ResourceGroup> {
             .group_locations
             .insert(name.to_ascii_lowercase(), location.clone());
         if let Some(id) = id_of(body) {
-            exporting.add_scope(&id, format!("resourceGroup/{name}"));
+            exporting.add_scope(&id, Kind::ResourceGroup);
         }
         groups.push(ResourceGroup {
             location: (location != exporting.location).then_some(location),
@@ -69,7 +70,7 @@ pub fn export_registries(exporting: &mut Exporting<'_>) -> Vec<Registry> {
             continue;
         };
         let group = group_of(body);
-        exporting.add_scope(&id, format!("registry/{name}"));
+        exporting.add_scope(&id, Kind::ContainerRegistry);
         registries.push(Registry {
             location: exporting.own_location(body, &group),
             tags: tags_of(body),
@@ -105,7 +106,7 @@ pub fn export_key_vaults(exporting: &mut Exporting<'_>) -> Vec<KeyVault> {
                  (it grants data-plane access with role assignments only): review `rbacAuthorization: false`"
             ));
         }
-        exporting.add_scope(&id, format!("keyVault/{name}"));
+        exporting.add_scope(&id, Kind::KeyVault);
         vaults.push(KeyVault {
             location: exporting.own_location(body, &group),
             tags: tags_of(body),
@@ -154,7 +155,7 @@ pub fn export_storage_accounts(exporting: &mut Exporting<'_>) -> Vec<StorageAcco
             continue;
         };
         let group = group_of(body);
-        exporting.add_scope(&id, format!("storageAccount/{name}"));
+        exporting.add_scope(&id, Kind::StorageAccount);
         let mut account = StorageAccount {
             location: exporting.own_location(body, &group),
             tags: tags_of(body),
@@ -212,7 +213,7 @@ fn blob_settings(
     for body in containers {
         let name = name_of(body);
         if let Some(id) = id_of(body) {
-            exporting.add_scope(&id, format!("storageContainer/{}/{name}", account.name));
+            exporting.add_scope(&id, Kind::BlobContainer);
         }
         account.containers.push(BlobContainer {
             public_access: str_at(body, "/properties/publicAccess")
@@ -331,4 +332,51 @@ fn lifecycle_rule(rule: &Value) -> Option<LifecycleRule> {
         tier_to_archive_after_days: days.get("tierToArchive").copied(),
         delete_after_days: days.get("delete").copied(),
     })
+}
+
+/// Log Analytics workspaces: plan, retention, daily cap and the network switches (what ARM
+/// defaults, `Enabled` switches and an uncapped quota, is left out).
+pub fn export_workspaces(exporting: &mut Exporting<'_>) -> Vec<LogAnalyticsWorkspace> {
+    let mut workspaces = Vec::new();
+    let bodies: Vec<&Value> = exporting
+        .inventory
+        .of_kind(Kind::LogAnalyticsWorkspace)
+        .collect();
+    for body in bodies {
+        let Some(id) = id_of(body) else { continue };
+        let group = group_of(body);
+        exporting.add_scope(&id, Kind::LogAnalyticsWorkspace);
+        let access = |pointer: &str| {
+            str_at(body, pointer)
+                .and_then(|text| {
+                    pick(
+                        WorkspaceNetworkAccess::ALL,
+                        WorkspaceNetworkAccess::as_str,
+                        text,
+                    )
+                })
+                .filter(|access| *access != WorkspaceNetworkAccess::Enabled)
+        };
+        workspaces.push(LogAnalyticsWorkspace {
+            location: exporting.own_location(body, &group),
+            tags: tags_of(body),
+            sku: str_at(body, "/properties/sku/name")
+                .and_then(|text| pick(WorkspaceSku::ALL, WorkspaceSku::as_str, text)),
+            retention_in_days: body
+                .pointer("/properties/retentionInDays")
+                .and_then(Value::as_u64)
+                .and_then(|days| u32::try_from(days).ok()),
+            daily_quota_gb: body
+                .pointer("/properties/workspaceCapping/dailyQuotaGb")
+                .and_then(Value::as_f64)
+                .filter(|quota| *quota >= 0.0),
+            public_network_access_for_ingestion: access(
+                "/properties/publicNetworkAccessForIngestion",
+            ),
+            public_network_access_for_query: access("/properties/publicNetworkAccessForQuery"),
+            resource_group: group,
+            name: name_of(body),
+        });
+    }
+    workspaces
 }

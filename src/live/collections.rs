@@ -2,8 +2,11 @@
 //! (resource groups of a subscription, a kind in a resource group, the children of a parent, the
 //! role assignments of a subscription) or, for singletons without a list, to a single GET.
 
+use serde_json::Value;
+
 use crate::id::ResourceId;
-use crate::kind::Kind;
+use crate::kind::descriptor::ReadWhen;
+use crate::kind::{Kind, Read};
 
 /// One ARM read: a paged list, or a single GET where ARM has no list.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -16,14 +19,93 @@ pub enum Collection {
     DeletedVaults { subscription: String },
 }
 
-/// Top-level kinds aksctl manages inside a resource group.
-pub const RESOURCE_GROUP_KINDS: [Kind; 5] = [
-    Kind::ContainerRegistry,
-    Kind::KeyVault,
-    Kind::StorageAccount,
-    Kind::UserAssignedIdentity,
-    Kind::ManagedCluster,
-];
+/// Which parent a child list is wanted for (see `child_collections`).
+#[derive(Clone, Copy)]
+pub enum ChildReading<'a> {
+    /// A plan: the parent is owned by this estate or not, and the estate declares children of a
+    /// kind under it or not.
+    Plan {
+        owned: bool,
+        declares: &'a dyn Fn(Kind) -> bool,
+    },
+    /// An export: every child ARM serves.
+    Export,
+}
+
+/// The child collections of the live parent `parent_id` (of `parent_kind`, body `parent_body`)
+/// worth reading, from the read rules of the kinds whose top-level kind it is: lists first,
+/// then single GETs of list-less singletons. A child below a singleton (a container below
+/// `blobServices/default`) is listed under that singleton.
+pub fn child_collections(
+    parent_kind: Kind,
+    parent_id: &ResourceId,
+    parent_body: &Value,
+    reading: ChildReading<'_>,
+) -> Vec<Collection> {
+    let mut lists = Vec::new();
+    let mut singles = Vec::new();
+    for kind in Kind::ALL {
+        let (rule, single) = match kind.descriptor().read {
+            Read::ChildList(rule) => (rule, false),
+            Read::ChildSingle(rule) => (rule, true),
+            Read::SubscriptionGroups | Read::Subscription | Read::ResourceGroup => continue,
+        };
+        if kind.top_level() != parent_kind {
+            continue;
+        }
+        let wanted = match reading {
+            ChildReading::Export => rule
+                .parent_condition
+                .is_none_or(|condition| condition.holds(parent_body)),
+            ChildReading::Plan { owned, declares } => {
+                let by_rule = match rule.when {
+                    ReadWhen::Always => true,
+                    ReadWhen::OwnedOrDeclared => owned,
+                    ReadWhen::Declared => false,
+                };
+                declares(kind)
+                    || (by_rule
+                        && rule
+                            .parent_condition
+                            .is_none_or(|condition| condition.holds(parent_body)))
+            }
+        };
+        if !wanted {
+            continue;
+        }
+        let Some(container) = singleton_path(parent_id, parent_kind, kind) else {
+            continue;
+        };
+        match (single, kind.descriptor().singleton_name) {
+            (true, Some(name)) => singles.push(Collection::Single {
+                id: container.child(kind, name),
+                kind,
+            }),
+            _ => lists.push(Collection::children(&container, kind)),
+        }
+    }
+    lists.extend(singles);
+    lists
+}
+
+/// The id of `kind`'s direct parent below `top`, through singleton intermediates
+/// (`{account}/blobServices/default` for a container); none if an intermediate is not a singleton.
+fn singleton_path(top: &ResourceId, top_kind: Kind, kind: Kind) -> Option<ResourceId> {
+    let mut chain = Vec::new();
+    let mut current = kind.parent();
+    while let Some(ancestor) = current {
+        if ancestor == top_kind {
+            break;
+        }
+        chain.push(ancestor);
+        current = ancestor.parent();
+    }
+    let mut id = top.clone();
+    for ancestor in chain.into_iter().rev() {
+        id = id.child(ancestor, ancestor.descriptor().singleton_name?);
+    }
+    Some(id)
+}
 
 impl Collection {
     /// The pinned api-version used to read it.
@@ -58,15 +140,14 @@ impl Collection {
         }
     }
 
-    /// Every role assignment visible in a subscription (all scopes below it), in one list.
-    pub fn role_assignments(subscription: &str) -> Self {
-        Collection::List {
-            path: format!(
-                "/subscriptions/{subscription}/providers/{}",
-                Kind::RoleAssignment.arm_type()
-            ),
-            kind: Kind::RoleAssignment,
-        }
+    /// The lists read once per subscription (every role assignment visible in it, all scopes
+    /// below it, in one list).
+    pub fn subscription_lists(subscription: &str) -> Vec<Self> {
+        Kind::ALL
+            .into_iter()
+            .filter(|kind| kind.descriptor().read == Read::Subscription)
+            .map(|kind| Collection::in_subscription(subscription, kind))
+            .collect()
     }
 
     /// Resources of a top-level `kind` in a resource group.
@@ -105,14 +186,14 @@ impl Collection {
 pub fn collection_of(id: &ResourceId) -> Option<Collection> {
     let kind = kind_of_id(id)?;
     let subscription = id.subscription_id()?;
-    match kind {
-        Kind::ResourceGroup => Some(Collection::resource_groups(subscription)),
-        Kind::RoleAssignment => Some(Collection::role_assignments(subscription)),
-        Kind::StorageManagementPolicy => Some(Collection::Single {
+    match kind.descriptor().read {
+        Read::SubscriptionGroups => Some(Collection::resource_groups(subscription)),
+        Read::Subscription => Some(Collection::in_subscription(subscription, kind)),
+        Read::ChildSingle(_) => Some(Collection::Single {
             id: id.clone(),
             kind,
         }),
-        _ => {
+        Read::ResourceGroup | Read::ChildList(_) => {
             let (path, _name) = id.as_str().rsplit_once('/')?;
             Some(Collection::List {
                 path: path.to_owned(),
@@ -187,7 +268,7 @@ mod tests {
         let assignment = ResourceId::role_assignment(&ResourceId::resource_group(SUB, "rg"), "g");
         assert_eq!(
             collection_of(&assignment),
-            Some(Collection::role_assignments(SUB))
+            Some(Collection::in_subscription(SUB, Kind::RoleAssignment))
         );
     }
 }

@@ -14,7 +14,7 @@ mod state;
 #[cfg(test)]
 mod tests;
 
-pub use collections::{collection_of, Collection};
+pub use collections::{child_collections, collection_of, ChildReading, Collection};
 pub use fingerprint::{canonical_json, fingerprint_of, ABSENT};
 pub use reader::{
     read_ids_with, read_with, ArmReader, ReadFailure, ReadOptions, MAX_PARALLEL_READS,

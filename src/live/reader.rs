@@ -13,7 +13,9 @@ use tokio::task::JoinSet;
 use crate::desired::DesiredState;
 use crate::id::ResourceId;
 use crate::kind::Kind;
-use crate::live::collections::{collection_of, kind_of_id, Collection, RESOURCE_GROUP_KINDS};
+use crate::live::collections::{
+    child_collections as children_to_read, collection_of, kind_of_id, ChildReading, Collection,
+};
 use crate::live::state::{DeletedVault, LiveResource, LiveState};
 use crate::live::LiveError;
 
@@ -75,27 +77,27 @@ pub async fn read_with<R: ArmReader>(
 
     // Round 1: resource groups, role assignments, and the managed top-level kinds: per declared
     // group when the estate lives in one group of a subscription, otherwise one subscription-wide
-    // list per kind (5 requests instead of 5 per group; it also covers owned groups the estate
-    // no longer declares).
+    // list per kind (one request per kind instead of one per kind per group; it also covers
+    // owned groups the estate no longer declares).
     let mut first = Vec::new();
     let mut subscription_wide = HashSet::new();
     for subscription in &subscriptions {
         first.push(Collection::resource_groups(subscription));
-        first.push(Collection::role_assignments(subscription));
+        first.extend(Collection::subscription_lists(subscription));
         let groups_here = declared_groups
             .iter()
             .filter(|(owner, _)| owner.eq_ignore_ascii_case(subscription))
             .count();
         if groups_here > 1 {
             subscription_wide.insert(subscription.to_ascii_lowercase());
-            for kind in RESOURCE_GROUP_KINDS {
+            for kind in Kind::listed_per_resource_group() {
                 first.push(Collection::in_subscription(subscription, kind));
             }
         }
     }
     for (subscription, group) in &declared_groups {
         if !subscription_wide.contains(&subscription.to_ascii_lowercase()) {
-            for kind in RESOURCE_GROUP_KINDS {
+            for kind in Kind::listed_per_resource_group() {
                 first.push(Collection::in_resource_group(subscription, group, kind));
             }
         }
@@ -113,7 +115,7 @@ pub async fn read_with<R: ArmReader>(
             continue;
         };
         for resource in items.into_iter().filter_map(LiveResource::from_body) {
-            if resource.kind != Kind::ResourceGroup {
+            if !resource.kind.is_resource_group() {
                 others.push(resource);
                 continue;
             }
@@ -138,13 +140,13 @@ pub async fn read_with<R: ArmReader>(
     let granted_scopes: HashSet<ResourceId> = desired
         .resources
         .iter()
-        .filter(|resource| resource.kind == Kind::RoleAssignment)
+        .filter(|resource| resource.kind.owned_through_name())
         .filter_map(|resource| resource.id.parent())
         .collect();
     for resource in others {
         let owned = resource.owner() == Some(estate);
         let declared = declared_ids.contains(&resource.id)
-            || (resource.kind == Kind::RoleAssignment
+            || (resource.kind.owned_through_name()
                 && resource
                     .id
                     .parent()
@@ -171,7 +173,7 @@ pub async fn read_with<R: ArmReader>(
             if subscription_wide.contains(&subscription.to_ascii_lowercase()) {
                 continue;
             }
-            for kind in RESOURCE_GROUP_KINDS {
+            for kind in Kind::listed_per_resource_group() {
                 second.push(Collection::in_resource_group(subscription, name, kind));
             }
         }
@@ -180,7 +182,9 @@ pub async fn read_with<R: ArmReader>(
     let missing_vault_subscriptions: BTreeSet<String> = desired
         .resources
         .iter()
-        .filter(|resource| resource.kind == Kind::KeyVault && !state.contains(&resource.id))
+        .filter(|resource| {
+            resource.kind.descriptor().recovers_soft_deleted && !state.contains(&resource.id)
+        })
         .filter_map(|resource| resource.id.subscription_id().map(str::to_owned))
         .collect();
     for subscription in missing_vault_subscriptions {
@@ -275,7 +279,7 @@ fn declared_resource_groups(desired: &DesiredState) -> Vec<(String, String)> {
             .id
             .subscription_id()
             .unwrap_or(desired.subscription.as_str());
-        let group = if resource.kind == Kind::ResourceGroup {
+        let group = if resource.kind.is_resource_group() {
             Some(resource.id.name())
         } else {
             resource.id.resource_group_name()
@@ -315,56 +319,16 @@ fn child_collections(state: &LiveState, desired: &DesiredState, estate: &str) ->
         if !owned && desired.by_id(&resource.id).is_none() {
             continue;
         }
-        match resource.kind {
-            Kind::ManagedCluster => {
-                collections.push(Collection::children(&resource.id, Kind::AgentPool));
-                if owned || declared_children(&resource.id, Kind::MaintenanceConfiguration) {
-                    collections.push(Collection::children(
-                        &resource.id,
-                        Kind::MaintenanceConfiguration,
-                    ));
-                }
-            }
-            Kind::ContainerRegistry => {
-                // Only Premium registries can have replicas: skip the list for the others
-                // unless the estate declares some (then the list shows they are missing).
-                let premium = resource
-                    .body
-                    .pointer("/sku/name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|sku| sku.eq_ignore_ascii_case("Premium"));
-                let declared = declared_children(&resource.id, Kind::RegistryReplication);
-                if declared || (owned && premium) {
-                    collections.push(Collection::children(
-                        &resource.id,
-                        Kind::RegistryReplication,
-                    ));
-                }
-            }
-            Kind::UserAssignedIdentity => collections.push(Collection::children(
-                &resource.id,
-                Kind::FederatedIdentityCredential,
-            )),
-            Kind::StorageAccount => {
-                let account = &resource.id;
-                if declared_children(account, Kind::BlobService) {
-                    collections.push(Collection::children(account, Kind::BlobService));
-                }
-                if owned || declared_children(account, Kind::BlobContainer) {
-                    let service = account.child(Kind::BlobService, "default");
-                    collections.push(Collection::children(&service, Kind::BlobContainer));
-                }
-                for policy in desired.resources.iter().filter(|r| {
-                    r.kind == Kind::StorageManagementPolicy && resource_is_under(&r.id, account)
-                }) {
-                    collections.push(Collection::Single {
-                        id: policy.id.clone(),
-                        kind: Kind::StorageManagementPolicy,
-                    });
-                }
-            }
-            _ => {}
-        }
+        let declares = |kind: Kind| declared_children(&resource.id, kind);
+        collections.extend(children_to_read(
+            resource.kind,
+            &resource.id,
+            &resource.body,
+            ChildReading::Plan {
+                owned,
+                declares: &declares,
+            },
+        ));
     }
     collections
 }

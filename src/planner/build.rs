@@ -8,7 +8,6 @@ use serde_json::Value;
 
 use crate::desired::{DesiredResource, DesiredState};
 use crate::diff::{self, normalize_location, Difference};
-use crate::kind::Kind;
 use crate::live::{LiveResource, LiveState, OWNER_TAG};
 use crate::plan::{Action, Observation, Plan, Reason, ReasonCode, ReplaceOrder, ResourceChange};
 use crate::planner::deferred::{self, pointer_display, pointer_rule_path};
@@ -290,14 +289,14 @@ impl<'a> Context<'a> {
         resource: &DesiredResource,
         body: &Value,
     ) -> Option<&'a LiveResource> {
-        if resource.kind != Kind::RoleAssignment {
+        if !resource.kind.owned_through_name() {
             return None;
         }
         let principal = body.pointer("/properties/principalId")?.as_str()?;
         let role = body.pointer("/properties/roleDefinitionId")?.as_str()?;
         let scope = resource.id.parent()?;
         self.live.iter().find(|live| {
-            live.kind == Kind::RoleAssignment
+            live.kind == resource.kind
                 && live.id.parent().as_ref() == Some(&scope)
                 && live
                     .body
@@ -333,7 +332,7 @@ impl<'a> Context<'a> {
             message: "not found in ARM".to_owned(),
             path: None,
         };
-        if resource.kind != crate::kind::Kind::KeyVault {
+        if !resource.kind.descriptor().recovers_soft_deleted {
             return vec![not_found];
         }
         let Some(vault) = self.live.deleted_vault(resource.id.name()) else {

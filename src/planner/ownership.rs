@@ -24,7 +24,7 @@ pub enum Ownership {
 /// The ownership of live `id` (of `kind`) for `estate`, looking at the nearest tracked ancestor
 /// for proxy resources. Role assignments are owned through their deterministic name.
 pub fn ownership(live: &LiveState, id: &ResourceId, kind: Kind, estate: &str) -> Ownership {
-    if kind == Kind::RoleAssignment {
+    if kind.owned_through_name() {
         return Ownership::Owned;
     }
     let tracked = if kind.is_tracked() {
@@ -51,7 +51,7 @@ pub fn nearest_tracked_ancestor<'a>(
             .get(&parent)
             .filter(|resource| resource.kind.is_tracked())
         {
-            if resource.kind != Kind::ResourceGroup {
+            if !resource.kind.is_resource_group() {
                 return Some(resource);
             }
         }
@@ -62,28 +62,7 @@ pub fn nearest_tracked_ancestor<'a>(
 
 /// The plan address of a live resource the estate does not declare.
 pub fn address_for(kind: Kind, id: &ResourceId) -> String {
-    let name = id.name();
-    let ancestor_name = |levels: usize| {
-        let mut current = Some(id.clone());
-        for _ in 0..levels {
-            current = current.and_then(|id| id.parent());
-        }
-        current.map(|id| id.name().to_owned()).unwrap_or_default()
-    };
-    let prefix = kind.address_prefix();
-    match kind {
-        Kind::AgentPool
-        | Kind::FederatedIdentityCredential
-        | Kind::RegistryReplication
-        | Kind::MaintenanceConfiguration => {
-            format!("{prefix}/{}/{name}", ancestor_name(1))
-        }
-        Kind::BlobService | Kind::StorageManagementPolicy => {
-            format!("{prefix}/{}", ancestor_name(1))
-        }
-        Kind::BlobContainer => format!("{prefix}/{}/{name}", ancestor_name(2)),
-        _ => format!("{prefix}/{name}"),
-    }
+    format!("{}/{}", kind.address_prefix(), id.logical_name(kind))
 }
 
 /// An owned live resource the estate no longer declares.
@@ -113,8 +92,8 @@ pub fn deletions<'a>(
         .filter(|resource| !declared.contains(&resource.id))
     {
         let reason = match resource.kind {
-            Kind::BlobService => None,
-            Kind::RoleAssignment => (resource.owner() == Some(estate)).then(|| {
+            kind if kind.descriptor().write.never_deleted => None,
+            kind if kind.owned_through_name() => (resource.owner() == Some(estate)).then(|| {
                 not_in_estate(format!(
                     "role assignment marked {OWNER_TAG}={estate} is no longer declared"
                 ))
@@ -146,11 +125,11 @@ pub fn deletions<'a>(
     let mut refused_groups = BTreeSet::new();
     for (resource, _) in candidates
         .iter()
-        .filter(|(r, _)| r.kind == Kind::ResourceGroup)
+        .filter(|(r, _)| r.kind.is_resource_group())
     {
         let foreign: Vec<String> = live
             .iter()
-            .filter(|other| other.kind.is_tracked() && other.kind != Kind::ResourceGroup)
+            .filter(|other| other.kind.is_tracked() && !other.kind.is_resource_group())
             .filter(|other| same_group(&other.id, &resource.id) && !owned_tracked(other))
             .map(|other| address_for(other.kind, &other.id))
             .collect();
@@ -209,12 +188,14 @@ fn not_in_estate(message: String) -> Reason {
 }
 
 fn cascade_note(live: &LiveState, resource: &LiveResource) -> String {
-    if resource.kind == Kind::ResourceGroup {
+    if resource.kind.is_resource_group() {
         return String::new();
     }
     let children = live
         .iter()
-        .filter(|other| is_below(&other.id, &resource.id) && other.kind != Kind::BlobService)
+        .filter(|other| {
+            is_below(&other.id, &resource.id) && !other.kind.descriptor().write.never_deleted
+        })
         .count();
     match children {
         0 => String::new(),

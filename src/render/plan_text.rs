@@ -132,11 +132,7 @@ pub fn apply_gates(plan: &Plan) -> Vec<String> {
 
 /// Kinds whose replacement destroys data or a control plane (apply's `--allow-replace`).
 fn replace_is_guarded(kind: crate::kind::Kind) -> bool {
-    use crate::kind::Kind;
-    matches!(
-        kind,
-        Kind::ManagedCluster | Kind::KeyVault | Kind::ContainerRegistry | Kind::StorageAccount
-    )
+    kind.descriptor().destructive_replace
 }
 
 /// The changes to show, in the order they run: creates, updates and replacements in plan order

@@ -67,28 +67,26 @@ pub fn apply_defaults(mut estate: Estate) -> (Estate, PathAliases) {
             .get_or_insert_with(|| estate.location.clone());
         group.tags = merged_tags(&group.tags);
     }
-    let group_location =
-        |estate: &Estate, group: &str| estate.resource_group_location(group).to_string();
-
+    // Every tracked resource in a group: the group's location unless it has its own, the
+    // estate's tags under its own.
     let locations: Vec<String> = estate
-        .registries
-        .iter()
-        .map(|r| group_location(&estate, &r.resource_group))
+        .tracked_lists()
+        .into_iter()
+        .flat_map(|(_, items)| items)
+        .map(|resource| {
+            estate
+                .resource_group_location(resource.resource_group())
+                .to_string()
+        })
         .collect();
-    for (registry, location) in estate.registries.iter_mut().zip(locations) {
-        registry.location.get_or_insert(location);
-        registry.tags = merged_tags(&registry.tags);
+    for (resource, location) in estate.tracked_in_groups_mut().into_iter().zip(locations) {
+        resource.location_mut().get_or_insert(location);
+        let tags = merged_tags(resource.tags());
+        *resource.tags_mut() = tags;
     }
 
-    let locations: Vec<String> = estate
-        .key_vaults
-        .iter()
-        .map(|v| group_location(&estate, &v.resource_group))
-        .collect();
     let tenant = estate.tenant_id.clone();
-    for (vault, location) in estate.key_vaults.iter_mut().zip(locations) {
-        vault.location.get_or_insert(location);
-        vault.tags = merged_tags(&vault.tags);
+    for vault in &mut estate.key_vaults {
         vault.sku.get_or_insert(KeyVaultSku::Standard);
         vault.rbac_authorization.get_or_insert(true);
         if vault.tenant_id.is_none() {
@@ -96,14 +94,7 @@ pub fn apply_defaults(mut estate: Estate) -> (Estate, PathAliases) {
         }
     }
 
-    let locations: Vec<String> = estate
-        .storage_accounts
-        .iter()
-        .map(|a| group_location(&estate, &a.resource_group))
-        .collect();
-    for (account, location) in estate.storage_accounts.iter_mut().zip(locations) {
-        account.location.get_or_insert(location);
-        account.tags = merged_tags(&account.tags);
+    for account in &mut estate.storage_accounts {
         account.kind.get_or_insert(StorageKind::StorageV2);
         account
             .minimum_tls_version
@@ -120,14 +111,7 @@ pub fn apply_defaults(mut estate: Estate) -> (Estate, PathAliases) {
         .flat_map(|credential| credential.cluster.iter().chain(&credential.clusters))
         .cloned()
         .collect();
-    let locations: Vec<String> = estate
-        .clusters
-        .iter()
-        .map(|c| group_location(&estate, &c.resource_group))
-        .collect();
-    for (cluster, location) in estate.clusters.iter_mut().zip(locations) {
-        cluster.location.get_or_insert(location);
-        cluster.tags = merged_tags(&cluster.tags);
+    for cluster in &mut estate.clusters {
         cluster
             .dns_prefix
             .get_or_insert_with(|| cluster.name.clone());
@@ -160,16 +144,7 @@ pub fn apply_defaults(mut estate: Estate) -> (Estate, PathAliases) {
         }
     }
 
-    let locations: Vec<String> = estate
-        .identities
-        .iter()
-        .map(|i| group_location(&estate, &i.resource_group))
-        .collect();
-    for (identity_index, (identity, location)) in
-        estate.identities.iter_mut().zip(locations).enumerate()
-    {
-        identity.location.get_or_insert(location);
-        identity.tags = merged_tags(&identity.tags);
+    for (identity_index, identity) in estate.identities.iter_mut().enumerate() {
         let list_path = key_path(
             &index_path("identities", identity_index),
             "federatedCredentials",

@@ -17,6 +17,7 @@ pub const NAMED_LISTS: &[&str] = &[
     "registries",
     "keyVaults",
     "storageAccounts",
+    "logAnalyticsWorkspaces",
     "clusters",
     "identities",
     "roleAssignments",

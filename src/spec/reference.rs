@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use crate::kind::Kind;
 use crate::spec::types::FederatedCredential;
 
 /// What a role assignment's `scope` names.
@@ -11,16 +12,9 @@ use crate::spec::types::FederatedCredential;
 pub enum ScopeReference {
     /// The estate's subscription.
     Subscription,
-    ResourceGroup(String),
-    Registry(String),
-    KeyVault(String),
-    StorageAccount(String),
-    StorageContainer {
-        account: String,
-        container: String,
-    },
-    Cluster(String),
-    Identity(String),
+    /// An estate resource: its kind and logical name, the names of its non-singleton ancestors
+    /// first for a child (`<account>/<container>` for a blob container).
+    Resource { kind: Kind, name: String },
     /// A raw ARM id (starts with `/subscriptions/`), not managed by this estate.
     ArmId(String),
 }
@@ -33,16 +27,20 @@ pub struct ScopeParseError {
     pub reason: String,
 }
 
-/// The prefixes a logical scope may start with, for messages and the schema.
-pub const SCOPE_PREFIXES: &[&str] = &[
-    "resourceGroup",
-    "registry",
-    "keyVault",
-    "storageAccount",
-    "storageContainer",
-    "cluster",
-    "identity",
-];
+/// The kinds a role may be granted on, with the prefix a logical scope names them by.
+pub fn scope_kinds() -> impl Iterator<Item = (Kind, &'static str)> {
+    Kind::ALL
+        .into_iter()
+        .filter_map(|kind| kind.descriptor().scope_prefix.map(|prefix| (kind, prefix)))
+}
+
+/// How many names a logical reference to `kind` has: one per level that is not a singleton
+/// (`storageContainer/<account>/<container>` has two).
+pub fn name_count(kind: Kind) -> usize {
+    std::iter::successors(Some(kind), |kind| kind.parent())
+        .filter(|kind| kind.descriptor().singleton_name.is_none())
+        .count()
+}
 
 impl ScopeReference {
     /// Parses a scope as the estate writes it.
@@ -76,45 +74,34 @@ impl ScopeReference {
         if parts.iter().any(|part| part.trim().is_empty()) {
             return Err(error("a name in the scope is empty"));
         }
-        let single = |build: fn(String) -> ScopeReference| {
-            if parts.len() == 1 {
-                Ok(build(parts[0].to_string()))
-            } else {
-                Err(error(&format!("`{prefix}/` takes exactly one name")))
-            }
-        };
-        match prefix {
-            "resourceGroup" => single(ScopeReference::ResourceGroup),
-            "registry" => single(ScopeReference::Registry),
-            "keyVault" => single(ScopeReference::KeyVault),
-            "storageAccount" => single(ScopeReference::StorageAccount),
-            "cluster" => single(ScopeReference::Cluster),
-            "identity" => single(ScopeReference::Identity),
-            "storageContainer" if parts.len() == 2 => Ok(ScopeReference::StorageContainer {
-                account: parts[0].to_string(),
-                container: parts[1].to_string(),
-            }),
-            "storageContainer" => Err(error("write `storageContainer/ACCOUNT/CONTAINER`")),
-            _ => Err(error(&format!(
+        let Some((kind, _)) = scope_kinds().find(|(_, known)| *known == prefix) else {
+            let known: Vec<&str> = scope_kinds().map(|(_, known)| known).collect();
+            return Err(error(&format!(
                 "unknown kind `{prefix}`; use one of {}",
-                SCOPE_PREFIXES.join(", ")
-            ))),
+                known.join(", ")
+            )));
+        };
+        match name_count(kind) {
+            1 if parts.len() == 1 => {}
+            1 => return Err(error(&format!("`{prefix}/` takes exactly one name"))),
+            count if parts.len() != count => {
+                return Err(error(&format!(
+                    "`{prefix}/` takes {count} names separated by `/` (parent first)"
+                )))
+            }
+            _ => {}
         }
+        Ok(ScopeReference::Resource {
+            kind,
+            name: rest.to_string(),
+        })
     }
 
     /// A short name for generated logical names: `kv-prod`, `st-backups`, `subscription`.
     pub fn short_name(&self) -> String {
         match self {
             ScopeReference::Subscription => "subscription".to_string(),
-            ScopeReference::ResourceGroup(name)
-            | ScopeReference::Registry(name)
-            | ScopeReference::KeyVault(name)
-            | ScopeReference::StorageAccount(name)
-            | ScopeReference::Cluster(name)
-            | ScopeReference::Identity(name) => name.clone(),
-            ScopeReference::StorageContainer { account, container } => {
-                format!("{account}-{container}")
-            }
+            ScopeReference::Resource { name, .. } => name.replace('/', "-"),
             ScopeReference::ArmId(id) => id.rsplit('/').next().unwrap_or_default().to_string(),
         }
     }
@@ -124,15 +111,13 @@ impl fmt::Display for ScopeReference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ScopeReference::Subscription => f.write_str("subscription"),
-            ScopeReference::ResourceGroup(name) => write!(f, "resourceGroup/{name}"),
-            ScopeReference::Registry(name) => write!(f, "registry/{name}"),
-            ScopeReference::KeyVault(name) => write!(f, "keyVault/{name}"),
-            ScopeReference::StorageAccount(name) => write!(f, "storageAccount/{name}"),
-            ScopeReference::StorageContainer { account, container } => {
-                write!(f, "storageContainer/{account}/{container}")
+            ScopeReference::Resource { kind, name } => {
+                let prefix = kind
+                    .descriptor()
+                    .scope_prefix
+                    .unwrap_or(kind.address_prefix());
+                write!(f, "{prefix}/{name}")
             }
-            ScopeReference::Cluster(name) => write!(f, "cluster/{name}"),
-            ScopeReference::Identity(name) => write!(f, "identity/{name}"),
             ScopeReference::ArmId(id) => f.write_str(id),
         }
     }
@@ -197,9 +182,9 @@ mod tests {
         }
         assert_eq!(
             ScopeReference::parse("storageContainer/st/backups"),
-            Ok(ScopeReference::StorageContainer {
-                account: "st".into(),
-                container: "backups".into()
+            Ok(ScopeReference::Resource {
+                kind: crate::kind::Kind::BlobContainer,
+                name: "st/backups".into()
             })
         );
     }

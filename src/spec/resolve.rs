@@ -7,8 +7,18 @@ use crate::kind::Kind;
 use crate::spec::reference::ScopeReference;
 use crate::spec::types::{
     Cluster, Estate, Identity, KeyVault, NodePool, PoolMode, Registry, ResourceGroup,
-    StorageAccount, Tags,
+    StorageAccount, Tags, TrackedResource,
 };
+
+/// A logical reference to an estate resource that is not declared: which level is missing, the
+/// names declared at that level and the list to declare it in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingTarget {
+    pub kind: Kind,
+    pub name: String,
+    pub known: Vec<String>,
+    pub list: String,
+}
 
 impl Estate {
     /// The estate name (`metadata.name`), the value of the `aksctl-estate` ownership tag.
@@ -51,22 +61,10 @@ impl Estate {
     pub fn resource_group_of(&self, scope: &ScopeReference) -> Option<&str> {
         match scope {
             ScopeReference::Subscription | ScopeReference::ArmId(_) => None,
-            ScopeReference::ResourceGroup(name) => {
-                self.resource_group(name).map(|group| group.name.as_str())
-            }
-            ScopeReference::Registry(name) => {
-                self.registry(name).map(|r| r.resource_group.as_str())
-            }
-            ScopeReference::KeyVault(name) => {
-                self.key_vault(name).map(|v| v.resource_group.as_str())
-            }
-            ScopeReference::StorageAccount(name)
-            | ScopeReference::StorageContainer { account: name, .. } => self
-                .storage_account(name)
-                .map(|a| a.resource_group.as_str()),
-            ScopeReference::Cluster(name) => self.cluster(name).map(|c| c.resource_group.as_str()),
-            ScopeReference::Identity(name) => {
-                self.identity(name).map(|i| i.resource_group.as_str())
+            ScopeReference::Resource { kind, name } => {
+                let top_name = name.split('/').next()?;
+                self.tracked(kind.top_level(), top_name)
+                    .map(TrackedResource::resource_group)
             }
         }
     }
@@ -74,37 +72,74 @@ impl Estate {
     /// The ARM id a scope stands for in `subscription` (normally `self.subscription`); `None`
     /// when it names something the estate does not declare.
     pub fn scope_id(&self, scope: &ScopeReference, subscription: &str) -> Option<ResourceId> {
-        let in_group = |kind: Kind, name: &str| {
-            let group = self.resource_group_of(scope)?;
-            Some(ResourceId::in_resource_group(
-                subscription,
-                group,
-                kind,
-                name,
-            ))
-        };
         match scope {
             ScopeReference::Subscription => Some(ResourceId::subscription(subscription)),
             ScopeReference::ArmId(id) => Some(ResourceId::new(id.clone())),
-            ScopeReference::ResourceGroup(name) => {
-                self.resource_group(name)?;
-                Some(ResourceId::resource_group(subscription, name))
-            }
-            ScopeReference::Registry(name) => in_group(Kind::ContainerRegistry, name),
-            ScopeReference::KeyVault(name) => in_group(Kind::KeyVault, name),
-            ScopeReference::StorageAccount(name) => in_group(Kind::StorageAccount, name),
-            ScopeReference::Cluster(name) => in_group(Kind::ManagedCluster, name),
-            ScopeReference::Identity(name) => in_group(Kind::UserAssignedIdentity, name),
-            ScopeReference::StorageContainer { account, container } => {
-                let declared = self.storage_account(account)?;
-                declared.containers.iter().find(|c| &c.name == container)?;
-                Some(
-                    in_group(Kind::StorageAccount, account)?
-                        .child(Kind::BlobService, "default")
-                        .child(Kind::BlobContainer, container),
-                )
+            ScopeReference::Resource { kind, name } => {
+                self.resource_id_of(*kind, name, subscription).ok()
             }
         }
+    }
+
+    /// The ARM id of the estate resource of `kind` with logical name `name` (`<account>/
+    /// <container>` for a child), or the level that is not declared.
+    pub fn resource_id_of(
+        &self,
+        kind: Kind,
+        name: &str,
+        subscription: &str,
+    ) -> Result<ResourceId, MissingTarget> {
+        let mut names = name.split('/');
+        let top_kind = kind.top_level();
+        let top_name = names.next().unwrap_or_default();
+        let Some(top) = self.tracked(top_kind, top_name) else {
+            return Err(MissingTarget {
+                kind: top_kind,
+                name: top_name.to_owned(),
+                known: self
+                    .names_of(top_kind)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+                list: Estate::list_of(top_kind)
+                    .map(|list| list.key.to_owned())
+                    .unwrap_or_default(),
+            });
+        };
+        let mut id = if top_kind.is_resource_group() {
+            ResourceId::resource_group(subscription, top_name)
+        } else {
+            ResourceId::in_resource_group(subscription, top.resource_group(), top_kind, top_name)
+        };
+        let mut levels: Vec<Kind> = std::iter::successors(Some(kind), |level| level.parent())
+            .take_while(|level| *level != top_kind)
+            .collect();
+        levels.reverse();
+        for level in levels {
+            match level.descriptor().singleton_name {
+                Some(singleton) => id = id.child(level, singleton),
+                None => {
+                    let child = names.next().unwrap_or_default();
+                    let known = top.scope_children(level);
+                    if !known.contains(&child) {
+                        return Err(MissingTarget {
+                            kind: level,
+                            name: child.to_owned(),
+                            known: known.into_iter().map(str::to_owned).collect(),
+                            list: format!(
+                                "{}[{top_name}].{}",
+                                Estate::list_of(top_kind)
+                                    .map(|list| list.key)
+                                    .unwrap_or_default(),
+                                level.arm_type().rsplit('/').next().unwrap_or_default()
+                            ),
+                        });
+                    }
+                    id = id.child(level, child);
+                }
+            }
+        }
+        Ok(id)
     }
 
     /// The location of resource group `name`: its own, else the estate default.
@@ -137,11 +172,22 @@ impl Estate {
     /// clusters (+ pools), identities (+ federated credentials), role assignments (declared and
     /// implied by `acrPull`).
     pub fn resource_count(&self) -> usize {
+        // One resource per group and per tracked resource, plus the children each implies.
+        let tracked: usize = self
+            .tracked_lists()
+            .iter()
+            .map(|(_, items)| items.len())
+            .sum();
+        let replicas: usize = self
+            .registries
+            .iter()
+            .map(|registry| registry.geo_replications.len())
+            .sum();
         let storage: usize = self
             .storage_accounts
             .iter()
             .map(|account| {
-                1 + usize::from(has_blob_service_settings(account))
+                usize::from(has_blob_service_settings(account))
                     + account.containers.len()
                     + usize::from(!account.lifecycle_rules.is_empty())
             })
@@ -154,24 +200,20 @@ impl Estate {
                     crate::desired::maintenance_configuration_names(cluster.auto_upgrade.as_ref())
                         .len()
                 });
-                1 + cluster.pools.len() + cluster.acr_pull.len() + maintenance
+                cluster.pools.len() + cluster.acr_pull.len() + maintenance
             })
             .sum();
-        let identities: usize = self
+        let credentials: usize = self
             .identities
             .iter()
-            .map(|identity| 1 + identity.federated_credentials.len())
+            .map(|identity| identity.federated_credentials.len())
             .sum();
         self.resource_groups.len()
-            + self
-                .registries
-                .iter()
-                .map(|registry| 1 + registry.geo_replications.len())
-                .sum::<usize>()
-            + self.key_vaults.len()
+            + tracked
+            + replicas
             + storage
             + clusters
-            + identities
+            + credentials
             + self.role_assignments.len()
     }
 }
@@ -237,7 +279,10 @@ mod tests {
         assert_eq!(id("keyVault/kv-missing"), None);
         assert_eq!(id("storageContainer/stsharedprodbackups/missing"), None);
         assert_eq!(
-            estate.resource_group_of(&ScopeReference::Cluster("aks-shared-prod".into())),
+            estate.resource_group_of(&ScopeReference::Resource {
+                kind: Kind::ManagedCluster,
+                name: "aks-shared-prod".into()
+            }),
             Some("rg-shared-aks-prod")
         );
     }

@@ -18,6 +18,7 @@ use crate::common::{self, SUBSCRIPTION};
 
 mod drift;
 mod flows;
+mod golden;
 mod renderings;
 
 /// Every estate file in `plans/`, sorted.

@@ -366,3 +366,72 @@ fn ownership_markers_are_not_exported_as_descriptions() {
     );
     assert_eq!(user_description(""), None);
 }
+
+#[test]
+fn workspaces_are_exported_and_a_cluster_refers_to_its_workspace_logically() {
+    let outside = build_estate(&inventory(), None);
+    let monitoring = outside.estate.clusters[0]
+        .addons
+        .as_ref()
+        .and_then(|addons| addons.monitoring.as_ref())
+        .expect("monitoring");
+    assert_eq!(monitoring.workspace, None, "a workspace outside the groups");
+    assert!(monitoring
+        .log_analytics_workspace_id
+        .as_deref()
+        .is_some_and(|id| id.ends_with("/workspaces/w")));
+
+    let mut inventory = inventory();
+    // Log Analytics answers ids in lower case; the cluster's config keeps the casing it was sent.
+    let workspace_id = format!(
+        "/subscriptions/{SUB}/resourcegroups/{GROUP}/providers/microsoft.operationalinsights/workspaces/log-app"
+    )
+    .to_ascii_lowercase();
+    inventory.resources.push(json!({
+        "id": workspace_id, "name": "log-app", "type": "Microsoft.OperationalInsights/workspaces",
+        "location": "eastus", "tags": {"env": "prod"},
+        "properties": {"customerId": "bc089d7b-485c-4aff-a71e-c00f362d8d2f", "provisioningState": "Succeeded",
+                       "sku": {"name": "PerGB2018", "lastSkuUpdate": "2026-01-01T00:00:00Z"},
+                       "retentionInDays": 90,
+                       "workspaceCapping": {"dailyQuotaGb": 50.0, "quotaNextResetTime": "x", "dataIngestionStatus": "RespectQuota"},
+                       "publicNetworkAccessForIngestion": "Enabled", "publicNetworkAccessForQuery": "Disabled"}
+    }));
+    let cluster = inventory
+        .resources
+        .iter_mut()
+        .find(|body| body["type"] == "Microsoft.ContainerService/managedClusters")
+        .expect("cluster body");
+    cluster["properties"]["addonProfiles"]["omsagent"]["config"]["logAnalyticsWorkspaceResourceID"] = json!(format!(
+        "/subscriptions/{SUB}/resourceGroups/{GROUP}/providers/Microsoft.OperationalInsights/workspaces/log-app"
+    ));
+    let exported = build_estate(&inventory, None);
+    let workspace = &exported.estate.log_analytics_workspaces[0];
+    assert_eq!(workspace.name, "log-app");
+    assert_eq!(workspace.resource_group, GROUP);
+    assert_eq!(
+        workspace.sku,
+        Some(crate::spec::types::WorkspaceSku::PerGb2018)
+    );
+    assert_eq!(workspace.retention_in_days, Some(90));
+    assert_eq!(workspace.daily_quota_gb, Some(50.0));
+    assert_eq!(
+        workspace.public_network_access_for_ingestion, None,
+        "ARM's default"
+    );
+    assert_eq!(
+        workspace.public_network_access_for_query,
+        Some(crate::spec::types::WorkspaceNetworkAccess::Disabled)
+    );
+    let monitoring = exported.estate.clusters[0]
+        .addons
+        .as_ref()
+        .and_then(|addons| addons.monitoring.as_ref())
+        .expect("monitoring");
+    assert_eq!(monitoring.workspace.as_deref(), Some("log-app"));
+    assert_eq!(monitoring.log_analytics_workspace_id, None);
+    let yaml = export_yaml(&exported).expect("yaml");
+    assert!(
+        yaml.contains("logAnalyticsWorkspaces:") && yaml.contains("workspace: log-app"),
+        "{yaml}"
+    );
+}

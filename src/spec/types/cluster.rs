@@ -262,7 +262,11 @@ pub struct Addons {
 pub struct MonitoringAddon {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// Log Analytics workspace resource id; absent means AKS creates a default workspace.
+    /// Logical name of a workspace in `logAnalyticsWorkspaces`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<String>,
+    /// Resource id of a workspace outside the estate; with neither this nor `workspace`, AKS
+    /// creates a default workspace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_analytics_workspace_id: Option<String>,
 }

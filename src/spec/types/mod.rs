@@ -54,11 +54,15 @@ mod access;
 mod cluster;
 mod pool;
 mod services;
+mod tracked;
+mod workspace;
 
 pub use access::*;
 pub use cluster::*;
 pub use pool::*;
 pub use services::*;
+pub use tracked::{EstateList, TrackedResource, IN_GROUP_LISTS, RESOURCE_GROUPS};
+pub use workspace::*;
 
 /// A whole estate: every Azure resource one platform team declares, in one subscription.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,6 +92,8 @@ pub struct Estate {
     pub key_vaults: Vec<KeyVault>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub storage_accounts: Vec<StorageAccount>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log_analytics_workspaces: Vec<LogAnalyticsWorkspace>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clusters: Vec<Cluster>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

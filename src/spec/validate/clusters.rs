@@ -394,6 +394,18 @@ fn maintenance_and_addons(cluster: &Cluster, path: &str, problems: &mut Problems
         return;
     };
     let addons_path = field(path, "addons");
+    if let Some(monitoring) = &addons.monitoring {
+        let monitoring_path = field(&addons_path, "monitoring");
+        if monitoring.workspace.is_some() {
+            if monitoring.log_analytics_workspace_id.is_some() {
+                problems.add(
+                    field(&monitoring_path, "logAnalyticsWorkspaceId"),
+                    "`workspace` and `logAnalyticsWorkspaceId` both name the workspace",
+                    "keep `workspace` for a workspace of this estate, `logAnalyticsWorkspaceId` for one outside it",
+                );
+            }
+        }
+    }
     if let Some(workspace) = addons
         .monitoring
         .as_ref()

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::spec::suggest::closest;
-use crate::spec::types::{Estate, OsType, Tags};
+use crate::spec::types::{Estate, OsType, Tags, TrackedResource};
 use crate::spec::validate::{check_location, check_tags, field, item, Problems};
 
 pub(super) fn check(estate: &Estate, problems: &mut Problems) {
@@ -97,6 +97,23 @@ pub(super) fn check(estate: &Estate, problems: &mut Problems) {
             problems,
         );
     }
+    for (index, workspace) in estate.log_analytics_workspaces.iter().enumerate() {
+        let path = item("logAnalyticsWorkspaces", index);
+        name_rule(
+            &workspace.name,
+            &path,
+            "Log Analytics workspace",
+            workspace_name_ok,
+            "4-63 letters, digits and hyphens, starting and ending with a letter or digit",
+            problems,
+        );
+        check_common(
+            &path,
+            workspace.location.as_ref(),
+            &workspace.tags,
+            problems,
+        );
+    }
     for (index, cluster) in estate.clusters.iter().enumerate() {
         let path = item("clusters", index);
         name_rule(
@@ -182,36 +199,14 @@ pub(super) fn check(estate: &Estate, problems: &mut Problems) {
         "resource group",
         problems,
     );
-    duplicates(
-        estate.registries.iter().map(|r| r.name.as_str()),
-        "registries",
-        "registry",
-        problems,
-    );
-    duplicates(
-        estate.key_vaults.iter().map(|r| r.name.as_str()),
-        "keyVaults",
-        "key vault",
-        problems,
-    );
-    duplicates(
-        estate.storage_accounts.iter().map(|r| r.name.as_str()),
-        "storageAccounts",
-        "storage account",
-        problems,
-    );
-    duplicates(
-        estate.clusters.iter().map(|r| r.name.as_str()),
-        "clusters",
-        "cluster",
-        problems,
-    );
-    duplicates(
-        estate.identities.iter().map(|r| r.name.as_str()),
-        "identities",
-        "identity",
-        problems,
-    );
+    for (list, items) in estate.tracked_lists() {
+        duplicates(
+            items.into_iter().map(TrackedResource::name),
+            list.key,
+            list.kind.descriptor().noun,
+            problems,
+        );
+    }
     duplicates(
         estate
             .role_assignments
@@ -371,4 +366,14 @@ pub(super) fn did_you_mean<'a>(
     closest(name, candidates)
         .first()
         .map(|best| format!("did you mean `{best}`?"))
+}
+
+fn workspace_name_ok(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (4..=63).contains(&bytes.len())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
 }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::kind::Kind;
 use crate::spec::reference::ScopeReference;
 use crate::spec::roles::{closest_role_names, role_definition_guid};
 use crate::spec::types::{ClusterIdentityType, Estate, Principal};
@@ -42,48 +43,17 @@ fn resource_groups(estate: &Estate, problems: &mut Problems) {
         .resource_groups
         .iter()
         .map(|group| group.name.as_str());
-    let users = estate
-        .registries
-        .iter()
-        .enumerate()
-        .map(|(index, r)| (item("registries", index), &r.resource_group))
-        .chain(
-            estate
-                .key_vaults
-                .iter()
-                .enumerate()
-                .map(|(index, r)| (item("keyVaults", index), &r.resource_group)),
-        )
-        .chain(
-            estate
-                .storage_accounts
-                .iter()
-                .enumerate()
-                .map(|(index, r)| (item("storageAccounts", index), &r.resource_group)),
-        )
-        .chain(
-            estate
-                .clusters
-                .iter()
-                .enumerate()
-                .map(|(index, r)| (item("clusters", index), &r.resource_group)),
-        )
-        .chain(
-            estate
-                .identities
-                .iter()
-                .enumerate()
-                .map(|(index, r)| (item("identities", index), &r.resource_group)),
-        );
-    for (path, group) in users {
-        must_exist(
-            group,
-            groups.clone(),
-            &field(&path, "resourceGroup"),
-            "resource group",
-            "resourceGroups",
-            problems,
-        );
+    for (list, items) in estate.tracked_lists() {
+        for (index, resource) in items.into_iter().enumerate() {
+            must_exist(
+                resource.resource_group(),
+                groups.clone(),
+                &field(&item(list.key, index), "resourceGroup"),
+                "resource group",
+                "resourceGroups",
+                problems,
+            );
+        }
     }
 }
 
@@ -98,6 +68,22 @@ fn cluster_references(estate: &Estate, problems: &mut Problems) {
         .map(|identity| identity.name.as_str());
     for (index, cluster) in estate.clusters.iter().enumerate() {
         let path = item("clusters", index);
+        if let Some(workspace) = cluster
+            .addons
+            .as_ref()
+            .and_then(|addons| addons.monitoring.as_ref())
+            .and_then(|monitoring| monitoring.workspace.as_ref())
+        {
+            let list = Estate::list_of(Kind::LogAnalyticsWorkspace).map_or("", |list| list.key);
+            must_exist(
+                workspace,
+                estate.names_of(Kind::LogAnalyticsWorkspace).into_iter(),
+                &field(&path, "addons.monitoring.workspace"),
+                Kind::LogAnalyticsWorkspace.descriptor().noun,
+                list,
+                problems,
+            );
+        }
         let mut seen = Vec::new();
         for (position, registry) in cluster.acr_pull.iter().enumerate() {
             let registry_path = item(&field(&path, "acrPull"), position);
@@ -281,75 +267,17 @@ fn scope_target_exists(
     path: &str,
     problems: &mut Problems,
 ) {
-    match scope {
-        ScopeReference::Subscription | ScopeReference::ArmId(_) => {}
-        ScopeReference::ResourceGroup(name) => must_exist(
-            name,
-            estate.resource_groups.iter().map(|r| r.name.as_str()),
+    let ScopeReference::Resource { kind, name } = scope else {
+        return;
+    };
+    if let Err(missing) = estate.resource_id_of(*kind, name, &estate.subscription) {
+        must_exist(
+            &missing.name,
+            missing.known.iter().map(String::as_str),
             path,
-            "resource group",
-            "resourceGroups",
+            missing.kind.descriptor().noun,
+            &missing.list,
             problems,
-        ),
-        ScopeReference::Registry(name) => must_exist(
-            name,
-            estate.registries.iter().map(|r| r.name.as_str()),
-            path,
-            "registry",
-            "registries",
-            problems,
-        ),
-        ScopeReference::KeyVault(name) => must_exist(
-            name,
-            estate.key_vaults.iter().map(|r| r.name.as_str()),
-            path,
-            "key vault",
-            "keyVaults",
-            problems,
-        ),
-        ScopeReference::StorageAccount(name) => must_exist(
-            name,
-            estate.storage_accounts.iter().map(|r| r.name.as_str()),
-            path,
-            "storage account",
-            "storageAccounts",
-            problems,
-        ),
-        ScopeReference::Cluster(name) => must_exist(
-            name,
-            estate.clusters.iter().map(|r| r.name.as_str()),
-            path,
-            "cluster",
-            "clusters",
-            problems,
-        ),
-        ScopeReference::Identity(name) => must_exist(
-            name,
-            estate.identities.iter().map(|r| r.name.as_str()),
-            path,
-            "identity",
-            "identities",
-            problems,
-        ),
-        ScopeReference::StorageContainer { account, container } => {
-            match estate.storage_account(account) {
-                None => must_exist(
-                    account,
-                    estate.storage_accounts.iter().map(|r| r.name.as_str()),
-                    path,
-                    "storage account",
-                    "storageAccounts",
-                    problems,
-                ),
-                Some(declared) => must_exist(
-                    container,
-                    declared.containers.iter().map(|c| c.name.as_str()),
-                    path,
-                    "container",
-                    &format!("storageAccounts[{account}].containers"),
-                    problems,
-                ),
-            }
-        }
+        );
     }
 }

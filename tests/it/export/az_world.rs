@@ -19,6 +19,13 @@ pub(super) fn cluster_id() -> String {
     arm_id("Microsoft.ContainerService/managedClusters", "aks-payments")
 }
 
+pub(super) fn workspace_id() -> String {
+    arm_id(
+        "Microsoft.OperationalInsights/workspaces",
+        "log-az-payments",
+    )
+}
+
 pub(super) fn issuer_url() -> String {
     format!(
         "https://{LOCATION}.oic.prod-aks.azure.com/{}/{ISSUER_GUID}/",
@@ -57,6 +64,9 @@ pub(super) fn az_world() -> Vec<Value> {
                "type": "Microsoft.Storage/storageAccounts/blobServices/containers",
                "properties": {"publicAccess": "None"}}),
         json!({"id": identity, "type": "Microsoft.ManagedIdentity/userAssignedIdentities", "location": LOCATION, "tags": az_tags}),
+        // `az monitor log-analytics workspace create`: PerGB2018, 30 days, no cap.
+        json!({"id": workspace_id(), "type": "Microsoft.OperationalInsights/workspaces", "location": LOCATION,
+               "tags": az_tags, "properties": {"sku": {"name": "PerGB2018"}, "retentionInDays": 30}}),
         json!({"id": format!("{identity}/federatedIdentityCredentials/payments-api"),
                "type": "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
                "properties": {"issuer": issuer_url(), "subject": "system:serviceaccount:payments:payments-api",
@@ -80,7 +90,7 @@ pub(super) fn az_world() -> Vec<Value> {
             "addonProfiles": {
                 "azureKeyvaultSecretsProvider": {"enabled": true,
                     "config": {"enableSecretRotation": "true", "rotationPollInterval": "5m"}},
-                "omsagent": {"enabled": false}
+                "omsagent": {"enabled": true, "config": {"logAnalyticsWorkspaceResourceID": workspace_id()}}
             }
         }}),
         json!({"id": format!("{}/agentPools/userpool", cluster_id()),
@@ -183,6 +193,10 @@ fn az_made_estate_exports_plans_only_adoption_notices_and_adopts_with_tags_only(
     );
     assert!(text.contains("acrazpayments"), "{text}");
     assert!(
+        text.contains("logAnalyticsWorkspaces:") && text.contains("workspace: log-az-payments"),
+        "the workspace and the cluster's logical reference to it:\n{text}"
+    );
+    assert!(
         text.contains("dnsPrefix: aks-paymen-rg-az-payments-00c0de"),
         "{text}"
     );
@@ -227,6 +241,7 @@ fn az_made_estate_exports_plans_only_adoption_notices_and_adopts_with_tags_only(
         "resourceGroup/rg-az-payments",
         "cluster/aks-payments",
         "keyVault/kv-az-payments",
+        "logAnalyticsWorkspace/log-az-payments",
     ] {
         assert!(
             notices
@@ -269,7 +284,7 @@ fn az_made_estate_exports_plans_only_adoption_notices_and_adopts_with_tags_only(
     let written = writes(&mock);
     assert_eq!(
         written.len(),
-        6,
+        7,
         "one PATCH per tracked resource: {written:#?}"
     );
     for (method, path, body) in &written {

@@ -18,22 +18,18 @@ pub(super) fn is_collection_read(path: &str) -> bool {
     let segments: Vec<&str> = lower.trim_matches('/').split('/').collect();
     let last = segments.last().copied().unwrap_or_default();
     let group = segments.len() == 4 && segments[2] == "resourcegroups";
-    let lists = [
-        "resources",
-        "registries",
-        "vaults",
-        "storageaccounts",
-        "userassignedidentities",
-        "managedclusters",
-        "agentpools",
-        "maintenanceconfigurations",
-        "replications",
-        "federatedidentitycredentials",
-        "blobservices",
-        "containers",
-        "roleassignments",
-    ];
-    group || lists.contains(&last) || lower.ends_with("/managementpolicies/default")
+    // The generic list of a group, and the list of every kind aksctl manages (the last segment
+    // of its ARM type).
+    let is_kind_list = aksctl::kind::Kind::ALL.iter().any(|kind| {
+        kind.arm_type()
+            .rsplit('/')
+            .next()
+            .is_some_and(|segment| segment.eq_ignore_ascii_case(last))
+    });
+    group
+        || last == "resources"
+        || (is_kind_list && last != "managementpolicies")
+        || lower.ends_with("/managementpolicies/default")
 }
 
 /// The resource groups an estate file declares.
@@ -175,11 +171,11 @@ fn export_of_150_resources_at_100ms_latency_takes_seconds() {
     let elapsed = started.elapsed();
     let requests = common::arm_requests(&mock).len();
     assert!(text.contains("id-service-69"), "{text}");
-    // One list per collection: the group, its 5 kinds, its other resources, the subscription's
+    // One list per collection: the group, its 6 kinds, its other resources, the subscription's
     // role assignments, then per parent: 71 identities' credentials, 1 cluster's pools and
     // maintenance configurations, the storage account's blob service, containers and lifecycle
     // policy (no Premium registry: no replica list).
-    let collections = 1 + 5 + 1 + 1 + 71 + 2 + 3;
+    let collections = 1 + 6 + 1 + 1 + 71 + 2 + 3;
     assert!(
         requests <= collections,
         "{requests} requests for {resources} resources (expected at most {collections})"

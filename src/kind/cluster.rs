@@ -1,0 +1,225 @@
+//! Descriptors of the AKS kinds: managed clusters, agent pools and maintenance configurations
+//! (`../shared/arm/FACTS.md` §6).
+
+use crate::kind::descriptor::{
+    ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Lock,
+    OwnedWholeMap, Ownership, Read, ReadWhen, Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
+};
+use crate::kind::Kind;
+
+/// The prefix of taints and labels AKS adds itself (spot priority, node image, ...).
+pub const AKS_SYSTEM_PREFIX: &str = "kubernetes.azure.com/";
+
+const fn replaced(path: &'static str) -> FieldRule {
+    FieldRule {
+        path,
+        change: ChangeClass::ForcesReplacement,
+    }
+}
+
+pub const MANAGED_CLUSTER: KindDescriptor = KindDescriptor {
+    arm_type: "Microsoft.ContainerService/managedClusters",
+    api_version: "2026-08-01",
+    parent: None,
+    address_prefix: "cluster",
+    noun: "cluster",
+    scope_prefix: Some("cluster"),
+    tracked: true,
+    ownership: Ownership::Tags,
+    recovers_soft_deleted: false,
+    singleton_name: None,
+    read: Read::ResourceGroup,
+    diff: DiffRules {
+        fields: &[
+            replaced("location"),
+            replaced("properties.dnsPrefix"),
+            replaced("properties.fqdnSubdomain"),
+            replaced("properties.nodeResourceGroup"),
+            replaced("properties.networkProfile.networkPlugin"),
+            replaced("properties.networkProfile.serviceCidr"),
+            replaced("properties.networkProfile.dnsServiceIP"),
+            replaced("properties.networkProfile.loadBalancerSku"),
+            replaced("properties.networkProfile.ipFamilies"),
+            replaced("properties.networkProfile.networkMode"),
+            replaced("properties.apiServerAccessProfile.enablePrivateCluster"),
+            replaced("properties.apiServerAccessProfile.privateDNSZone"),
+            replaced("properties.enableRBAC"),
+            replaced("properties.linuxProfile.adminUsername"),
+            replaced("properties.windowsProfile.adminUsername"),
+            replaced("properties.diskEncryptionSetID"),
+            FieldRule {
+                path: "properties.oidcIssuerProfile.enabled",
+                change: ChangeClass::RefusedByArm {
+                    locked: true,
+                    explanation: "the OIDC issuer cannot be disabled once enabled",
+                },
+            },
+            FieldRule {
+                path: "properties.aadProfile.managed",
+                change: ChangeClass::RefusedByArm {
+                    locked: true,
+                    explanation: "managed Entra integration cannot be disabled once enabled",
+                },
+            },
+        ],
+        // After creation, pools are managed through the agent-pool API (each pool is its own
+        // resource in the plan), so the cluster's embedded pool profiles are create-time only.
+        create_only: &["properties.agentPoolProfiles"],
+        server_owned: &[
+            "/properties/powerState",
+            "/properties/maxAgentPools",
+            "/properties/currentKubernetesVersion",
+            "/properties/fqdn",
+            "/properties/privateFQDN",
+            "/properties/azurePortalFQDN",
+            "/properties/resourceUID",
+            "/properties/status",
+            "/properties/oidcIssuerProfile/issuerURL",
+            "/properties/addonProfiles/*/identity",
+            "/properties/ingressProfile/webAppRouting/identity",
+            "/properties/networkProfile/loadBalancerProfile/effectiveOutboundIPs",
+            "/properties/networkProfile/natGatewayProfile/effectiveOutboundIPs",
+            "/properties/privateLinkResources/*/privateLinkServiceID",
+            "/properties/agentPoolProfiles/*/provisioningState",
+            "/properties/agentPoolProfiles/*/currentOrchestratorVersion",
+            "/properties/agentPoolProfiles/*/nodeImageVersion",
+            "/properties/agentPoolProfiles/*/eTag",
+            "/properties/agentPoolProfiles/*/status",
+            "/properties/agentPoolProfiles/*/virtualMachineNodesStatus",
+            "/identity/principalId",
+            "/identity/tenantId",
+            "/identity/userAssignedIdentities/*/principalId",
+            "/identity/userAssignedIdentities/*/clientId",
+        ],
+        ..PLAIN_DIFF
+    },
+    write: WriteRules {
+        cluster_operation: true,
+        lock: Lock::Own,
+        ..PLAIN_WRITE
+    },
+    destructive_replace: true,
+    timing: Timing {
+        create_seconds: 400,
+        update_seconds: 240,
+        delete_seconds: 300,
+        deadline_minutes: 45,
+        lane: Lane::LongRunning,
+    },
+};
+
+pub const AGENT_POOL: KindDescriptor = KindDescriptor {
+    arm_type: "Microsoft.ContainerService/managedClusters/agentPools",
+    api_version: "2026-08-01",
+    parent: Some(Kind::ManagedCluster),
+    address_prefix: "pool",
+    noun: "node pool",
+    scope_prefix: None,
+    tracked: false,
+    ownership: Ownership::Parent,
+    recovers_soft_deleted: false,
+    singleton_name: None,
+    read: Read::ChildList(ChildRead {
+        when: ReadWhen::Always,
+        parent_condition: None,
+    }),
+    diff: DiffRules {
+        fields: &[
+            replaced("properties.vmSize"),
+            replaced("properties.availabilityZones"),
+            replaced("properties.osType"),
+            replaced("properties.osSKU"),
+            replaced("properties.osDiskType"),
+            replaced("properties.osDiskSizeGB"),
+            replaced("properties.maxPods"),
+            replaced("properties.vnetSubnetID"),
+            replaced("properties.podSubnetID"),
+            replaced("properties.scaleSetPriority"),
+            replaced("properties.scaleSetEvictionPolicy"),
+            replaced("properties.enableNodePublicIP"),
+            replaced("properties.nodePublicIPPrefixID"),
+            replaced("properties.enableEncryptionAtHost"),
+            replaced("properties.enableUltraSSD"),
+            replaced("properties.gpuInstanceProfile"),
+            replaced("properties.workloadRuntime"),
+            replaced("properties.kubeletDiskType"),
+            replaced("properties.kubeletConfig"),
+            replaced("properties.linuxOSConfig"),
+            replaced("properties.hostGroupID"),
+            replaced("properties.capacityReservationGroupID"),
+            replaced("properties.proximityPlacementGroupID"),
+            replaced("properties.type"),
+        ],
+        owned_whole_maps: &[OwnedWholeMap {
+            path: "properties.nodeLabels",
+            service_prefix: AKS_SYSTEM_PREFIX,
+        }],
+        service_set_entries: &[OwnedWholeMap {
+            path: "properties.nodeTaints",
+            service_prefix: AKS_SYSTEM_PREFIX,
+        }],
+        implied_defaults: &[
+            ("properties.spotMaxPrice", Implied::Integer(-1)),
+            ("properties.scaleSetEvictionPolicy", Implied::Text("Delete")),
+            ("properties.scaleSetPriority", Implied::Text("Regular")),
+            ("properties.osType", Implied::Text("Linux")),
+        ],
+        server_owned: &[
+            "/properties/currentOrchestratorVersion",
+            "/properties/nodeImageVersion",
+            "/properties/status",
+            "/properties/virtualMachineNodesStatus",
+        ],
+        ..PLAIN_DIFF
+    },
+    // The last System pool cannot be deleted on its own: pools go with their cluster.
+    write: WriteRules {
+        cluster_operation: true,
+        lock: Lock::Parent,
+        deleted_with_parent: true,
+        ..PLAIN_WRITE
+    },
+    destructive_replace: false,
+    timing: Timing {
+        create_seconds: 210,
+        update_seconds: 210,
+        delete_seconds: 180,
+        deadline_minutes: 30,
+        lane: Lane::LongRunning,
+    },
+};
+
+pub const MAINTENANCE_CONFIGURATION: KindDescriptor = KindDescriptor {
+    arm_type: "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
+    api_version: "2026-08-01",
+    parent: Some(Kind::ManagedCluster),
+    address_prefix: "maintenanceConfiguration",
+    noun: "maintenance configuration",
+    scope_prefix: None,
+    tracked: false,
+    ownership: Ownership::Parent,
+    recovers_soft_deleted: false,
+    singleton_name: None,
+    read: Read::ChildList(ChildRead {
+        when: ReadWhen::OwnedOrDeclared,
+        parent_condition: None,
+    }),
+    diff: DiffRules {
+        implied_defaults: &[(
+            "properties.maintenanceWindow.utcOffset",
+            Implied::Text("+00:00"),
+        )],
+        ..PLAIN_DIFF
+    },
+    // ARM documents the PUT/DELETE as synchronous (FACTS §6.1) but not as exempt from AKS's
+    // one-operation-per-cluster rule: holding the cluster's lock costs nothing and rules out a
+    // 409 on real ARM. ARM takes one and only one schedule type, so a declared `weekly`
+    // replaces a live `daily`.
+    write: WriteRules {
+        lock: Lock::Parent,
+        replaced_whole: &["/properties/maintenanceWindow/schedule"],
+        ..PLAIN_WRITE
+    },
+    destructive_replace: false,
+    timing: QUICK,
+};

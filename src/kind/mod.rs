@@ -1,0 +1,165 @@
+//! The resource kinds aksctl manages and, through `Kind::descriptor`, everything known about each
+//! (ARM type, api-version, parent, address prefix, live read, diff rules, write rules, gate,
+//! timing). One table, so every stage (desired, live, diff, apply, export) agrees on them.
+
+mod cluster;
+pub mod descriptor;
+mod identity;
+mod platform;
+mod storage;
+mod workspace;
+
+use serde::{Deserialize, Serialize};
+
+pub use cluster::AKS_SYSTEM_PREFIX;
+pub use descriptor::{KindDescriptor, Read};
+pub use storage::storage_sku_change_needs_replace;
+
+/// A kind of Azure resource aksctl manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Kind {
+    ResourceGroup,
+    ContainerRegistry,
+    KeyVault,
+    StorageAccount,
+    BlobService,
+    BlobContainer,
+    StorageManagementPolicy,
+    ManagedCluster,
+    AgentPool,
+    RegistryReplication,
+    MaintenanceConfiguration,
+    UserAssignedIdentity,
+    FederatedIdentityCredential,
+    RoleAssignment,
+    LogAnalyticsWorkspace,
+}
+
+impl Kind {
+    /// Every kind, parents before children.
+    pub const ALL: [Kind; 15] = [
+        Kind::ResourceGroup,
+        Kind::ContainerRegistry,
+        Kind::RegistryReplication,
+        Kind::KeyVault,
+        Kind::StorageAccount,
+        Kind::BlobService,
+        Kind::BlobContainer,
+        Kind::StorageManagementPolicy,
+        Kind::UserAssignedIdentity,
+        Kind::FederatedIdentityCredential,
+        Kind::LogAnalyticsWorkspace,
+        Kind::ManagedCluster,
+        Kind::AgentPool,
+        Kind::MaintenanceConfiguration,
+        Kind::RoleAssignment,
+    ];
+
+    /// Everything aksctl knows about this kind. The one exhaustive match over kinds: a new kind
+    /// does not compile until it has a descriptor.
+    pub fn descriptor(self) -> &'static KindDescriptor {
+        match self {
+            Kind::ResourceGroup => &platform::RESOURCE_GROUP,
+            Kind::ContainerRegistry => &platform::CONTAINER_REGISTRY,
+            Kind::RegistryReplication => &platform::REGISTRY_REPLICATION,
+            Kind::KeyVault => &platform::KEY_VAULT,
+            Kind::StorageAccount => &storage::STORAGE_ACCOUNT,
+            Kind::BlobService => &storage::BLOB_SERVICE,
+            Kind::BlobContainer => &storage::BLOB_CONTAINER,
+            Kind::StorageManagementPolicy => &storage::STORAGE_MANAGEMENT_POLICY,
+            Kind::ManagedCluster => &cluster::MANAGED_CLUSTER,
+            Kind::AgentPool => &cluster::AGENT_POOL,
+            Kind::MaintenanceConfiguration => &cluster::MAINTENANCE_CONFIGURATION,
+            Kind::UserAssignedIdentity => &identity::USER_ASSIGNED_IDENTITY,
+            Kind::FederatedIdentityCredential => &identity::FEDERATED_IDENTITY_CREDENTIAL,
+            Kind::RoleAssignment => &identity::ROLE_ASSIGNMENT,
+            Kind::LogAnalyticsWorkspace => &workspace::LOG_ANALYTICS_WORKSPACE,
+        }
+    }
+
+    /// The ARM resource type, as ARM spells it in `type`.
+    pub fn arm_type(self) -> &'static str {
+        self.descriptor().arm_type
+    }
+
+    /// The GA api-version aksctl pins for this kind (`../shared/arm/api-versions.json`).
+    pub fn api_version(self) -> &'static str {
+        self.descriptor().api_version
+    }
+
+    /// The kind whose resource contains this one in its ARM id, if any.
+    pub fn parent(self) -> Option<Kind> {
+        self.descriptor().parent
+    }
+
+    /// The prefix of a plan address (`<prefix>/<name>`) and of a logical reference in the estate.
+    pub fn address_prefix(self) -> &'static str {
+        self.descriptor().address_prefix
+    }
+
+    /// Whether the resource is tracked (has `location` and `tags`) rather than a proxy resource.
+    pub fn is_tracked(self) -> bool {
+        self.descriptor().tracked
+    }
+
+    /// Whether this is the resource-group kind: the container of every other top-level kind,
+    /// read per subscription.
+    pub fn is_resource_group(self) -> bool {
+        self.descriptor().read == Read::SubscriptionGroups
+    }
+
+    /// Whether a live one is owned through its deterministic name (not tags or a parent).
+    pub fn owned_through_name(self) -> bool {
+        self.descriptor().ownership == descriptor::Ownership::DeterministicName
+    }
+
+    /// The top-level kind above this one (itself for a top-level kind).
+    pub fn top_level(self) -> Kind {
+        let mut kind = self;
+        while let Some(parent) = kind.parent() {
+            kind = parent;
+        }
+        kind
+    }
+
+    /// The kinds listed per resource group, in `ALL` order (parents before the kinds that refer
+    /// to them).
+    pub fn listed_per_resource_group() -> impl Iterator<Item = Kind> {
+        Kind::ALL
+            .into_iter()
+            .filter(|kind| kind.descriptor().read == Read::ResourceGroup)
+    }
+
+    /// The kind whose ARM type is `arm_type` (compared case-insensitively), if aksctl manages it.
+    pub fn from_arm_type(arm_type: &str) -> Option<Kind> {
+        Kind::ALL
+            .into_iter()
+            .find(|kind| kind.arm_type().eq_ignore_ascii_case(arm_type))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arm_types_round_trip_case_insensitively() {
+        for kind in Kind::ALL {
+            assert_eq!(
+                Kind::from_arm_type(&kind.arm_type().to_uppercase()),
+                Some(kind)
+            );
+        }
+    }
+
+    #[test]
+    fn parents_come_before_children_in_all() {
+        for (index, kind) in Kind::ALL.iter().enumerate() {
+            if let Some(parent) = kind.parent() {
+                let parent_index = Kind::ALL.iter().position(|k| *k == parent);
+                assert!(parent_index.is_some_and(|p| p < index), "{kind:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! Descriptors of the platform kinds: resource groups, container registries and their
+//! geo-replicas, Key Vaults (`../shared/arm/FACTS.md` §2-§4).
+
+use crate::kind::descriptor::{
+    ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership,
+    ParentCondition, Read, ReadWhen, Timing, PLAIN_DIFF, PLAIN_WRITE, QUICK,
+};
+use crate::kind::Kind;
+
+pub const RESOURCE_GROUP: KindDescriptor = KindDescriptor {
+    arm_type: "Microsoft.Resources/resourceGroups",
+    api_version: "2025-04-01",
+    parent: None,
+    address_prefix: "resourceGroup",
+    noun: "resource group",
+    scope_prefix: Some("resourceGroup"),
+    tracked: true,
+    ownership: Ownership::Tags,
+    recovers_soft_deleted: false,
+    singleton_name: None,
+    read: Read::SubscriptionGroups,
+    diff: DiffRules {
+        fields: &[FieldRule {
+            path: "location",
+            change: ChangeClass::ForcesReplacement,
+        }],
+        ..PLAIN_DIFF
+    },
+    write: PLAIN_WRITE,
+    destructive_replace: false,
+    timing: Timing {
+        delete_seconds: 60,
+        deadline_minutes: 30,
+        ..QUICK
+    },
+};
+
+pub const CONTAINER_REGISTRY: KindDescriptor = KindDescriptor {
+    arm_type: "Microsoft.ContainerRegistry/registries",
+    api_version: "2025-11-01",
+    parent: None,
+    address_prefix: "registry",
+    noun: "registry",
+    scope_prefix: Some("registry"),
+    tracked: true,
+    ownership: Ownership::Tags,
+    recovers_soft_deleted: false,
+    singleton_name: None,
+    read: Read::ResourceGroup,
+    diff: DiffRules {
+        fields: &[
+            FieldRule {
+                path: "location",
+                change: ChangeClass::ForcesReplacement,
+            },
+            FieldRule {
+                path: "properties.zoneRedundancy",
+                change: ChangeClass::ForcesReplacement,
+            },
+        ],
+        server_owned: &[
+            "/sku/tier",
+            "/properties/loginServer",
+            "/properties/creationDate",
+            "/properties/status",
+            "/properties/dataEndpointHostNames",
+            "/properties/privateEndpointConnections",
+            "/properties/policies/retentionPolicy/lastUpdatedTime",
+            "/properties/encryption/keyVaultProperties/versionedKeyIdentifier",
+            "/properties/encryption/keyVaultProperties/keyRotationEnabled",
+            "/properties/encryption/keyVaultProperties/lastKeyRotationTimestamp",
+            "/identity/principalId",
+            "/identity/tenantId",
+            "/identity/userAssignedIdentities/*/principalId",
+            "/identity/userAssignedIdentities/*/clientId",
+        ],
+        ..PLAIN_DIFF
+    },
+    write: PLAIN_WRITE,
+    destructive_replace: true,
+    timing: Timing {
+        create_seconds: 40,
+        update_seconds: 40,
+        delete_seconds: 40,
+        deadline_minutes: 10,
+        lane: Lane::Short,
+    },
+};
+
+pub const REGISTRY_REPLICATION: KindDescriptor = KindDescriptor {
+    arm_type: "Microsoft.ContainerRegistry/registries/replications",
+    api_version: "2025-11-01",
+    parent: Some(Kind::ContainerRegistry),
+    address_prefix: "registryReplication",
+    noun: "registry replica",
+    scope_prefix: None,
+    tracked: true,
+    ownership: Ownership::Tags,
+    recovers_soft_deleted: false,
+    singleton_name: None,
+    // Only Premium registries have replicas (ARM refuses the list for the others).
+    read: Read::ChildList(ChildRead {
+        when: ReadWhen::OwnedOrDeclared,
+        parent_condition: Some(ParentCondition::SkuIs("Premium")),
+    }),
+    diff: DiffRules {
+        // FACTS/spec: a replica's region is its identity and zone redundancy is fixed at
+        // creation (ARM answers PropertyChangeNotAllowed).
+        fields: &[
+            FieldRule {
+                path: "location",
+                change: ChangeClass::ForcesReplacement,
+            },
+            FieldRule {
+                path: "properties.zoneRedundancy",
+                change: ChangeClass::ForcesReplacement,
+            },
+        ],
+        implied_defaults: &[
+            ("properties.regionEndpointEnabled", Implied::Boolean(true)),
+            ("properties.zoneRedundancy", Implied::Text("Disabled")),
+        ],
+        server_owned: &["/properties/status"],
+        ..PLAIN_DIFF
+    },
+    write: PLAIN_WRITE,
+    destructive_replace: false,
+    timing: Timing {
+        create_seconds: 180,
+        update_seconds: 180,
+        delete_seconds: 120,
+        deadline_minutes: 15,
+        lane: Lane::Short,
+    },
+};
+
+pub const KEY_VAULT: KindDescriptor = KindDescriptor {
+    arm_type: "Microsoft.KeyVault/vaults",
+    api_version: "2026-02-01",
+    parent: None,
+    address_prefix: "keyVault",
+    noun: "key vault",
+    scope_prefix: Some("keyVault"),
+    tracked: true,
+    ownership: Ownership::Tags,
+    recovers_soft_deleted: true,
+    singleton_name: None,
+    read: Read::ResourceGroup,
+    diff: DiffRules {
+        fields: &[
+            FieldRule {
+                path: "location",
+                change: ChangeClass::ForcesReplacement,
+            },
+            FieldRule {
+                path: "properties.tenantId",
+                change: ChangeClass::ForcesReplacement,
+            },
+            FieldRule {
+                path: "properties.softDeleteRetentionInDays",
+                change: ChangeClass::ForcesReplacement,
+            },
+            FieldRule {
+                path: "properties.enablePurgeProtection",
+                change: ChangeClass::RefusedByArm {
+                    locked: true,
+                    explanation: "purge protection cannot be disabled once enabled",
+                },
+            },
+            FieldRule {
+                path: "properties.enableSoftDelete",
+                change: ChangeClass::RefusedByArm {
+                    locked: true,
+                    explanation: "soft delete cannot be disabled once enabled",
+                },
+            },
+        ],
+        server_owned: &[
+            "/properties/vaultUri",
+            "/properties/hsmPoolResourceId",
+            "/properties/privateEndpointConnections",
+        ],
+        ..PLAIN_DIFF
+    },
+    write: PLAIN_WRITE,
+    destructive_replace: true,
+    timing: Timing {
+        create_seconds: 15,
+        update_seconds: 15,
+        delete_seconds: 15,
+        deadline_minutes: 10,
+        lane: Lane::Short,
+    },
+};

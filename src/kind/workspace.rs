@@ -1,0 +1,60 @@
+//! Descriptor of the Log Analytics workspace (`../shared/arm/FACTS-2.md` §1).
+
+use crate::kind::descriptor::{
+    ChangeClass, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership, Read, Timing,
+    PLAIN_DIFF, PLAIN_WRITE,
+};
+
+pub const LOG_ANALYTICS_WORKSPACE: KindDescriptor = KindDescriptor {
+    arm_type: "Microsoft.OperationalInsights/workspaces",
+    api_version: "2026-03-01",
+    parent: None,
+    address_prefix: "logAnalyticsWorkspace",
+    noun: "Log Analytics workspace",
+    scope_prefix: Some("logAnalyticsWorkspace"),
+    tracked: true,
+    ownership: Ownership::Tags,
+    recovers_soft_deleted: false,
+    singleton_name: None,
+    read: Read::ResourceGroup,
+    diff: DiffRules {
+        // The general ARM rule for tracked resources (unverified for this provider).
+        fields: &[FieldRule {
+            path: "location",
+            change: ChangeClass::ForcesReplacement,
+        }],
+        // Both switches default to `Enabled` (spec `PublicNetworkAccessType`).
+        implied_defaults: &[
+            (
+                "properties.publicNetworkAccessForIngestion",
+                Implied::Text("Enabled"),
+            ),
+            (
+                "properties.publicNetworkAccessForQuery",
+                Implied::Text("Enabled"),
+            ),
+        ],
+        server_owned: &[
+            "/properties/customerId",
+            "/properties/createdDate",
+            "/properties/modifiedDate",
+            "/properties/privateLinkScopedResources",
+            "/properties/sku/lastSkuUpdate",
+            "/properties/workspaceCapping/quotaNextResetTime",
+            "/properties/workspaceCapping/dataIngestionStatus",
+            "/properties/features/unifiedSentinelBillingOnly",
+            "/properties/features/associations",
+        ],
+        ..PLAIN_DIFF
+    },
+    write: PLAIN_WRITE,
+    // A new workspace starts with no logs and a new customer id (agents re-register).
+    destructive_replace: true,
+    timing: Timing {
+        create_seconds: 20,
+        update_seconds: 5,
+        delete_seconds: 20,
+        deadline_minutes: 10,
+        lane: Lane::Short,
+    },
+};
