@@ -38,8 +38,8 @@ pub enum ConnectError {
     },
     #[error("cannot start the sandbox: {0}")]
     Start(#[from] mock_arm::MockArmError),
-    #[error(transparent)]
-    Arm(Box<ArmError>),
+    #[error("{0}")]
+    Arm(#[source] Box<ArmError>),
 }
 
 impl From<ArmError> for ConnectError {
@@ -117,24 +117,40 @@ pub fn time_scale() -> Result<f64, ConnectError> {
 }
 
 /// The environment estate files are expanded with: the process environment, plus the sandbox
-/// subscription for `${AZURE_SUBSCRIPTION_ID}` when the sandbox is on and it is unset.
-pub fn environment_lookup(sandbox: bool) -> impl Fn(&str) -> Option<String> {
-    move |name: &str| {
+/// subscription for `${AZURE_SUBSCRIPTION_ID}` when the sandbox is on and it is unset. It
+/// remembers whether it stood in for the subscription, so the note saying so is printed only
+/// when the estate really used it.
+#[derive(Debug, Default)]
+pub struct EnvironmentLookup {
+    sandbox: bool,
+    used_sandbox_subscription: std::sync::atomic::AtomicBool,
+}
+
+impl EnvironmentLookup {
+    /// The value of `name` (empty counts as unset).
+    pub fn get(&self, name: &str) -> Option<String> {
         let value = std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        if sandbox && value.is_none() && name == SUBSCRIPTION_VARIABLE {
+        if self.sandbox && value.is_none() && name == SUBSCRIPTION_VARIABLE {
+            self.used_sandbox_subscription
+                .store(true, std::sync::atomic::Ordering::Relaxed);
             return Some(SANDBOX_SUBSCRIPTION.to_owned());
         }
         value
     }
+
+    /// Whether the estate asked for `${AZURE_SUBSCRIPTION_ID}` and got the sandbox's.
+    pub fn used_sandbox_subscription(&self) -> bool {
+        self.used_sandbox_subscription
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
-/// Whether the sandbox will stand in for `${AZURE_SUBSCRIPTION_ID}` (say so in output).
-pub fn uses_sandbox_subscription(sandbox: bool) -> bool {
-    sandbox
-        && std::env::var(SUBSCRIPTION_VARIABLE)
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-            .is_none()
+/// The lookup for a command run with or without `--sandbox`.
+pub fn environment_lookup(sandbox: bool) -> EnvironmentLookup {
+    EnvironmentLookup {
+        sandbox,
+        ..EnvironmentLookup::default()
+    }
 }
 
 /// An ARM client and, for `--sandbox`, the server behind it (kept alive as long as this is).
@@ -175,14 +191,16 @@ mod tests {
     #[test]
     fn sandbox_subscription_fills_only_the_subscription_variable() {
         let lookup = environment_lookup(true);
+        assert_eq!(lookup.get("AKSCTL_TEST_SURELY_UNSET_VARIABLE"), None);
+        assert!(!lookup.used_sandbox_subscription());
         if std::env::var(SUBSCRIPTION_VARIABLE).is_err() {
             assert_eq!(
-                lookup(SUBSCRIPTION_VARIABLE).as_deref(),
+                lookup.get(SUBSCRIPTION_VARIABLE).as_deref(),
                 Some(SANDBOX_SUBSCRIPTION)
             );
-            assert_eq!(environment_lookup(false)(SUBSCRIPTION_VARIABLE), None);
+            assert!(lookup.used_sandbox_subscription());
+            assert_eq!(environment_lookup(false).get(SUBSCRIPTION_VARIABLE), None);
         }
-        assert_eq!(lookup("AKSCTL_TEST_SURELY_UNSET_VARIABLE"), None);
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod http;
 mod lro;
 mod request;
 mod retry;
+mod tenant;
 mod throttle;
 
 #[cfg(test)]
@@ -26,5 +27,6 @@ mod throttle;
 mod tests;
 
 pub use client::{ArmClient, ArmClientOptions};
-pub use error::{redact, ArmError};
+pub use error::{redact, root_cause, ArmError, RootCause, RootCauseClass};
+pub use tenant::{subscription_tenant, TenantError, SUBSCRIPTIONS_API_VERSION};
 pub use lro::{LroProgress, WriteOptions, DEFAULT_LRO_DEADLINE};
