@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use mock_arm::Config;
 
-const USAGE: &str = "usage: mock-arm --listen 127.0.0.1:0 [--latency-ms N] [--time-scale F] [--state FILE] [--throttle] [--page-size N] [--allow-non-loopback] [--tls] [--record UPSTREAM_URL --cassette FILE | --playback FILE]";
+const USAGE: &str = "usage: mock-arm --listen 127.0.0.1:0 [--latency-ms N] [--time-scale F] [--state FILE] [--throttle] [--page-size N] [--tenant-id GUID] [--allow-non-loopback] [--tls] [--record UPSTREAM_URL --cassette FILE | --playback FILE]";
 
 /// What the server does.
 enum Mode {
@@ -71,6 +71,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
                     .parse()
                     .map_err(|e| format!("--page-size: {e}"))?
             }
+            "--tenant-id" => options.config.tenant_id = value(args, &mut index, flag)?.to_string(),
             "--throttle" => options.config.throttle = true,
             "--allow-non-loopback" => options.allow_non_loopback = true,
             "--record" => record = Some(value(args, &mut index, flag)?.to_string()),

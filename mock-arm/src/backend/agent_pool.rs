@@ -11,9 +11,11 @@ use super::common::{self, pattern};
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
 use super::lro::{Action, Polling};
+use super::parents;
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{Resource, World};
+use super::writes;
 use super::{json, kubernetes};
 
 static POOL_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| pattern(r"^[a-z][a-z0-9]{0,11}$"));
@@ -306,7 +308,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         path.name(),
         json::str_at(&requested, "/osType").unwrap_or("Linux"),
     )?;
-    let cluster_key = common::ensure_parents(world, path, true)?;
+    let cluster_key = parents::ensure_parents(world, path, true)?;
     let key = path.key();
     let existing = world.get(&key).cloned();
     let existing_etag = existing
@@ -315,7 +317,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         .map(str::to_string);
     common::check_preconditions(request, existing_etag.as_deref(), existing.is_some())?;
     if !request.seeding {
-        common::ensure_idle(
+        writes::ensure_idle(
             world,
             &cluster_key,
             path.names.first().map(String::as_str).unwrap_or_default(),
@@ -368,7 +370,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         parent_key: cluster_key,
         body: body.clone(),
     });
-    common::start_operation(
+    writes::start_operation(
         world,
         request,
         path,
@@ -380,7 +382,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
 }
 
 pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    let cluster_key = match common::ensure_parents(world, path, true) {
+    let cluster_key = match parents::ensure_parents(world, path, true) {
         Ok(key) => key,
         Err(error) if error.status == 404 => return Ok(Reply::no_content()),
         Err(error) => return Err(error),
@@ -394,7 +396,7 @@ pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> 
         json::str_at(&existing.body, "/properties/eTag"),
         true,
     )?;
-    common::ensure_idle(
+    writes::ensure_idle(
         world,
         &cluster_key,
         path.names.first().map(String::as_str).unwrap_or_default(),
@@ -409,5 +411,5 @@ pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> 
         .and_then(Resource::location)
         .unwrap_or_default()
         .to_string();
-    common::start_delete(world, request, path, &location, Polling::Both)
+    writes::start_delete(world, request, path, &location, Polling::Both)
 }

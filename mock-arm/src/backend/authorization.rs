@@ -8,6 +8,8 @@ use super::common;
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
 use super::json;
+use super::listing;
+use super::parents;
 use super::path::{self, Target};
 use super::types::Kind;
 use super::world::{Resource, World};
@@ -85,7 +87,7 @@ pub fn list_definitions(world: &World, request: &Request, scope: &str) -> Outcom
         .filter(|(name, _, _)| wanted.as_ref().is_none_or(|w| name.eq_ignore_ascii_case(w)))
         .map(|role| definition_body(scope, role))
         .collect();
-    Ok(common::page(request, items, world.settings.page_size))
+    Ok(listing::page(request, items, world.settings.page_size))
 }
 
 pub fn get_definition(scope: &str, guid: &str) -> Outcome {
@@ -111,7 +113,7 @@ fn assignment_id(scope: &str, name: &str) -> String {
 fn ensure_scope(world: &World, scope: &str) -> Result<(), ArmError> {
     match path::parse(scope) {
         Some(Target::Item(resource)) => {
-            common::existing(world, &resource)?;
+            parents::existing(world, &resource)?;
             Ok(())
         }
         _ => Ok(()),
@@ -294,5 +296,5 @@ pub fn list(world: &World, request: &Request, scope: &str) -> Outcome {
         })
         .map(|assignment| assignment.body.clone())
         .collect();
-    Ok(common::page(request, items, world.settings.page_size))
+    Ok(listing::page(request, items, world.settings.page_size))
 }

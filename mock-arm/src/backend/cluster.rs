@@ -12,9 +12,11 @@ use super::common::{self, pattern};
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
 use super::lro::{self, Action, Polling, Start};
+use super::parents;
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{Resource, World};
+use super::writes;
 use super::{agent_pool, identity, json, kubernetes, registry, render, resources};
 
 static CLUSTER_NAME: LazyLock<Option<Regex>> =
@@ -158,7 +160,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     if !common::matches(&CLUSTER_NAME, path.name()) {
         return Err(invalid(format!("The managed cluster name '{}' is invalid: 1-63 characters of letters, digits, '-' and '_', starting and ending with a letter or digit.", path.name()), "name"));
     }
-    let parent_key = common::ensure_parents(world, path, true)?;
+    let parent_key = parents::ensure_parents(world, path, true)?;
     let input = common::body_object(request)?;
     let key = path.key();
     let existing = world.get(&key).cloned();
@@ -168,7 +170,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         .map(str::to_string);
     common::check_preconditions(request, existing_etag.as_deref(), existing.is_some())?;
     if existing.is_some() && !request.seeding {
-        common::ensure_idle(world, &key, path.name())?;
+        writes::ensure_idle(world, &key, path.name())?;
     }
     let location = common::required_location(&input)?;
     common::ensure_same_location(existing.as_ref(), &location, path)?;
@@ -350,7 +352,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     if request.seeding {
         return Ok(Reply::ok(rendered));
     }
-    common::start_operation(
+    writes::start_operation(
         world,
         request,
         path,
@@ -429,9 +431,9 @@ fn prepare_profiles(
 
 /// PATCH updates tags only (TagsObject).
 pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    let current = common::existing(world, path)?.clone();
+    let current = parents::existing(world, path)?.clone();
     common::check_preconditions(request, json::str_at(&current.body, "/eTag"), true)?;
-    common::ensure_idle(world, &current.key(), path.name())?;
+    writes::ensure_idle(world, &current.key(), path.name())?;
     let input = common::body_object(request)?;
     common::validate_tags(&input)?;
     let key = current.key();
@@ -463,12 +465,12 @@ pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> O
 }
 
 pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    let Some(current) = common::delete_target(world, path)? else {
+    let Some(current) = writes::delete_target(world, path)? else {
         return Ok(Reply::no_content());
     };
     let key = path.key();
     common::check_preconditions(request, json::str_at(&current.body, "/eTag"), true)?;
-    common::ensure_idle(world, &key, path.name())?;
+    writes::ensure_idle(world, &key, path.name())?;
     let location = current.location().unwrap_or_default().to_string();
-    common::start_delete(world, request, path, &location, Polling::Both)
+    writes::start_delete(world, request, path, &location, Polling::Both)
 }

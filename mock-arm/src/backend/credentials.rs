@@ -3,10 +3,10 @@
 
 use serde_json::{json, Value};
 
-use super::common;
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
 use super::json;
+use super::parents;
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::World;
@@ -47,7 +47,7 @@ fn kubeconfig(cluster: &Value, user: &str) -> String {
 }
 
 pub fn action(world: &World, request: &Request, path: &ResourcePath, action: &str) -> Outcome {
-    let resource = common::existing(world, path)?;
+    let resource = parents::existing(world, path)?;
     let body = &resource.body;
     let unsupported = || {
         ArmError::bad_request(

@@ -2,12 +2,14 @@
 
 use super::context::{Method, Outcome, Reply, Request};
 use super::error::ArmError;
+use super::listing;
 use super::path::{self, ResourcePath, Target};
 use super::types::{Kind, ROLE_DEFINITION_VERSIONS, SUBSCRIPTION_VERSIONS};
 use super::world::World;
+use super::writes;
 use super::{
-    agent_pool, authorization, cluster, common, credentials, identity, keyvault, lro, maintenance,
-    registry, replication, resources, storage, storage_children,
+    agent_pool, authorization, cluster, credentials, identity, keyvault, lro, maintenance,
+    registry, replication, resources, storage, storage_children, workspace,
 };
 
 /// Handles one ARM request against the world.
@@ -15,6 +17,7 @@ pub fn handle(world: &mut World, request: &mut Request) -> Outcome {
     lro::advance(world, request.now, request.wall);
     let target = path::parse(&request.path).ok_or_else(|| unknown_path(&request.path))?;
     check_api_version(request, &target)?;
+    check_subscription(world, &request.path)?;
     route(world, request, target)
 }
 
@@ -33,6 +36,19 @@ fn unknown_path(path: &str) -> ArmError {
             format!("The request path '{path}' is not an ARM route mock-arm serves."),
         )
     }
+}
+
+/// 404 SubscriptionNotFound for a path under a subscription the world does not know (only once
+/// subscriptions were declared through `/_mock/state`).
+fn check_subscription(world: &World, path: &str) -> Result<(), ArmError> {
+    let mut segments = path.split('/').filter(|segment| !segment.is_empty());
+    let (Some(first), Some(subscription)) = (segments.next(), segments.next()) else {
+        return Ok(());
+    };
+    if !first.eq_ignore_ascii_case("subscriptions") || world.knows_subscription(subscription) {
+        return Ok(());
+    }
+    Err(resources::subscription_not_found(subscription))
 }
 
 fn supported_versions(target: &Target) -> Option<&'static [&'static str]> {
@@ -56,6 +72,7 @@ fn supported_versions(target: &Target) -> Option<&'static [&'static str]> {
         Target::DeletedVaultList { .. } | Target::DeletedVault { .. } => {
             Some(Kind::Vault.info().api_versions)
         }
+        Target::DeletedWorkspaceList { .. } => Some(Kind::Workspace.info().api_versions),
         Target::RoleAssignmentList { .. } | Target::RoleAssignment { .. } => {
             Some(Kind::RoleAssignment.info().api_versions)
         }
@@ -117,7 +134,7 @@ fn route(world: &mut World, request: &mut Request, target: Target) -> Outcome {
             resources::list(world, request, &subscription)
         }
         (Target::Item(path), _) => item(world, request, &path),
-        (Target::List { kind, scope }, Get) => common::list(world, request, kind, &scope),
+        (Target::List { kind, scope }, Get) => listing::list(world, request, kind, &scope),
         (Target::Action { path, action }, Post) => {
             credentials::action(world, request, &path, &action)
         }
@@ -141,6 +158,13 @@ fn route(world: &mut World, request: &mut Request, target: Target) -> Outcome {
         (Target::DeletedVaultList { subscription }, Get) => {
             keyvault::list_deleted(world, request, &subscription)
         }
+        (
+            Target::DeletedWorkspaceList {
+                subscription,
+                group,
+            },
+            Get,
+        ) => workspace::list_deleted(world, request, &subscription, group.as_deref()),
         (
             Target::DeletedVault {
                 subscription,
@@ -214,8 +238,11 @@ fn item_by_kind(world: &mut World, request: &mut Request, path: &ResourcePath) -
         (Replication, Put) => replication::put(world, request, path),
         (Replication, Patch) => replication::patch(world, request, path),
         (Replication, Delete) => replication::delete(world, request, path),
+        (Workspace, Put) => workspace::put(world, request, path),
+        (Workspace, Patch) => workspace::patch(world, request, path),
+        (Workspace, Delete) => workspace::delete(world, request, path),
         (MaintenanceConfiguration, Put) => maintenance::put(world, request, path),
-        (MaintenanceConfiguration, Delete) => common::delete_sync(world, request, path),
+        (MaintenanceConfiguration, Delete) => writes::delete_sync(world, request, path),
         (Vault, Put) => keyvault::put(world, request, path),
         (Vault, Patch) => keyvault::patch(world, request, path),
         (StorageAccount, Put) => storage::put(world, request, path),
@@ -240,13 +267,13 @@ fn item_by_kind(world: &mut World, request: &mut Request, path: &ResourcePath) -
                         .provisioning_state()
                         .is_some_and(|s| s != "Succeeded" && s != "Failed")
                     {
-                        common::ensure_idle(world, &path.key(), path.name())?;
+                        writes::ensure_idle(world, &path.key(), path.name())?;
                     }
                 }
             }
-            common::delete_sync(world, request, path)
+            writes::delete_sync(world, request, path)
         }
-        (_, Get) => common::get(world, request, path),
+        (_, Get) => listing::get(world, request, path),
         (_, Head) => Ok(Reply::new(
             if world.contains(&path.key()) {
                 200

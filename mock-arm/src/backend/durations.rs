@@ -166,6 +166,24 @@ impl DurationTable {
                     "sync",
                 ),
                 entry(
+                    "Microsoft.OperationalInsights/workspaces",
+                    "create",
+                    15.0,
+                    "location",
+                ),
+                entry(
+                    "Microsoft.OperationalInsights/workspaces",
+                    "update",
+                    10.0,
+                    "location",
+                ),
+                entry(
+                    "Microsoft.OperationalInsights/workspaces",
+                    "delete",
+                    10.0,
+                    "location",
+                ),
+                entry(
                     "Microsoft.Authorization/roleAssignments",
                     "create",
                     0.0,

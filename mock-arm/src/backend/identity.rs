@@ -13,6 +13,7 @@ use super::context::{Outcome, Reply, Request};
 use super::durations::{scaled, FIC_WRITE_FLOOR, FIC_WRITE_SECONDS};
 use super::error::ArmError;
 use super::json;
+use super::parents;
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{Resource, World};
@@ -35,7 +36,7 @@ pub fn put_identity(world: &mut World, request: &mut Request, path: &ResourcePat
             format!("Resource name '{}' is invalid. The name can contain only letters, numbers, underscores and hyphens, must start with a letter or number, and be 3-128 characters long.", path.name()),
         ));
     }
-    let parent_key = common::ensure_parents(world, path, true)?;
+    let parent_key = parents::ensure_parents(world, path, true)?;
     let input = common::body_object(request)?;
     let location = common::required_location(&input)?;
     let key = path.key();
@@ -95,7 +96,7 @@ pub fn put_identity(world: &mut World, request: &mut Request, path: &ResourcePat
 }
 
 pub fn patch_identity(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    let current = common::existing(world, path)?.clone();
+    let current = parents::existing(world, path)?.clone();
     let patch = common::body_object(request)?;
     if let Some(location) = json::str_at(&patch, "/location") {
         if Some(json::normalize_location(location).as_str()) != current.location() {
@@ -193,7 +194,7 @@ pub fn put_credential(world: &mut World, request: &mut Request, path: &ResourceP
             format!("The federated identity credential name '{}' is invalid: 3-120 characters, letters, digits, '-' and '_', starting with a letter or digit.", path.name()),
         ));
     }
-    let parent_key = common::ensure_parents(world, path, true)?;
+    let parent_key = parents::ensure_parents(world, path, true)?;
     let input = common::body_object(request)?;
     let properties = input
         .get("properties")
@@ -266,7 +267,7 @@ pub fn put_credential(world: &mut World, request: &mut Request, path: &ResourceP
 }
 
 pub fn delete_credential(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    let Ok(parent_key) = common::ensure_parents(world, path, true) else {
+    let Ok(parent_key) = parents::ensure_parents(world, path, true) else {
         return Ok(Reply::no_content());
     };
     let key = path.key();

@@ -11,10 +11,13 @@ use super::common::{self, pattern};
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
 use super::json;
+use super::listing;
 use super::lro::{self, Action, Polling, Start};
+use super::parents;
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{DeletedVault, Resource, World};
+use super::writes;
 
 static VAULT_NAME: LazyLock<Option<Regex>> =
     LazyLock::new(|| pattern(r"^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$"));
@@ -129,7 +132,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     if let Some(problem) = name_problem(path.name()) {
         return Err(ArmError::bad_request("VaultNameNotValid", problem));
     }
-    let parent_key = common::ensure_parents(world, path, true)?;
+    let parent_key = parents::ensure_parents(world, path, true)?;
     let input = common::body_object(request)?;
     let key = path.key();
     let recovering = json::str_at(&input, "/properties/createMode")
@@ -237,7 +240,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         parent_key,
         body: body.clone(),
     });
-    common::start_operation(
+    writes::start_operation(
         world,
         request,
         path,
@@ -249,7 +252,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
 }
 
 pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    let current = common::existing(world, path)?.clone();
+    let current = parents::existing(world, path)?.clone();
     let patch = common::body_object(request)?;
     let mut merged = current.body.clone();
     json::merge(&mut merged, &patch);
@@ -320,7 +323,7 @@ pub fn list_deleted(world: &World, request: &Request, subscription: &str) -> Out
         .filter(|record| record.subscription.eq_ignore_ascii_case(subscription))
         .map(deleted_body)
         .collect();
-    Ok(common::page(request, items, world.settings.page_size))
+    Ok(listing::page(request, items, world.settings.page_size))
 }
 
 fn find_deleted<'a>(

@@ -12,6 +12,7 @@ use super::common::{self, pattern};
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
 use super::json;
+use super::parents;
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{Resource, World};
@@ -335,7 +336,7 @@ fn body(path: &ResourcePath, name: &str, properties: Value, system_data: Value) 
 /// Synchronous upsert: 201 on create, 200 on update. The cluster must exist.
 pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
     let name = canonical_name(path.name())?;
-    let cluster_key = common::ensure_parents(world, path, true)?;
+    let cluster_key = parents::ensure_parents(world, path, true)?;
     let input = common::body_object(request)?;
     let properties = input
         .get("properties")

@@ -149,6 +149,11 @@ pub enum Target {
     DeletedVaultList {
         subscription: String,
     },
+    /// `.../Microsoft.OperationalInsights/deletedWorkspaces` per subscription or group.
+    DeletedWorkspaceList {
+        subscription: String,
+        group: Option<String>,
+    },
     DeletedVault {
         subscription: String,
         location: String,
@@ -263,6 +268,15 @@ pub fn parse(path: &str) -> Option<Target> {
                 &subscription,
                 &rest[1],
             ))),
+            5 if rest_lower[2] == "providers"
+                && rest_lower[3] == "microsoft.operationalinsights"
+                && rest_lower[4] == "deletedworkspaces" =>
+            {
+                Some(Target::DeletedWorkspaceList {
+                    subscription,
+                    group: Some(rest[1].clone()),
+                })
+            }
             n if n >= 5 && rest_lower[2] == "providers" => {
                 provider_path(&subscription, Some(&rest[1]), &rest[3], &rest[4..])
             }
@@ -281,6 +295,14 @@ pub fn parse(path: &str) -> Option<Target> {
             namespace,
         }),
         ("deletedvaults", 1) => Some(Target::DeletedVaultList { subscription }),
+        ("deletedworkspaces", 1)
+            if namespace.eq_ignore_ascii_case("microsoft.operationalinsights") =>
+        {
+            Some(Target::DeletedWorkspaceList {
+                subscription,
+                group: None,
+            })
+        }
         ("locations", 4)
             if tail_lower[2] == "operations" || tail_lower[2] == "operationresults" =>
         {

@@ -11,9 +11,11 @@ use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
 use super::json;
 use super::lro::Polling;
+use super::parents;
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{Resource, World};
+use super::writes;
 
 static REGISTRY_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| pattern(r"^[a-zA-Z0-9]{5,50}$"));
 const SKUS: &[&str] = &["Basic", "Standard", "Premium", "Classic"];
@@ -184,7 +186,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     if let Some(problem) = name_problem(path.name()) {
         return Err(ArmError::bad_request("InvalidRegistryName", problem));
     }
-    let parent_key = common::ensure_parents(world, path, true)?;
+    let parent_key = parents::ensure_parents(world, path, true)?;
     let input = common::body_object(request)?;
     let key = path.key();
     if let Some(other) = taken_elsewhere(world, path.name(), &key) {
@@ -196,7 +198,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     }
     let existing = world.get(&key).cloned();
     if existing.is_some() && !request.seeding {
-        common::ensure_idle(world, &key, path.name())?;
+        writes::ensure_idle(world, &key, path.name())?;
     }
     let mut body = build(world, request, path, &input, existing.as_ref())?;
     if request.seeding {
@@ -212,7 +214,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         });
         return Ok(Reply::ok(body));
     }
-    common::store_and_start_put(
+    writes::store_and_start_put(
         world,
         request,
         path,
@@ -224,8 +226,8 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
 }
 
 pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    let current = common::existing(world, path)?.clone();
-    common::ensure_idle(world, &current.key(), path.name())?;
+    let current = parents::existing(world, path)?.clone();
+    writes::ensure_idle(world, &current.key(), path.name())?;
     let patch = common::body_object(request)?;
     let mut merged = current.body.clone();
     json::merge(&mut merged, &patch);
@@ -237,7 +239,7 @@ pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> O
 }
 
 pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    common::delete_async(world, request, path, Polling::Location)
+    writes::delete_async(world, request, path, Polling::Location)
 }
 
 /// `POST .../Microsoft.ContainerRegistry/checkNameAvailability`.

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use super::types::Kind;
 use super::world::World;
-use super::{json, keyvault};
+use super::{json, keyvault, workspace};
 
 /// Removes the resource under `key` and everything that goes with it.
 pub fn delete_resource(world: &mut World, key: &str, wall: OffsetDateTime) {
@@ -13,6 +13,7 @@ pub fn delete_resource(world: &mut World, key: &str, wall: OffsetDateTime) {
     for resource in removed {
         match resource.kind {
             Kind::Vault => keyvault::soft_delete(world, &resource, wall),
+            Kind::Workspace => workspace::soft_delete(world, &resource, wall),
             Kind::ManagedCluster => {
                 let node_group = json::str_at(&resource.body, "/properties/nodeResourceGroup")
                     .map(str::to_string);

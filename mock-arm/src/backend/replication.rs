@@ -13,9 +13,11 @@ use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
 use super::json;
 use super::lro::Polling;
+use super::parents;
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{Resource, World};
+use super::writes;
 
 static REPLICATION_NAME: LazyLock<Option<Regex>> =
     LazyLock::new(|| pattern(r"^[a-zA-Z0-9]{5,50}$"));
@@ -36,7 +38,7 @@ fn validate_name(name: &str) -> Result<(), ArmError> {
 
 /// The registry a replication belongs to: it must exist and be Premium.
 fn premium_registry<'a>(world: &'a World, path: &ResourcePath) -> Result<&'a Resource, ArmError> {
-    let registry_key = common::ensure_parents(world, path, true)?;
+    let registry_key = parents::ensure_parents(world, path, true)?;
     let registry = world.get(&registry_key).ok_or_else(|| {
         ArmError::parent_not_found(
             Kind::Registry.arm_type(),
@@ -146,7 +148,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     let key = path.key();
     let existing = world.get(&key).cloned();
     if existing.is_some() && !request.seeding {
-        common::ensure_idle(world, &key, path.name())?;
+        writes::ensure_idle(world, &key, path.name())?;
     }
     let mut body = build(world, request, path, &input, existing.as_ref())?;
     let parent_key = path.parent().map(|parent| parent.key()).unwrap_or_default();
@@ -163,7 +165,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
         });
         return Ok(Reply::ok(render(&body)));
     }
-    common::store_and_start_put(
+    writes::store_and_start_put(
         world,
         request,
         path,
@@ -176,8 +178,8 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
 
 /// `PATCH` (ReplicationUpdateParameters): only `tags` and `properties.regionEndpointEnabled`.
 pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    let current = common::existing(world, path)?.clone();
-    common::ensure_idle(world, &current.key(), path.name())?;
+    let current = parents::existing(world, path)?.clone();
+    writes::ensure_idle(world, &current.key(), path.name())?;
     let patch = common::body_object(request)?;
     let mut merged = current.body.clone();
     if let Some(tags) = patch.get("tags") {
@@ -191,7 +193,7 @@ pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> O
 }
 
 pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    common::delete_async(world, request, path, Polling::Location)
+    writes::delete_async(world, request, path, Polling::Location)
 }
 
 /// A replication as GET returns it: `status.displayStatus` follows the provisioning state.

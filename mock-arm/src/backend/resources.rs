@@ -10,10 +10,13 @@ use super::common::{self, pattern};
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
 use super::json;
+use super::listing;
 use super::lro::{self, Action, Polling};
+use super::parents;
 use super::path::ResourcePath;
 use super::types::Kind;
-use super::world::{Resource, World};
+use super::world::{Resource, Subscription, World};
+use super::writes;
 
 static GROUP_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| pattern(r"^[-\w\._\(\)]{1,90}$"));
 
@@ -132,7 +135,7 @@ pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> O
     let body = common::body_object(request)?;
     common::validate_tags(&body)?;
     let key = path.key();
-    let current = common::existing(world, path)?.clone();
+    let current = parents::existing(world, path)?.clone();
     if let Some(location) = json::str_at(&body, "/location") {
         if json::normalize_location(location) != current.location().unwrap_or_default() {
             return Err(ArmError::bad_request(
@@ -180,7 +183,7 @@ pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> 
             return Ok(reply);
         }
     }
-    common::start_delete(world, request, path, &location, Polling::Location)
+    writes::start_delete(world, request, path, &location, Polling::Location)
 }
 
 /// `GET /subscriptions/{s}/resourcegroups` with `$filter=tagName eq 'x' and tagValue eq 'y'`.
@@ -208,7 +211,7 @@ pub fn list(world: &World, request: &Request, subscription: &str) -> Outcome {
         })
         .map(|group| group.body.clone())
         .collect();
-    Ok(common::page(request, items, world.settings.page_size))
+    Ok(listing::page(request, items, world.settings.page_size))
 }
 
 fn parse_tag_filter(filter: &str) -> (Option<String>, Option<String>) {
@@ -223,28 +226,102 @@ fn parse_tag_filter(filter: &str) -> (Option<String>, Option<String>) {
     (quoted("tagname eq"), quoted("tagvalue eq"))
 }
 
-/// `GET /subscriptions/{s}`: every subscription exists and is enabled.
+/// 404 SubscriptionNotFound in ARM's error shape.
+pub fn subscription_not_found(subscription: &str) -> ArmError {
+    ArmError::new(
+        404,
+        "SubscriptionNotFound",
+        format!("The subscription '{subscription}' could not be found."),
+    )
+}
+
+/// `GET /subscriptions/{s}`: a declared subscription, or (none declared) every subscription,
+/// enabled, in the mock's tenant.
 pub fn subscription(world: &World, subscription: &str) -> Outcome {
-    Ok(Reply::ok(subscription_body(
-        subscription,
-        &world.settings.tenant_id,
-    )))
+    if !world.knows_subscription(subscription) {
+        return Err(subscription_not_found(subscription));
+    }
+    let declared = world.subscriptions.get(&subscription.to_lowercase());
+    Ok(Reply::ok(match declared {
+        Some(declared) => declared_body(declared),
+        None => subscription_body(subscription, &world.settings.tenant_id),
+    }))
 }
 
 fn subscription_body(subscription: &str, tenant: &str) -> Value {
-    json!({
-        "id": format!("/subscriptions/{subscription}"),
-        "subscriptionId": subscription,
-        "tenantId": tenant,
-        "displayName": format!("mock-arm subscription {subscription}"),
-        "state": "Enabled",
-        "subscriptionPolicies": { "locationPlacementId": "Public_2014-09-01", "quotaId": "PayAsYouGo_2014-09-01", "spendingLimit": "Off" },
-        "authorizationSource": "RoleBased",
+    declared_body(&Subscription {
+        subscription_id: subscription.to_string(),
+        tenant_id: tenant.to_string(),
+        display_name: format!("mock-arm subscription {subscription}"),
+        state: "Enabled".to_string(),
+        tags: json!({}),
     })
 }
 
-/// `GET /subscriptions`: the subscriptions that hold resources.
+fn declared_body(subscription: &Subscription) -> Value {
+    json!({
+        "id": format!("/subscriptions/{}", subscription.subscription_id),
+        "subscriptionId": subscription.subscription_id,
+        "tenantId": subscription.tenant_id,
+        "displayName": subscription.display_name,
+        "state": subscription.state,
+        "subscriptionPolicies": { "locationPlacementId": "Public_2014-09-01", "quotaId": "PayAsYouGo_2014-09-01", "spendingLimit": "Off" },
+        "authorizationSource": "RoleBased",
+        "managedByTenants": [],
+        "tags": subscription.tags,
+    })
+}
+
+/// A subscription entry of `/_mock/state` (`subscriptions[]`): `subscriptionId` required;
+/// `tenantId` (default: the mock's tenant), `displayName`, `state` (default `Enabled`), `tags`.
+pub fn parse_subscription(entry: &Value, default_tenant: &str) -> Result<Subscription, ArmError> {
+    let subscription_id = json::str_at(entry, "/subscriptionId")
+        .filter(|id| !id.trim().is_empty())
+        .ok_or_else(|| {
+            ArmError::bad_request(
+                "InvalidState",
+                "Every entry of 'subscriptions' needs a 'subscriptionId'.",
+            )
+        })?
+        .to_string();
+    let state = json::str_at(entry, "/state")
+        .unwrap_or("Enabled")
+        .to_string();
+    if !["Enabled", "Warned", "PastDue", "Disabled", "Deleted"].contains(&state.as_str()) {
+        return Err(ArmError::bad_request(
+            "InvalidState",
+            format!("Subscription '{subscription_id}': state '{state}' is not one of Enabled, Warned, PastDue, Disabled, Deleted."),
+        ));
+    }
+    Ok(Subscription {
+        tenant_id: json::str_at(entry, "/tenantId")
+            .unwrap_or(default_tenant)
+            .to_string(),
+        display_name: json::str_at(entry, "/displayName")
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("mock-arm subscription {subscription_id}")),
+        state,
+        tags: json::at(entry, "/tags")
+            .cloned()
+            .unwrap_or_else(|| json!({})),
+        subscription_id,
+    })
+}
+
+/// The state-document form of the declared subscriptions (what GET returns for each).
+pub fn declared_subscriptions(world: &World) -> Vec<Value> {
+    world.subscriptions.values().map(declared_body).collect()
+}
+
+/// `GET /subscriptions`: the declared subscriptions, or (none declared) those holding resources.
 pub fn list_subscriptions(world: &World, request: &Request) -> Outcome {
+    if !world.subscriptions.is_empty() {
+        return Ok(listing::page(
+            request,
+            declared_subscriptions(world),
+            world.settings.page_size,
+        ));
+    }
     let mut seen: Vec<String> = Vec::new();
     for resource in world.resources.values() {
         if let Some(subscription) = resource.id.split('/').nth(2) {
@@ -257,7 +334,7 @@ pub fn list_subscriptions(world: &World, request: &Request) -> Outcome {
         .iter()
         .map(|s| subscription_body(s, &world.settings.tenant_id))
         .collect();
-    Ok(common::page(request, items, world.settings.page_size))
+    Ok(listing::page(request, items, world.settings.page_size))
 }
 
 /// `GET /subscriptions/{s}[/resourceGroups/{g}]/resources` with `$filter` on tags or
@@ -344,5 +421,5 @@ pub fn list_generic(
             summary
         })
         .collect();
-    Ok(common::page(request, items, world.settings.page_size))
+    Ok(listing::page(request, items, world.settings.page_size))
 }

@@ -9,10 +9,10 @@ use super::context::{Method, Request};
 use super::error::ArmError;
 use super::path::{self, ResourcePath, Target};
 use super::types::{seed_rank, Kind};
-use super::world::{DeletedVault, World};
-use super::{authorization, dispatch, json, keyvault, lro, removal, render, resources};
+use super::world::{DeletedVault, DeletedWorkspace, World};
+use super::{authorization, dispatch, json, keyvault, lro, removal, render, resources, workspace};
 
-/// `{"resources":[...], "deletedVaults":[...]}`.
+/// `{"resources":[...], "deletedVaults":[...], "deletedWorkspaces":[...], "subscriptions":[...]}`.
 pub fn export(world: &World) -> Value {
     let resources: Vec<Value> = world
         .resources
@@ -24,7 +24,17 @@ pub fn export(world: &World) -> Value {
         .values()
         .map(keyvault::deleted_body)
         .collect();
-    json!({ "resources": resources, "deletedVaults": deleted })
+    let deleted_workspaces: Vec<Value> = world
+        .deleted_workspaces
+        .values()
+        .map(workspace::deleted_state)
+        .collect();
+    json!({
+        "resources": resources,
+        "deletedVaults": deleted,
+        "deletedWorkspaces": deleted_workspaces,
+        "subscriptions": resources::declared_subscriptions(world),
+    })
 }
 
 enum Seed {
@@ -63,6 +73,17 @@ pub fn import(world: &mut World, document: &Value, settle: bool) -> Result<(), A
     }
     seeds.sort_by_key(|seed| (seed.0, seed.1.len()));
     world.clear();
+    for entry in document
+        .get("subscriptions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let subscription = resources::parse_subscription(entry, &world.settings.tenant_id)?;
+        world
+            .subscriptions
+            .insert(subscription.subscription_id.to_lowercase(), subscription);
+    }
     for (_, id, seed, body) in seeds {
         let api_version = match &seed {
             Seed::Resource(p) => p.kind.info().api_versions[0],
@@ -108,6 +129,15 @@ pub fn import(world: &mut World, document: &Value, settle: bool) -> Result<(), A
             deleted,
         );
     }
+    for record in document
+        .get("deletedWorkspaces")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (key, deleted) = deleted_workspace(record)?;
+        world.deleted_workspaces.insert(key, deleted);
+    }
     if settle {
         settle_states(world);
     }
@@ -148,6 +178,38 @@ fn deleted_vault(record: &Value) -> Result<DeletedVault, ArmError> {
         scheduled_purge_date: parse_time(json::str_at(&properties, "/scheduledPurgeDate")),
         purge_protection: json::bool_at(&properties, "/purgeProtectionEnabled").unwrap_or(false),
     })
+}
+
+/// `{"workspace": <GET body>, "deletionDate"?, "purgeDate"?}` (dates default to now and now + 14
+/// days).
+fn deleted_workspace(record: &Value) -> Result<(String, DeletedWorkspace), ArmError> {
+    let body = record.get("workspace").cloned().unwrap_or(Value::Null);
+    let id = json::str_at(&body, "/id").unwrap_or_default();
+    let path = match path::parse(id) {
+        Some(Target::Item(path)) if path.kind == Kind::Workspace => path,
+        _ => {
+            return Err(ArmError::bad_request(
+                "InvalidState",
+                format!("A deleted workspace needs 'workspace.id' naming a Microsoft.OperationalInsights/workspaces resource (got '{id}')."),
+            ))
+        }
+    };
+    let location = json::normalize_location(json::str_at(&body, "/location").unwrap_or("eastus"));
+    let deletion_date = parse_time(json::str_at(record, "/deletionDate"));
+    let purge_date = json::str_at(record, "/purgeDate")
+        .and_then(|text| OffsetDateTime::parse(text, &Rfc3339).ok())
+        .unwrap_or(deletion_date + time::Duration::days(workspace::SOFT_DELETE_DAYS));
+    let mut body = body;
+    body["id"] = json!(workspace::workspace_id(&path));
+    Ok((
+        path.key(),
+        DeletedWorkspace {
+            location,
+            body,
+            deletion_date,
+            purge_date,
+        },
+    ))
 }
 
 /// Finishes transitional states of a loaded world: Creating/Updating -> Succeeded, Deleting -> gone.

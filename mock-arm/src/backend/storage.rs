@@ -10,9 +10,11 @@ use super::common::{self, pattern};
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
 use super::lro::{Action, Polling};
+use super::parents;
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{Resource, World};
+use super::writes;
 use super::{json, storage_children};
 
 static ACCOUNT_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| pattern(r"^[a-z0-9]{3,24}$"));
@@ -285,7 +287,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     if let Some(problem) = name_problem(path.name()) {
         return Err(ArmError::bad_request("AccountNameInvalid", problem));
     }
-    let parent_key = common::ensure_parents(world, path, true)?;
+    let parent_key = parents::ensure_parents(world, path, true)?;
     let input = common::body_object(request)?;
     let key = path.key();
     if taken_elsewhere(world, path.name(), &key).is_some() {
@@ -340,7 +342,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     if existing.is_some() || request.seeding {
         return Ok(Reply::ok(body));
     }
-    common::start_operation(
+    writes::start_operation(
         world,
         request,
         path,
@@ -352,7 +354,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
 }
 
 pub fn patch(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    let current = common::existing(world, path)?.clone();
+    let current = parents::existing(world, path)?.clone();
     if current.provisioning_state() != Some("Succeeded") {
         return Err(ArmError::conflict("StorageAccountIsNotProvisioned", format!("The storage account provisioning state must be 'Succeeded' before executing the operation on '{}'.", path.name())));
     }

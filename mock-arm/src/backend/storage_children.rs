@@ -10,6 +10,7 @@ use super::common::{self, pattern};
 use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
 use super::json;
+use super::parents;
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{Resource, World};
@@ -47,7 +48,7 @@ pub fn ensure_blob_service(world: &mut World, request: &Request, account: &Resou
 }
 
 fn ensure_account_ready(world: &World, path: &ResourcePath) -> Result<String, ArmError> {
-    let parent_key = common::ensure_parents(world, path, true)?;
+    let parent_key = parents::ensure_parents(world, path, true)?;
     let mut account = path.clone();
     while account.kind != Kind::StorageAccount {
         match account.parent() {
@@ -120,7 +121,7 @@ pub fn put_container(world: &mut World, request: &mut Request, path: &ResourcePa
         ));
     }
     let parent_key = if request.seeding {
-        common::ensure_parents(world, path, true)?
+        parents::ensure_parents(world, path, true)?
     } else {
         ensure_account_ready(world, path)?
     };
@@ -210,7 +211,7 @@ pub fn put_container(world: &mut World, request: &mut Request, path: &ResourcePa
 }
 
 pub fn patch_container(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-    common::existing(world, path)?;
+    parents::existing(world, path)?;
     put_container(world, request, path).map(|mut reply| {
         reply.status = 200;
         reply
@@ -224,7 +225,7 @@ pub fn put_management_policy(
 ) -> Outcome {
     ensure_default_name(path)?;
     let parent_key = if request.seeding {
-        common::ensure_parents(world, path, true)?
+        parents::ensure_parents(world, path, true)?
     } else {
         ensure_account_ready(world, path)?
     };

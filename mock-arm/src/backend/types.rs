@@ -18,6 +18,7 @@ pub enum Kind {
     RoleAssignment,
     Replication,
     MaintenanceConfiguration,
+    Workspace,
 }
 
 /// Static facts about one kind.
@@ -134,6 +135,13 @@ pub const TYPES: &[TypeInfo] = &[
         arm_type: "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
         api_versions: AKS_VERSIONS,
     },
+    TypeInfo {
+        kind: Kind::Workspace,
+        namespace: "Microsoft.OperationalInsights",
+        segments: &["workspaces"],
+        arm_type: "Microsoft.OperationalInsights/workspaces",
+        api_versions: &["2026-03-01"],
+    },
 ];
 
 /// api-versions for `GET /subscriptions[/{id}]`.
@@ -201,7 +209,7 @@ pub fn seed_rank(kind: Kind) -> u8 {
     match kind {
         Kind::ResourceGroup => 0,
         Kind::Identity => 1,
-        Kind::Registry | Kind::Vault | Kind::StorageAccount => 2,
+        Kind::Registry | Kind::Vault | Kind::StorageAccount | Kind::Workspace => 2,
         Kind::FederatedCredential
         | Kind::BlobService
         | Kind::ManagementPolicy

@@ -1,7 +1,7 @@
 //! The simulated ARM world: stored resources keyed by lower-case id, soft-deleted vaults,
 //! running operations and identity bookkeeping. No HTTP and no per-type rules here.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -59,6 +59,27 @@ pub struct DeletedVault {
     pub purge_protection: bool,
 }
 
+/// A soft-deleted Log Analytics workspace: it holds its name (in its resource group) until
+/// `purge_date`; a PUT with the same id and location recovers it.
+#[derive(Debug, Clone)]
+pub struct DeletedWorkspace {
+    pub location: String,
+    /// The workspace's GET body at deletion time.
+    pub body: Value,
+    pub deletion_date: OffsetDateTime,
+    pub purge_date: OffsetDateTime,
+}
+
+/// A subscription declared through `/_mock/state` (`subscriptions`).
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    pub subscription_id: String,
+    pub tenant_id: String,
+    pub display_name: String,
+    pub state: String,
+    pub tags: Value,
+}
+
 /// Everything mock-arm knows.
 #[derive(Debug)]
 pub struct World {
@@ -66,6 +87,12 @@ pub struct World {
     pub resources: BTreeMap<String, Resource>,
     /// Key: lower-case `subscription/name`.
     pub deleted_vaults: BTreeMap<String, DeletedVault>,
+    /// Key: the workspace's lower-case id.
+    pub deleted_workspaces: BTreeMap<String, DeletedWorkspace>,
+    /// Keys of workspaces whose running delete was sent with `force=true` (no soft delete).
+    pub forced_workspace_deletes: HashSet<String>,
+    /// Declared subscriptions by lower-case id; empty = every subscription exists.
+    pub subscriptions: BTreeMap<String, Subscription>,
     pub operations: Operations,
     /// Lower-case principal id -> when its identity was created.
     pub principals: HashMap<String, Instant>,
@@ -81,6 +108,9 @@ impl World {
             settings,
             resources: BTreeMap::new(),
             deleted_vaults: BTreeMap::new(),
+            deleted_workspaces: BTreeMap::new(),
+            forced_workspace_deletes: HashSet::new(),
+            subscriptions: BTreeMap::new(),
             operations: Operations::default(),
             principals: HashMap::new(),
             credential_writes_until: HashMap::new(),
@@ -92,6 +122,9 @@ impl World {
     pub fn clear(&mut self) {
         self.resources.clear();
         self.deleted_vaults.clear();
+        self.deleted_workspaces.clear();
+        self.forced_workspace_deletes.clear();
+        self.subscriptions.clear();
         self.operations = Operations::default();
         self.principals.clear();
         self.credential_writes_until.clear();
@@ -150,6 +183,14 @@ impl World {
     /// Marks an identity principal as just created (for the PrincipalNotFound window).
     pub fn register_principal(&mut self, principal_id: &str, now: Instant) {
         self.principals.insert(principal_id.to_lowercase(), now);
+    }
+
+    /// Whether ARM knows `subscription`: every one does until some are declared.
+    pub fn knows_subscription(&self, subscription: &str) -> bool {
+        self.subscriptions.is_empty()
+            || self
+                .subscriptions
+                .contains_key(&subscription.to_lowercase())
     }
 
     pub fn deleted_vault_key(subscription: &str, name: &str) -> String {

@@ -16,3 +16,5 @@ mod paging;
 mod registry;
 mod resource_groups;
 mod storage;
+mod subscriptions;
+mod workspace;

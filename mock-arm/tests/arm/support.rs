@@ -14,6 +14,7 @@ pub const STORAGE_VERSION: &str = "2026-09-01";
 pub const AKS_VERSION: &str = "2026-08-01";
 pub const MSI_VERSION: &str = "2026-05-31";
 pub const AUTH_VERSION: &str = "2026-08-01";
+pub const OI_VERSION: &str = "2026-03-01";
 
 pub struct Response {
     pub status: u16,
