@@ -191,11 +191,11 @@ fn explain_credential(message: &str, hint: &str) -> String {
 }
 
 static URL_HOST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bhttps?://(\[[0-9a-f:.]+\]|[a-z0-9.\-]+)(:\d+)?").expect("valid literal regex")
+    Regex::new(r"(?i)\bhttps?://(\[[0-9a-f:.]+\]|[a-z0-9.\-]+)(:\d+)?")
+        .expect("valid literal regex")
 });
-static AADSTS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"AADSTS(\d+)[:.]?\s*([^\r\n]*)").expect("valid literal regex")
-});
+static AADSTS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"AADSTS(\d+)[:.]?\s*([^\r\n]*)").expect("valid literal regex"));
 static PEER_CERTIFICATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)invalid peer certificate:?\s*([A-Za-z0-9_ ()]+)").expect("valid literal regex")
 });

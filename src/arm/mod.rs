@@ -28,5 +28,5 @@ mod tests;
 
 pub use client::{ArmClient, ArmClientOptions};
 pub use error::{redact, root_cause, ArmError, RootCause, RootCauseClass};
-pub use tenant::{subscription_tenant, TenantError, SUBSCRIPTIONS_API_VERSION};
 pub use lro::{LroProgress, WriteOptions, DEFAULT_LRO_DEADLINE};
+pub use tenant::{subscription_tenant, TenantError, SUBSCRIPTIONS_API_VERSION};

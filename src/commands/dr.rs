@@ -4,7 +4,6 @@
 //! exactly the recreate set, apply, verify, and report the recovery time measured at the sandbox
 //! time scale and modelled at real ARM durations).
 
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

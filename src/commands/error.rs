@@ -1,7 +1,6 @@
 //! `CommandError`: why a command could not do its work, one variant per stage it can fail in,
 //! each carrying its cause; and `print`, the one place a failed command's error is shown.
 
-
 use std::path::PathBuf;
 
 use crate::apply::gates::{BlockedChange, StaleResource};

@@ -2,7 +2,6 @@
 //! yet), load the estate files, lower them, and connect; the subscription's tenant is asked from
 //! ARM only when a resource needs one that neither the files nor `AZURE_TENANT_ID` give.
 
-
 use std::path::PathBuf;
 
 use crate::arm::subscription_tenant;

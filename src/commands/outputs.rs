@@ -4,7 +4,6 @@
 //! as JSON, or the workload-identity ServiceAccount manifests. Read-only. `load_outputs` is shared
 //! with `aksctl dr verify`.
 
-
 use std::path::PathBuf;
 
 use crate::cli::{ArmArgs, OutputsArgs, OutputsFormat};
@@ -14,7 +13,10 @@ use crate::outputs::{self, Outputs};
 use crate::render::outputs as render_outputs;
 
 /// Loads and lowers the estate, reads live ARM for it, and collects the outputs.
-pub(crate) async fn load_outputs(files: &[PathBuf], arm: &ArmArgs) -> Result<Outputs, CommandError> {
+pub(crate) async fn load_outputs(
+    files: &[PathBuf],
+    arm: &ArmArgs,
+) -> Result<Outputs, CommandError> {
     let Connected {
         desired,
         connection,

@@ -6,7 +6,6 @@
 //! `prepare` is the shared pipeline (estate -> desired -> live -> plan) that apply, destroy and
 //! drift reuse.
 
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

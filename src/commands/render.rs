@@ -9,7 +9,8 @@ use crate::sandbox::environment_lookup;
 
 pub fn run(args: &FilesArgs) -> Result<ExitStatus, CommandError> {
     let loaded = load(&args.files, &environment_lookup(false))?;
-    let yaml = estate_yaml(&loaded.estate).map_err(|error| CommandError::Invalid(error.to_string()))?;
+    let yaml =
+        estate_yaml(&loaded.estate).map_err(|error| CommandError::Invalid(error.to_string()))?;
     print_estate_yaml(&yaml);
     Ok(ExitStatus::Success)
 }

@@ -81,7 +81,13 @@ fn substitute_in(
         }
         Node::Mapping(entries) => {
             for (key, value) in entries.iter_mut() {
-                substitute_in(value, &key_path(path, &key.value), lookup, diagnostics, unset);
+                substitute_in(
+                    value,
+                    &key_path(path, &key.value),
+                    lookup,
+                    diagnostics,
+                    unset,
+                );
             }
         }
         Node::Null | Node::Bool(_) | Node::Integer(_) | Node::Float(_) => {}
