@@ -23,7 +23,7 @@ pub const DEFAULT_TIME_SCALE: f64 = 0.005;
 /// Environment variables the sandbox reads.
 pub const SANDBOX_DIR_VARIABLE: &str = "AKSCTL_SANDBOX_DIR";
 pub const TIME_SCALE_VARIABLE: &str = "AKSCTL_SANDBOX_TIME_SCALE";
-const SUBSCRIPTION_VARIABLE: &str = "AZURE_SUBSCRIPTION_ID";
+pub const SUBSCRIPTION_VARIABLE: &str = "AZURE_SUBSCRIPTION_ID";
 
 /// Why the sandbox or ARM could not be reached.
 #[derive(Debug, thiserror::Error)]
@@ -116,41 +116,18 @@ pub fn time_scale() -> Result<f64, ConnectError> {
     }
 }
 
-/// The environment estate files are expanded with: the process environment, plus the sandbox
-/// subscription for `${AZURE_SUBSCRIPTION_ID}` when the sandbox is on and it is unset. It
-/// remembers whether it stood in for the subscription, so the note saying so is printed only
-/// when the estate really used it.
-#[derive(Debug, Default)]
-pub struct EnvironmentLookup {
-    sandbox: bool,
-    used_sandbox_subscription: std::sync::atomic::AtomicBool,
+/// The value of an environment variable; empty counts as unset.
+pub fn environment_variable(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
 }
 
-impl EnvironmentLookup {
-    /// The value of `name` (empty counts as unset).
-    pub fn get(&self, name: &str) -> Option<String> {
-        let value = std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        if self.sandbox && value.is_none() && name == SUBSCRIPTION_VARIABLE {
-            self.used_sandbox_subscription
-                .store(true, std::sync::atomic::Ordering::Relaxed);
-            return Some(SANDBOX_SUBSCRIPTION.to_owned());
-        }
-        value
-    }
-
-    /// Whether the estate asked for `${AZURE_SUBSCRIPTION_ID}` and got the sandbox's.
-    pub fn used_sandbox_subscription(&self) -> bool {
-        self.used_sandbox_subscription
-            .load(std::sync::atomic::Ordering::Relaxed)
-    }
-}
-
-/// The lookup for a command run with or without `--sandbox`.
-pub fn environment_lookup(sandbox: bool) -> EnvironmentLookup {
-    EnvironmentLookup {
-        sandbox,
-        ..EnvironmentLookup::default()
-    }
+/// The subscription the sandbox stands in for `${AZURE_SUBSCRIPTION_ID}` when the variable is
+/// unset (an estate's own default, `${AZURE_SUBSCRIPTION_ID:-...}`, comes first).
+pub fn subscription_fallback(sandbox: bool) -> Option<&'static str> {
+    (sandbox && environment_variable(SUBSCRIPTION_VARIABLE).is_none())
+        .then_some(SANDBOX_SUBSCRIPTION)
 }
 
 /// An ARM client and, for `--sandbox`, the server behind it (kept alive as long as this is).
@@ -189,17 +166,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sandbox_subscription_fills_only_the_subscription_variable() {
-        let lookup = environment_lookup(true);
-        assert_eq!(lookup.get("AKSCTL_TEST_SURELY_UNSET_VARIABLE"), None);
-        assert!(!lookup.used_sandbox_subscription());
-        if std::env::var(SUBSCRIPTION_VARIABLE).is_err() {
-            assert_eq!(
-                lookup.get(SUBSCRIPTION_VARIABLE).as_deref(),
-                Some(SANDBOX_SUBSCRIPTION)
-            );
-            assert!(lookup.used_sandbox_subscription());
-            assert_eq!(environment_lookup(false).get(SUBSCRIPTION_VARIABLE), None);
+    fn the_sandbox_stands_in_only_for_an_unset_subscription() {
+        assert_eq!(subscription_fallback(false), None);
+        if environment_variable(SUBSCRIPTION_VARIABLE).is_none() {
+            assert_eq!(subscription_fallback(true), Some(SANDBOX_SUBSCRIPTION));
+        } else {
+            assert_eq!(subscription_fallback(true), None);
         }
     }
 

@@ -190,7 +190,7 @@ async fn rehearse(args: &DrRehearseArgs) -> Result<RehearsalReport, RehearsalErr
 /// The estate as the sandbox sees it: `${AZURE_SUBSCRIPTION_ID}` falls back to the sandbox
 /// subscription, the tenant is the mock's.
 fn load_for_sandbox(args: &DrRehearseArgs) -> Result<DesiredState, CommandError> {
-    let loaded = load(&args.files.files, &sandbox::environment_lookup(true))?;
+    let loaded = load(&args.files.files, true)?;
     let context = LowerContext {
         tenant_id: Some(mock_arm::Config::default().tenant_id),
         subscription: None,

@@ -9,8 +9,10 @@ use crate::cli::ArmArgs;
 use crate::commands::CommandError;
 use crate::desired::{self, DesiredState, LowerContext, LowerError};
 use crate::render::report;
-use crate::sandbox::{self, Connection, EnvironmentLookup};
-use crate::spec::{self, LoadedEstate};
+use crate::sandbox::{
+    self, environment_variable, Connection, SANDBOX_SUBSCRIPTION, SUBSCRIPTION_VARIABLE,
+};
+use crate::spec::{self, environment::reports_unset, LoadedEstate};
 
 /// The estate declared in some files, lowered, with a connection to the ARM that holds it.
 pub(crate) struct Connected {
@@ -29,12 +31,16 @@ pub(crate) async fn load_and_connect(
 ) -> Result<Connected, CommandError> {
     let connection = sandbox::connect(arm, max_concurrency)?;
     describe_sandbox(&connection);
-    let lookup = sandbox::environment_lookup(arm.sandbox);
-    let loaded = load(files, &lookup)?;
-    let desired = lower(&loaded, arm, &lookup, &connection).await?;
-    if lookup.used_sandbox_subscription() {
+    let loaded = load(files, arm.sandbox)?;
+    let desired = lower(&loaded, arm, &connection).await?;
+    if arm.sandbox && environment_variable(SUBSCRIPTION_VARIABLE).is_none() {
+        let whose = if desired.subscription == SANDBOX_SUBSCRIPTION {
+            "the sandbox's own"
+        } else {
+            "the estate's"
+        };
         report::print_note(&format!(
-            "AZURE_SUBSCRIPTION_ID is not set: the sandbox uses subscription {}",
+            "AZURE_SUBSCRIPTION_ID is not set: the sandbox uses subscription {} ({whose})",
             desired.subscription
         ));
     }
@@ -45,19 +51,34 @@ pub(crate) async fn load_and_connect(
     })
 }
 
-/// Reads and loads the estate files with `lookup` for `${VAR}`.
-pub(crate) fn load(
-    files: &[PathBuf],
-    lookup: &EnvironmentLookup,
-) -> Result<LoadedEstate, CommandError> {
-    let inputs = files
+/// Reads and loads the estate files, `${VAR}` from the environment. With `sandbox`, an unset
+/// `${AZURE_SUBSCRIPTION_ID}` without a default in the files becomes the sandbox's subscription;
+/// a default in the files wins, so `validate` and the sandbox report the same subscription.
+pub(crate) fn load(files: &[PathBuf], sandbox: bool) -> Result<LoadedEstate, CommandError> {
+    let inputs: Vec<spec::Input> = files
         .iter()
         .map(|path| spec::Input {
             name: path.display().to_string(),
             bytes: std::fs::read(path).map_err(|error| error.to_string()),
         })
         .collect();
-    spec::load_inputs(inputs, &|name| lookup.get(name)).map_err(CommandError::Estate)
+    let loaded = spec::load_inputs(inputs.clone(), &environment_variable);
+    let fallback = sandbox::subscription_fallback(sandbox);
+    match (loaded, fallback) {
+        (Err(problems), Some(subscription))
+            if problems
+                .items
+                .iter()
+                .any(|problem| reports_unset(problem, SUBSCRIPTION_VARIABLE)) =>
+        {
+            let lookup = |name: &str| {
+                environment_variable(name)
+                    .or_else(|| (name == SUBSCRIPTION_VARIABLE).then(|| subscription.to_owned()))
+            };
+            spec::load_inputs(inputs, &lookup).map_err(CommandError::Estate)
+        }
+        (loaded, _) => loaded.map_err(CommandError::Estate),
+    }
 }
 
 /// Lowers the estate. The tenant a resource falls back to (after its own and the estate's
@@ -66,12 +87,10 @@ pub(crate) fn load(
 async fn lower(
     loaded: &LoadedEstate,
     arm: &ArmArgs,
-    lookup: &EnvironmentLookup,
     connection: &Connection,
 ) -> Result<DesiredState, CommandError> {
     let mut context = LowerContext {
-        tenant_id: lookup
-            .get("AZURE_TENANT_ID")
+        tenant_id: environment_variable("AZURE_TENANT_ID")
             .or_else(|| arm.sandbox.then(|| mock_arm::Config::default().tenant_id)),
         subscription: arm.subscription.clone(),
     };

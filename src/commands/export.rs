@@ -17,12 +17,12 @@ const MAX_PARALLEL_READS: usize = 16;
 
 /// Runs `aksctl export`.
 pub async fn run(args: &ExportArgs) -> Result<ExitStatus, CommandError> {
-    let lookup = sandbox::environment_lookup(args.arm.sandbox);
     let Some(subscription) = args
         .arm
         .subscription
         .clone()
-        .or_else(|| lookup.get("AZURE_SUBSCRIPTION_ID"))
+        .or_else(|| sandbox::environment_variable(sandbox::SUBSCRIPTION_VARIABLE))
+        .or_else(|| sandbox::subscription_fallback(args.arm.sandbox).map(str::to_owned))
     else {
         return Err(CommandError::Usage(
             "give the subscription to export from with --subscription (or set AZURE_SUBSCRIPTION_ID)".to_owned(),

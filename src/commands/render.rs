@@ -5,10 +5,9 @@ use crate::cli::FilesArgs;
 use crate::commands::estate::load;
 use crate::commands::{CommandError, ExitStatus};
 use crate::render::estate::{estate_yaml, print_estate_yaml};
-use crate::sandbox::environment_lookup;
 
 pub fn run(args: &FilesArgs) -> Result<ExitStatus, CommandError> {
-    let loaded = load(&args.files, &environment_lookup(false))?;
+    let loaded = load(&args.files, false)?;
     let yaml =
         estate_yaml(&loaded.estate).map_err(|error| CommandError::Invalid(error.to_string()))?;
     print_estate_yaml(&yaml);

@@ -5,10 +5,9 @@ use crate::cli::FilesArgs;
 use crate::commands::estate::load;
 use crate::commands::{CommandError, ExitStatus};
 use crate::render::diagnostics::print_valid;
-use crate::sandbox::environment_lookup;
 
 pub fn run(args: &FilesArgs) -> Result<ExitStatus, CommandError> {
-    let loaded = load(&args.files, &environment_lookup(false))?;
+    let loaded = load(&args.files, false)?;
     print_valid(&loaded);
     Ok(ExitStatus::Success)
 }

@@ -29,7 +29,7 @@ impl UnsetVariable {
     fn into_diagnostic(self) -> Diagnostic {
         let UnsetVariable { name, mut uses } = self;
         let (position, path) = uses.remove(0);
-        let mut message = format!("environment variable `{name}` is not set");
+        let mut message = unset_message(&name);
         if !uses.is_empty() {
             let others: Vec<String> = uses
                 .iter()
@@ -45,6 +45,15 @@ impl UnsetVariable {
             "export {name}=... before running aksctl, or write the value literally"
         ))
     }
+}
+
+fn unset_message(name: &str) -> String {
+    format!("environment variable `{name}` is not set")
+}
+
+/// Whether `diagnostic` reports that `${name}` (without a default) is unset.
+pub fn reports_unset(diagnostic: &Diagnostic, name: &str) -> bool {
+    diagnostic.message.starts_with(&unset_message(name))
 }
 
 fn substitute_in(

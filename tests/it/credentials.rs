@@ -5,6 +5,7 @@
 //! failure class named in the message (`root_causes`). No token or secret in any output.
 
 mod root_causes;
+mod subscription;
 mod tenant;
 
 use std::path::{Path, PathBuf};
