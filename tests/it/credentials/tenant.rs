@@ -192,3 +192,74 @@ fn workload_identity_with_a_federated_token_file_with_and_without_azure_tenant_i
         without_tenant.describe()
     );
 }
+
+#[test]
+fn client_secret_over_https_with_the_test_ca_trusted() {
+    let mock = mock_arm::MockArm::start_tls(mock_arm::Config {
+        time_scale: 0.0005,
+        ..mock_arm::Config::default()
+    })
+    .expect("TLS mock");
+    let directory = tempfile::tempdir().expect("tempdir");
+    let ca = directory.path().join("mock-arm-ca.pem");
+    std::fs::write(&ca, mock.ca_certificate_pem().expect("test CA")).expect("CA file");
+    let planned = Outcome::of(
+        bare_aksctl(mock.url())
+            .env("SSL_CERT_FILE", &ca)
+            .env("AKSCTL_CREDENTIAL", "client-secret")
+            .env("AZURE_TENANT_ID", OVERRIDE_TENANT)
+            .env("AZURE_CLIENT_ID", CLIENT_ID)
+            .env("AZURE_CLIENT_SECRET", SECRET_CANARY)
+            .env("AZURE_AUTHORITY_HOST", mock.url())
+            .args([
+                "plan",
+                "-f",
+                plan_file("shared-prod.yaml").to_str().expect("utf-8"),
+                "--detailed-exitcode",
+            ]),
+    );
+    assert_eq!(planned.code, Some(2), "{}", planned.describe());
+}
+
+#[test]
+fn an_inaccessible_subscription_names_the_subscription_and_the_credential() {
+    let directory = tempfile::tempdir().expect("tempdir");
+    let path = path_with(&logged_in_az(directory.path()));
+    let mock = start_mock();
+    let fault = serde_json::json!({
+        "method": "GET",
+        "path": format!("^/subscriptions/{}$", common::SUBSCRIPTION),
+        "status": 403,
+        "code": "AuthorizationFailed",
+        "message": "The client does not have authorization to perform action 'Microsoft.Resources/subscriptions/read'.",
+        "times": 0,
+    });
+    common::block_on(async {
+        reqwest::Client::new()
+            .post(format!("{}/_mock/faults", mock.url()))
+            .json(&fault)
+            .send()
+            .await
+            .and_then(|response| response.error_for_status())
+            .expect("fault accepted");
+    });
+    let planned = Outcome::of(
+        bare_aksctl(mock.url())
+            .env("PATH", &path)
+            .env("AKSCTL_CREDENTIAL", "azure-cli")
+            .args([
+                "plan",
+                "-f",
+                plan_file("gitops-fleet.yaml").to_str().expect("utf-8"),
+            ]),
+    );
+    assert_eq!(planned.code, Some(1), "{}", planned.describe());
+    assert!(
+        planned.stderr.contains(&format!(
+            "subscription {} is not accessible to the azure-cli credential (HTTP 403 AuthorizationFailed)",
+            common::SUBSCRIPTION
+        )),
+        "{}",
+        planned.describe()
+    );
+}
