@@ -19,6 +19,7 @@ mod http;
 mod lro;
 mod request;
 mod retry;
+mod root_cause;
 mod tenant;
 mod throttle;
 
@@ -27,6 +28,7 @@ mod throttle;
 mod tests;
 
 pub use client::{ArmClient, ArmClientOptions};
-pub use error::{redact, root_cause, ArmError, RootCause, RootCauseClass};
+pub use error::{redact, ArmError};
 pub use lro::{LroProgress, WriteOptions, DEFAULT_LRO_DEADLINE};
+pub use root_cause::{root_cause, RootCause, RootCauseClass};
 pub use tenant::{subscription_tenant, TenantError, SUBSCRIPTIONS_API_VERSION};
