@@ -41,6 +41,17 @@ pub enum Command {
     Outputs(OutputsArgs),
     /// Disaster recovery: verify credentials follow their clusters, rehearse a cluster loss.
     Dr(DrArgs),
+    /// Print a shell completion script (e.g. `aksctl completions bash > /etc/bash_completion.d/aksctl`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `aksctl man > /usr/local/share/man/man1/aksctl.1`.
+    Man,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// One or more estate files; later files are merged over earlier ones.

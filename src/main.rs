@@ -1,22 +1,21 @@
-//! The `aksctl` binary: parse the command line, run, map the outcome to an exit code.
+//! The `aksctl` binary: parse the command line, run it, exit with its code.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = match aksctl::cli::Cli::try_parse() {
-        Ok(cli) => cli,
+    match aksctl::cli::Cli::try_parse() {
+        Ok(cli) => ExitCode::from(aksctl::run(cli).code()),
+        // `--help` and `--version` print and succeed. A usage error exits 1, never clap's default
+        // 2: exit code 2 means "changes present" to `plan --detailed-exitcode` users.
         Err(error) => {
-            // `--help` and `--version` print and succeed. A usage error exits 1, never clap's
-            // default 2: exit code 2 means "changes present" to `plan --detailed-exitcode` users.
             let _ = error.print();
-            return if error.use_stderr() {
-                ExitCode::from(aksctl::ExitStatus::Failure.code())
+            ExitCode::from(if error.use_stderr() {
+                aksctl::ExitStatus::Failure.code()
             } else {
-                ExitCode::SUCCESS
-            };
+                aksctl::ExitStatus::Success.code()
+            })
         }
-    };
-    ExitCode::from(aksctl::run(cli).code())
+    }
 }

@@ -23,7 +23,7 @@ pub const DEFAULT_TIME_SCALE: f64 = 0.005;
 /// Environment variables the sandbox reads.
 pub const SANDBOX_DIR_VARIABLE: &str = "AKSCTL_SANDBOX_DIR";
 pub const TIME_SCALE_VARIABLE: &str = "AKSCTL_SANDBOX_TIME_SCALE";
-const SUBSCRIPTION_VARIABLE: &str = "AZURE_SUBSCRIPTION_ID";
+pub const SUBSCRIPTION_VARIABLE: &str = "AZURE_SUBSCRIPTION_ID";
 
 /// Why the sandbox or ARM could not be reached.
 #[derive(Debug, thiserror::Error)]
@@ -38,8 +38,8 @@ pub enum ConnectError {
     },
     #[error("cannot start the sandbox: {0}")]
     Start(#[from] mock_arm::MockArmError),
-    #[error(transparent)]
-    Arm(Box<ArmError>),
+    #[error("{0}")]
+    Arm(#[source] Box<ArmError>),
 }
 
 impl From<ArmError> for ConnectError {
@@ -116,25 +116,18 @@ pub fn time_scale() -> Result<f64, ConnectError> {
     }
 }
 
-/// The environment estate files are expanded with: the process environment, plus the sandbox
-/// subscription for `${AZURE_SUBSCRIPTION_ID}` when the sandbox is on and it is unset.
-pub fn environment_lookup(sandbox: bool) -> impl Fn(&str) -> Option<String> {
-    move |name: &str| {
-        let value = std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        if sandbox && value.is_none() && name == SUBSCRIPTION_VARIABLE {
-            return Some(SANDBOX_SUBSCRIPTION.to_owned());
-        }
-        value
-    }
+/// The value of an environment variable; empty counts as unset.
+pub fn environment_variable(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
 }
 
-/// Whether the sandbox will stand in for `${AZURE_SUBSCRIPTION_ID}` (say so in output).
-pub fn uses_sandbox_subscription(sandbox: bool) -> bool {
-    sandbox
-        && std::env::var(SUBSCRIPTION_VARIABLE)
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-            .is_none()
+/// The subscription the sandbox stands in for `${AZURE_SUBSCRIPTION_ID}` when the variable is
+/// unset (an estate's own default, `${AZURE_SUBSCRIPTION_ID:-...}`, comes first).
+pub fn subscription_fallback(sandbox: bool) -> Option<&'static str> {
+    (sandbox && environment_variable(SUBSCRIPTION_VARIABLE).is_none())
+        .then_some(SANDBOX_SUBSCRIPTION)
 }
 
 /// An ARM client and, for `--sandbox`, the server behind it (kept alive as long as this is).
@@ -173,16 +166,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sandbox_subscription_fills_only_the_subscription_variable() {
-        let lookup = environment_lookup(true);
-        if std::env::var(SUBSCRIPTION_VARIABLE).is_err() {
-            assert_eq!(
-                lookup(SUBSCRIPTION_VARIABLE).as_deref(),
-                Some(SANDBOX_SUBSCRIPTION)
-            );
-            assert_eq!(environment_lookup(false)(SUBSCRIPTION_VARIABLE), None);
+    fn the_sandbox_stands_in_only_for_an_unset_subscription() {
+        assert_eq!(subscription_fallback(false), None);
+        if environment_variable(SUBSCRIPTION_VARIABLE).is_none() {
+            assert_eq!(subscription_fallback(true), Some(SANDBOX_SUBSCRIPTION));
+        } else {
+            assert_eq!(subscription_fallback(true), None);
         }
-        assert_eq!(lookup("AKSCTL_TEST_SURELY_UNSET_VARIABLE"), None);
     }
 
     #[test]

@@ -226,6 +226,19 @@ impl CredentialChain {
             }
         }
         let single = self.candidates.len() == 1 && self.unavailable.is_empty();
+        if let (true, Some(candidate)) = (single, self.candidates.first()) {
+            let prefix = format!("{}: ", candidate.name);
+            let message = failures
+                .join("; ")
+                .strip_prefix(&prefix)
+                .map(str::to_owned)
+                .unwrap_or_else(|| failures.join("; "));
+            return Err(ArmError::Credential {
+                credential: candidate.name.to_string(),
+                message,
+                hint: candidate.hint.to_string(),
+            });
+        }
         let (credential, hint) = match (single, self.candidates.first()) {
             (true, Some(candidate)) => (candidate.name.to_string(), candidate.hint),
             _ => (
@@ -248,16 +261,27 @@ impl CredentialChain {
         })
     }
 
-    /// The credential library's message, first lines only, with secrets and tokens removed.
+    /// The credential library's message and every underlying cause (the library's own text
+    /// often hides the root cause behind "retry policy expired"), a few lines of each, with
+    /// secrets and tokens removed.
     fn clean(&self, error: &azure_core::Error) -> String {
-        let text = error.to_string();
-        let text: Vec<&str> = text
-            .lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty() && !line.starts_with("To troubleshoot"))
-            .take(3)
-            .collect();
-        scrub(&text.join(" "), &self.secrets)
+        let mut parts: Vec<String> = Vec::new();
+        let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        while let Some(cause) = current {
+            let text = cause.to_string();
+            let lines: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty() && !line.starts_with("To troubleshoot"))
+                .take(3)
+                .collect();
+            let part = lines.join(" ");
+            if !part.is_empty() && !parts.iter().any(|known| known.contains(&part)) {
+                parts.push(part);
+            }
+            current = cause.source();
+        }
+        scrub(&parts.join(": "), &self.secrets)
     }
 }
 

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use regex::Regex;
 
+use crate::arm::root_cause::{root_cause, RootCause};
+
 /// An ARM call that did not succeed. `Display` is the message a user sees; it never contains a
 /// token or a client secret.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -20,8 +22,10 @@ pub enum ArmError {
         message: String,
         request_id: Option<String>,
     },
-    /// No HTTP answer: connection refused or dropped, timeout, TLS failure.
-    #[error("{method} {resource}: no answer from ARM: {message}")]
+    /// No HTTP answer: connection refused or dropped, timeout, TLS failure. The text names the
+    /// root cause (DNS, refused, TLS, timeout) with the host and what to do when it is
+    /// recognised; [`ArmError::underlying`] is the whole chain (shown with `-v`).
+    #[error("{method} {resource}: no answer from ARM: {}", explain(.message))]
     Transport {
         method: String,
         resource: String,
@@ -38,8 +42,10 @@ pub enum ArmError {
         detail: String,
         request_id: Option<String>,
     },
-    /// No access token could be obtained.
-    #[error("could not get an ARM access token ({credential}): {message}\nhint: {hint}")]
+    /// No access token could be obtained. A recognised root cause (Entra's `AADSTS` code and
+    /// message, an expired `az` login, DNS, refused connection, TLS) replaces the credential
+    /// library's wrapper text and brings its own hint.
+    #[error("could not get an ARM access token ({credential}): {}", explain_credential(.credential, .message, .hint))]
     Credential {
         credential: String,
         message: String,
@@ -125,6 +131,51 @@ impl ArmError {
     /// True when no HTTP answer arrived (connection refused or dropped, timeout).
     pub fn is_transport(&self) -> bool {
         matches!(self, ArmError::Transport { .. })
+    }
+
+    /// The whole underlying error chain, as the HTTP stack or the credential library reported
+    /// it (redacted), when the message shows only its recognised root cause: `-v` prints it.
+    pub fn underlying(&self) -> Option<&str> {
+        match self {
+            ArmError::Transport { message, .. } => root_cause(message).map(|_| message.as_str()),
+            ArmError::Credential {
+                credential,
+                message,
+                ..
+            } if !credential.contains(": tried ") => root_cause(message).map(|_| message.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The recognised root cause of a transport or credential failure, if any.
+    pub fn root_cause(&self) -> Option<RootCause> {
+        match self {
+            ArmError::Transport { message, .. } | ArmError::Credential { message, .. } => {
+                root_cause(message)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn explain(message: &str) -> String {
+    match root_cause(message) {
+        Some(cause) => format!("{}\nhint: {}", cause.summary, cause.hint),
+        None => message.to_owned(),
+    }
+}
+
+/// A single credential's failure shows its root cause alone; a chain that tried several keeps
+/// what each said and adds the root cause it recognised.
+fn explain_credential(credential: &str, message: &str, hint: &str) -> String {
+    let tried_several = credential.contains(": tried ");
+    match root_cause(message) {
+        Some(cause) if !tried_several => format!("{}\nhint: {}", cause.summary, cause.hint),
+        Some(cause) => format!(
+            "{message}\nroot cause: {}: {}\nhint: {hint}",
+            cause.summary, cause.hint
+        ),
+        None => format!("{message}\nhint: {hint}"),
     }
 }
 
@@ -314,6 +365,39 @@ pub fn redact(text: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_single_credential_shows_its_root_cause_a_chain_keeps_every_message() {
+        let single = ArmError::Credential {
+            credential: "client-secret".into(),
+            message: "ClientSecretCredential authentication failed. retry policy expired and the request will no longer be retried: error sending request for url (http://127.0.0.1:1/t/oauth2/v2.0/token): Connection refused (os error 111)".into(),
+            hint: "set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET".into(),
+        };
+        let text = single.to_string();
+        assert!(
+            text.contains("127.0.0.1:1 refused the connection"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("retry policy expired") && !text.contains("set AZURE_TENANT_ID"),
+            "{text}"
+        );
+        assert!(single
+            .underlying()
+            .is_some_and(|chain| chain.contains("retry policy expired")));
+        let chain = ArmError::Credential {
+            credential: "auto: tried azure-cli, client-secret".into(),
+            message: "azure-cli: az not found on PATH; client-secret: Connection refused (os error 111) for url (http://127.0.0.1:1/t)".into(),
+            hint: "run `az login`".into(),
+        };
+        let text = chain.to_string();
+        assert!(text.contains("az not found on PATH"), "{text}");
+        assert!(
+            text.contains("root cause: 127.0.0.1:1 refused the connection"),
+            "{text}"
+        );
+        assert_eq!(chain.underlying(), None);
+    }
 
     #[test]
     fn registered_secrets_are_redacted_anywhere() {

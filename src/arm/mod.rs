@@ -19,6 +19,8 @@ mod http;
 mod lro;
 mod request;
 mod retry;
+mod root_cause;
+mod tenant;
 mod throttle;
 
 #[cfg(test)]
@@ -28,3 +30,5 @@ mod tests;
 pub use client::{ArmClient, ArmClientOptions};
 pub use error::{redact, ArmError};
 pub use lro::{LroProgress, WriteOptions, DEFAULT_LRO_DEADLINE};
+pub use root_cause::{root_cause, RootCause, RootCauseClass};
+pub use tenant::{subscription_tenant, TenantError, SUBSCRIPTIONS_API_VERSION};

@@ -6,86 +6,38 @@
 //! PATCHes the tags. Exit 0 when adopted (or nothing to adopt), 1 on error or refusal.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 
 use crate::arm::ArmClient;
 use crate::cli::AdoptArgs;
-use crate::commands::{logging, ExitStatus};
-use crate::desired::{self, LowerContext};
+use crate::commands::estate::{load_and_connect, Connected};
+use crate::commands::{CommandError, ExitStatus};
 use crate::export::adopt::{adoption_plan, apply_tags, candidates, live_after_adoption};
 use crate::live;
 use crate::plan::{Action, Plan};
 use crate::planner::{self, PlanOptions};
-use crate::render::diagnostics::print_diagnostics;
+use crate::render::diagnostics::print_error_message;
 use crate::render::{plan_text, report};
-use crate::sandbox;
-use crate::spec;
 
 /// Runs `aksctl adopt`.
-pub fn run(args: &AdoptArgs, verbose: u8) -> ExitStatus {
-    logging::init(verbose);
-    match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime.block_on(adopt(args)),
-        Err(error) => {
-            report::print_error(&format!("cannot start the async runtime: {error}"));
-            ExitStatus::Failure
-        }
-    }
-}
-
-async fn adopt(args: &AdoptArgs) -> ExitStatus {
-    let lookup = sandbox::environment_lookup(args.arm.sandbox);
-    let loaded = match spec::load_inputs(inputs(&args.files.files), &lookup) {
-        Ok(loaded) => loaded,
-        Err(diagnostics) => {
-            print_diagnostics(&diagnostics);
-            return ExitStatus::Failure;
-        }
-    };
-    let context = LowerContext {
-        tenant_id: lookup("AZURE_TENANT_ID").or_else(|| {
-            args.arm
-                .sandbox
-                .then(|| mock_arm::Config::default().tenant_id)
-        }),
-        subscription: args.arm.subscription.clone(),
-    };
-    let desired = match desired::lower(&loaded.estate, &context) {
-        Ok(desired) => desired,
-        Err(error) => {
-            return fail(&format!(
-                "cannot lower the estate to ARM resources: {error}"
-            ))
-        }
-    };
-    let connection = match sandbox::connect(&args.arm, usize::from(args.parallelism)) {
-        Ok(connection) => connection,
-        Err(error) => return fail(&error.to_string()),
-    };
+pub async fn run(args: &AdoptArgs) -> Result<ExitStatus, CommandError> {
+    let Connected {
+        desired,
+        connection,
+        ..
+    } = load_and_connect(&args.files.files, &args.arm, usize::from(args.parallelism)).await?;
     let client = &connection.client;
-    let live_state = match live::read(client, &desired, &desired.estate).await {
-        Ok(live_state) => live_state,
-        Err(error) => return fail(&format!("cannot read live state from ARM: {error}")),
-    };
+    let live_state = live::read(client, &desired, &desired.estate).await?;
     // The planner's ownership rules decide: untagged resources are candidates, resources tagged
     // for another estate refuse the whole adoption.
-    let plan = match planner::build(&desired, &live_state, &PlanOptions::default()) {
-        Ok(plan) => plan,
-        Err(error) => return fail(&format!("refusing to adopt: {error}")),
-    };
-    let chosen = match candidates(&plan, &args.addresses) {
-        Ok(chosen) => chosen,
-        Err(error) => return fail(&error.to_string()),
-    };
+    let plan = planner::build(&desired, &live_state, &PlanOptions::default())
+        .map_err(|error| CommandError::Refused(format!("refusing to adopt: {error}")))?;
+    let chosen = candidates(&plan, &args.addresses)?;
     if chosen.is_empty() {
         report::print_line(&format!(
             "Nothing to adopt: every declared resource that exists is already tagged for estate `{}`.",
             plan.estate
         ));
-        return ExitStatus::Success;
+        return Ok(ExitStatus::Success);
     }
     let adoption = adoption_plan(&plan, &chosen);
     plan_text::print(&adoption);
@@ -101,18 +53,16 @@ async fn adopt(args: &AdoptArgs) -> ExitStatus {
     }
     if !args.auto_approve {
         if !std::io::stdin().is_terminal() {
-            return fail(
-                "stdin is not a terminal, so adopt cannot ask for confirmation: review the adoption plan and pass --auto-approve; nothing was changed",
-            );
+            return Err(CommandError::Refused(
+                "stdin is not a terminal, so adopt cannot ask for confirmation: review the adoption plan and pass --auto-approve; nothing was changed".to_owned(),
+            ));
         }
         if !report::confirm("Add these ownership tags?") {
             report::print_line("Adoption cancelled; nothing was changed.");
-            return ExitStatus::Failure;
+            return Ok(ExitStatus::Failure);
         }
     }
-    if let Err(message) = check_unchanged(client, &adoption).await {
-        return fail(&message);
-    }
+    check_unchanged(client, &adoption).await?;
     let outcomes = apply_tags(client, &chosen, usize::from(args.parallelism)).await;
     let mut failed = 0usize;
     for outcome in &outcomes {
@@ -120,7 +70,7 @@ async fn adopt(args: &AdoptArgs) -> ExitStatus {
             Ok(()) => report::print_line(&format!("{}: adopted", outcome.address)),
             Err(error) => {
                 failed += 1;
-                report::print_error(&format!("{}: adopting failed: {error}", outcome.address));
+                print_error_message(&format!("{}: adopting failed: {error}", outcome.address));
             }
         }
     }
@@ -131,28 +81,13 @@ async fn adopt(args: &AdoptArgs) -> ExitStatus {
             chosen.len(),
             plan.estate
         ));
-        return ExitStatus::Failure;
+        return Ok(ExitStatus::Failure);
     }
     report::print_line(&format!(
         "Adopted {adopted} resources for estate `{}`: `aksctl plan` now manages them.",
         plan.estate
     ));
-    ExitStatus::Success
-}
-
-fn inputs(files: &[PathBuf]) -> Vec<spec::Input> {
-    files
-        .iter()
-        .map(|path| spec::Input {
-            name: path.display().to_string(),
-            bytes: std::fs::read(path).map_err(|error| error.to_string()),
-        })
-        .collect()
-}
-
-fn fail(message: &str) -> ExitStatus {
-    report::print_error(message);
-    ExitStatus::Failure
+    Ok(ExitStatus::Success)
 }
 
 /// What `aksctl plan` will show once adopted: adoption changes only tags, so differences between
@@ -180,10 +115,12 @@ fn describe_after(after: &Plan) {
 }
 
 /// Refuses when a resource to adopt changed since it was read (its tags would be overwritten).
-async fn check_unchanged(client: &ArmClient, adoption: &Plan) -> Result<(), String> {
+async fn check_unchanged(client: &ArmClient, adoption: &Plan) -> Result<(), CommandError> {
     let ids: Vec<_> = adoption.observed.iter().map(|o| o.id.clone()).collect();
     let now = live::read_ids(client, &ids).await.map_err(|error| {
-        format!("cannot re-check the resources before adopting: {error}; nothing was changed")
+        CommandError::Refused(format!(
+            "cannot re-check the resources before adopting: {error}; nothing was changed"
+        ))
     })?;
     let changed: Vec<String> = adoption
         .observed
@@ -194,9 +131,9 @@ async fn check_unchanged(client: &ArmClient, adoption: &Plan) -> Result<(), Stri
     if changed.is_empty() {
         Ok(())
     } else {
-        Err(format!(
+        Err(CommandError::Refused(format!(
             "ARM changed since the adoption plan was made ({}); run `aksctl adopt` again; nothing was changed",
             changed.join(", ")
-        ))
+        )))
     }
 }

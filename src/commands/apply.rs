@@ -12,57 +12,42 @@ use tokio::sync::watch;
 use crate::apply::gates::{blocked_changes, stale_resources};
 use crate::apply::{execute, ExecutionGraph, ExecutorOptions};
 use crate::cli::{ApplyArgs, ArmArgs, ExecutionArgs};
-use crate::commands::plan::{prepare, PlanFailure};
-use crate::commands::{logging, ExitStatus};
+use crate::commands::estate::describe_sandbox;
+use crate::commands::plan::prepare;
+use crate::commands::{CommandError, ExitStatus};
 use crate::id::ResourceId;
 use crate::plan::{Plan, FORMAT_VERSION};
-use crate::render::diagnostics::print_diagnostics;
 use crate::render::plan_redact::REDACTED;
 use crate::render::progress::ApplyProgress;
 use crate::render::{plan_text, report};
 use crate::sandbox::{self, Connection};
 
 /// Runs `aksctl apply`.
-pub fn run(args: &ApplyArgs, verbose: u8) -> ExitStatus {
-    logging::init(verbose);
-    match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime.block_on(apply(args)),
-        Err(error) => {
-            report::print_error(&format!("cannot start the async runtime: {error}"));
-            ExitStatus::Failure
-        }
-    }
-}
-
-async fn apply(args: &ApplyArgs) -> ExitStatus {
+pub async fn run(args: &ApplyArgs) -> Result<ExitStatus, CommandError> {
     let (plan, connection) = match &args.plan_file {
-        Some(path) => match saved_plan(path, args).await {
-            Ok(found) => found,
-            Err(status) => return status,
-        },
+        Some(path) => saved_plan(path, args).await?,
         None if args.files.is_empty() => {
-            report::print_error(
-                "give the estate with `-f FILE` (plan, confirm, apply) or a saved plan: `aksctl apply PLANFILE`",
-            );
-            return ExitStatus::Failure;
+            return Err(CommandError::Usage(
+                "give the estate with `-f FILE` (plan, confirm, apply) or a saved plan: `aksctl apply PLANFILE`".to_owned(),
+            ))
         }
-        None => match prepare(&args.files, &args.arm, &args.target).await {
-            Ok(prepared) => {
-                describe_sandbox(&prepared.connection);
-                plan_text::print(&prepared.plan);
-                (prepared.plan, prepared.connection)
-            }
-            Err(failure) => return plan_failed(&failure),
-        },
+        None => {
+            let prepared = prepare(
+                &args.files,
+                &args.arm,
+                &args.target,
+                max_concurrency(&args.execution),
+            )
+            .await?;
+            plan_text::print(&prepared.plan);
+            (prepared.plan, prepared.connection)
+        }
     };
     if !plan.has_changes() {
         if args.plan_file.is_some() {
             report::print_line("No changes. ARM matches the estate.");
         }
-        return ExitStatus::Success;
+        return Ok(ExitStatus::Success);
     }
     let blocked = blocked_changes(
         &plan,
@@ -70,53 +55,49 @@ async fn apply(args: &ApplyArgs) -> ExitStatus {
         args.execution.allow_replace,
     );
     if !blocked.is_empty() {
-        report::print_blocked(&blocked);
-        return ExitStatus::Failure;
+        return Err(CommandError::Blocked(blocked));
     }
     // A saved plan was reviewed when it was made (as with Terraform); a fresh one is confirmed.
     if args.plan_file.is_none() && !args.execution.auto_approve {
         if !std::io::stdin().is_terminal() {
-            report::print_error(
-                "stdin is not a terminal, so apply cannot ask for confirmation: review the plan and pass --auto-approve (or save it with `aksctl plan --out PLANFILE` and run `aksctl apply PLANFILE`); nothing was changed",
-            );
-            return ExitStatus::Failure;
+            return Err(CommandError::Refused(
+                "stdin is not a terminal, so apply cannot ask for confirmation: review the plan and pass --auto-approve (or save it with `aksctl plan --out PLANFILE` and run `aksctl apply PLANFILE`); nothing was changed".to_owned(),
+            ));
         }
         if !report::confirm("Apply these changes to Azure?") {
             report::print_line("Apply cancelled; nothing was changed.");
-            return ExitStatus::Failure;
+            return Ok(ExitStatus::Failure);
         }
     }
-    run_plan(&connection, plan, &args.execution, "apply").await
+    Ok(run_plan(&connection, plan, &args.execution, "apply").await)
+}
+
+/// Requests in flight at once for apply and destroy: enough for `--parallelism` writes in each
+/// lane, and never fewer than a plan's reads.
+pub(crate) fn max_concurrency(execution: &ExecutionArgs) -> usize {
+    (usize::from(execution.parallelism) * 2).max(crate::live::MAX_PARALLEL_READS)
 }
 
 /// Reads a saved plan and refuses it when any resource it observed changed since.
-async fn saved_plan(path: &Path, args: &ApplyArgs) -> Result<(Plan, Connection), ExitStatus> {
+async fn saved_plan(path: &Path, args: &ApplyArgs) -> Result<(Plan, Connection), CommandError> {
     if !args.target.is_empty() {
-        report::print_error("--target cannot be combined with a saved plan: targets were fixed when the plan was made");
-        return Err(ExitStatus::Failure);
+        return Err(CommandError::Usage(
+            "--target cannot be combined with a saved plan: targets were fixed when the plan was made".to_owned(),
+        ));
     }
-    let plan = read_plan_file(path).map_err(|message| {
-        report::print_error(&message);
-        ExitStatus::Failure
-    })?;
     let connection = connect(&args.arm, &args.execution)?;
+    let plan = read_plan_file(path)?;
     let ids: Vec<ResourceId> = plan.observed.iter().map(|o| o.id.clone()).collect();
     let live = crate::live::read_ids(&connection.client, &ids)
         .await
-        .map_err(|error| {
-            report::print_error(&format!(
-                "cannot re-check the saved plan against Azure: {error}; nothing was changed"
-            ));
-            ExitStatus::Failure
-        })?;
+        .map_err(CommandError::Recheck)?;
     let current: HashMap<ResourceId, String> = ids
         .iter()
         .map(|id| (id.clone(), live.fingerprint(id)))
         .collect();
     let stale = stale_resources(&plan.observed, &current);
     if !stale.is_empty() {
-        report::print_stale(&stale);
-        return Err(ExitStatus::Failure);
+        return Err(CommandError::Stale(stale));
     }
     Ok((plan, connection))
 }
@@ -163,47 +144,17 @@ pub(crate) async fn run_plan(
 }
 
 /// Connects to the sandbox or ARM, saying where the sandbox is.
-pub(crate) fn connect(arm: &ArmArgs, execution: &ExecutionArgs) -> Result<Connection, ExitStatus> {
-    let connection = sandbox::connect(
-        arm,
-        (usize::from(execution.parallelism) * 2).max(crate::live::MAX_PARALLEL_READS),
-    )
-    .map_err(|error| {
-        report::print_error(&error.to_string());
-        ExitStatus::Failure
-    })?;
+fn connect(arm: &ArmArgs, execution: &ExecutionArgs) -> Result<Connection, CommandError> {
+    let connection = sandbox::connect(arm, max_concurrency(execution))?;
     describe_sandbox(&connection);
     Ok(connection)
 }
 
-/// With `--sandbox`: where the simulated Azure is and which subscription it uses.
-pub(crate) fn describe_sandbox(connection: &Connection) {
-    let Some(sandbox) = &connection.sandbox else {
-        return;
-    };
-    report::print_note(&format!(
-        "sandbox: simulated Azure (mock-arm, time scale {}), world kept in {}",
-        sandbox.time_scale(),
-        sandbox.state_file().display()
-    ));
-    if sandbox::uses_sandbox_subscription(true) {
-        report::print_note(&format!(
-            "AZURE_SUBSCRIPTION_ID is not set: the sandbox uses subscription {}",
-            sandbox::SANDBOX_SUBSCRIPTION
-        ));
-    }
+fn read_plan_file(path: &Path) -> Result<Plan, CommandError> {
+    read_plan_text(path).map_err(CommandError::Invalid)
 }
 
-/// Prints why planning failed (diagnostics with locations for estate problems).
-pub(crate) fn plan_failed(failure: &PlanFailure) -> ExitStatus {
-    match failure {
-        PlanFailure::Load(diagnostics) => print_diagnostics(diagnostics),
-        other => plan_text::print_error(other),
-    }
-    ExitStatus::Failure
-}
-
-fn read_plan_file(path: &Path) -> Result<Plan, String> {
+fn read_plan_text(path: &Path) -> Result<Plan, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|error| format!("cannot read the plan file {}: {error}", path.display()))?;
     let not_a_plan = |error: serde_json::Error| {

@@ -7,48 +7,32 @@ use std::io::IsTerminal;
 
 use crate::apply::ownership::destroy_plan;
 use crate::cli::DestroyArgs;
-use crate::commands::apply::{describe_sandbox, plan_failed, run_plan};
+use crate::commands::apply::{max_concurrency, run_plan};
 use crate::commands::plan::prepare;
-use crate::commands::{logging, ExitStatus};
+use crate::commands::{CommandError, ExitStatus};
 use crate::render::{plan_text, report};
 
 /// Runs `aksctl destroy`.
-pub fn run(args: &DestroyArgs, verbose: u8) -> ExitStatus {
-    logging::init(verbose);
-    match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime.block_on(destroy(args)),
-        Err(error) => {
-            report::print_error(&format!("cannot start the async runtime: {error}"));
-            ExitStatus::Failure
-        }
-    }
-}
-
-async fn destroy(args: &DestroyArgs) -> ExitStatus {
-    let prepared = match prepare(&args.files.files, &args.arm, &[]).await {
-        Ok(prepared) => prepared,
-        Err(failure) => return plan_failed(&failure),
-    };
-    describe_sandbox(&prepared.connection);
+pub async fn run(args: &DestroyArgs) -> Result<ExitStatus, CommandError> {
+    let prepared = prepare(
+        &args.files.files,
+        &args.arm,
+        &[],
+        max_concurrency(&args.execution),
+    )
+    .await?;
     let connection = prepared.connection;
     let desired = &prepared.desired;
-    let live = match crate::live::read(&connection.client, desired, &desired.estate).await {
-        Ok(live) => live,
-        Err(error) => {
-            report::print_error(&format!("cannot read what the estate owns: {error}"));
-            return ExitStatus::Failure;
-        }
-    };
+    let live = crate::live::read(&connection.client, desired, &desired.estate)
+        .await
+        .map_err(CommandError::Live)?;
     let plan = destroy_plan(desired, &|id| {
         live.get(id).map(|resource| resource.body.clone())
     });
     plan_text::print(&plan);
     if plan.changes.is_empty() {
         report::print_line("Nothing to destroy: no resource of this estate exists.");
-        return ExitStatus::Success;
+        return Ok(ExitStatus::Success);
     }
     let execution = &args.execution;
     let interactive = std::io::stdin().is_terminal();
@@ -67,15 +51,14 @@ async fn destroy(args: &DestroyArgs) -> ExitStatus {
             &plan.estate,
         ),
         (_, _, false) => {
-            report::print_error(&format!(
+            return Err(CommandError::Refused(format!(
                 "destroy would delete {count} resources and stdin is not a terminal: pass --allow-delete --auto-approve to confirm; nothing was deleted"
-            ));
-            return ExitStatus::Failure;
+            )));
         }
     };
     if !confirmed {
         report::print_line("Destroy cancelled; nothing was deleted.");
-        return ExitStatus::Failure;
+        return Ok(ExitStatus::Failure);
     }
-    run_plan(&connection, plan, execution, "destroy").await
+    Ok(run_plan(&connection, plan, execution, "destroy").await)
 }

@@ -4,9 +4,6 @@
 //! exactly the recreate set, apply, verify, and report the recovery time measured at the sandbox
 //! time scale and modelled at real ARM durations).
 
-// `PlanFailure` is the cold path; its size does not matter.
-#![allow(clippy::result_large_err)]
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,9 +13,9 @@ use crate::apply::events::SilentObserver;
 use crate::apply::{execute, ExecutionGraph, ExecutorOptions};
 use crate::arm::{ArmClient, WriteOptions};
 use crate::cli::{DrArgs, DrCommand, DrRehearseArgs, DrVerifyArgs, OutputFormat};
-use crate::commands::outputs::{block_on, fail, load_outputs};
-use crate::commands::plan::PlanFailure;
-use crate::commands::{logging, ExitStatus};
+use crate::commands::estate::load;
+use crate::commands::outputs::load_outputs;
+use crate::commands::{CommandError, ExitStatus};
 use crate::desired::{self, DesiredState, LowerContext};
 use crate::kind::Kind;
 use crate::outputs::rehearsal::{self, RehearsalReport};
@@ -27,27 +24,22 @@ use crate::plan::Plan;
 use crate::planner::{self, PlanOptions};
 use crate::render::outputs as render_outputs;
 use crate::sandbox;
-use crate::spec;
 
 /// Runs `aksctl dr ...`.
-pub fn run(args: &DrArgs, verbose: u8) -> ExitStatus {
-    logging::init(verbose);
+pub async fn run(args: &DrArgs) -> Result<ExitStatus, CommandError> {
     match &args.command {
-        DrCommand::Verify(verify) => run_verify(verify),
-        DrCommand::Rehearse(rehearse) => run_rehearse(rehearse),
+        DrCommand::Verify(verify) => run_verify(verify).await,
+        DrCommand::Rehearse(rehearse) => run_rehearse(rehearse).await,
     }
 }
 
-fn run_verify(args: &DrVerifyArgs) -> ExitStatus {
-    let outputs = match block_on(load_outputs(&args.files.files, &args.arm)) {
-        Ok(outputs) => outputs,
-        Err(failure) => return fail(&failure),
-    };
+async fn run_verify(args: &DrVerifyArgs) -> Result<ExitStatus, CommandError> {
+    let outputs = load_outputs(&args.files.files, &args.arm).await?;
     match args.output {
         OutputFormat::Json => render_outputs::print_json(&outputs),
         _ => render_outputs::print_verification(&outputs),
     }
-    verdict(&outputs)
+    Ok(verdict(&outputs))
 }
 
 fn verdict(outputs: &Outputs) -> ExitStatus {
@@ -58,21 +50,11 @@ fn verdict(outputs: &Outputs) -> ExitStatus {
     }
 }
 
-fn run_rehearse(args: &DrRehearseArgs) -> ExitStatus {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => return fail(&PlanFailure::Runtime(error)),
-    };
-    let report = match runtime.block_on(rehearse(args)) {
+async fn run_rehearse(args: &DrRehearseArgs) -> Result<ExitStatus, CommandError> {
+    let report = match rehearse(args).await {
         Ok(report) => report,
-        Err(RehearsalError::Prepare(failure)) => return fail(&failure),
-        Err(other) => {
-            render_outputs::print_error(&other.to_string());
-            return ExitStatus::Failure;
-        }
+        Err(RehearsalError::Prepare(failure)) => return Err(failure),
+        Err(other) => return Err(CommandError::Invalid(other.to_string())),
     };
     match args.output {
         OutputFormat::Json => {
@@ -81,9 +63,9 @@ fn run_rehearse(args: &DrRehearseArgs) -> ExitStatus {
         _ => render_outputs::print_line(&render_outputs::render_rehearsal(&report)),
     }
     if report.passed {
-        ExitStatus::Success
+        Ok(ExitStatus::Success)
     } else {
-        ExitStatus::Failure
+        Ok(ExitStatus::Failure)
     }
 }
 
@@ -91,7 +73,7 @@ fn run_rehearse(args: &DrRehearseArgs) -> ExitStatus {
 #[derive(Debug, thiserror::Error)]
 enum RehearsalError {
     #[error(transparent)]
-    Prepare(#[from] PlanFailure),
+    Prepare(#[from] CommandError),
     #[error("the estate declares no cluster{}", named(.0))]
     NoCluster(Option<String>),
     #[error("provisioning the estate in the rehearsal sandbox failed: {0}")]
@@ -108,16 +90,16 @@ fn named(name: &Option<String>) -> String {
 
 async fn rehearse(args: &DrRehearseArgs) -> Result<RehearsalReport, RehearsalError> {
     let desired = load_for_sandbox(args)?;
-    let time_scale = sandbox::time_scale().map_err(PlanFailure::from)?;
+    let time_scale = sandbox::time_scale().map_err(CommandError::from)?;
     let server = mock_arm::MockArm::start(mock_arm::Config {
         time_scale,
         ..mock_arm::Config::default()
     })
     .map_err(sandbox::ConnectError::from)
-    .map_err(PlanFailure::from)?;
+    .map_err(CommandError::from)?;
     let client = ArmClient::for_loopback(server.url(), "rehearsal")
         .map_err(sandbox::ConnectError::from)
-        .map_err(PlanFailure::from)?;
+        .map_err(CommandError::from)?;
     let options = executor_options(args, time_scale);
     let cluster = rehearsal::chosen_cluster(&desired, args.cluster.as_deref())
         .ok_or_else(|| RehearsalError::NoCluster(args.cluster.clone()))?
@@ -171,7 +153,7 @@ async fn rehearse(args: &DrRehearseArgs) -> Result<RehearsalReport, RehearsalErr
     let verify_started = Instant::now();
     let live = crate::live::read(&client, &desired, &desired.estate)
         .await
-        .map_err(PlanFailure::from)?;
+        .map_err(CommandError::from)?;
     let verified = outputs::collect(&desired, &live);
     let verify_seconds = verify_started.elapsed().as_secs_f64();
     let recovery_seconds = recovery.elapsed().as_secs_f64();
@@ -207,18 +189,8 @@ async fn rehearse(args: &DrRehearseArgs) -> Result<RehearsalReport, RehearsalErr
 
 /// The estate as the sandbox sees it: `${AZURE_SUBSCRIPTION_ID}` falls back to the sandbox
 /// subscription, the tenant is the mock's.
-fn load_for_sandbox(args: &DrRehearseArgs) -> Result<DesiredState, PlanFailure> {
-    let lookup = sandbox::environment_lookup(true);
-    let inputs = args
-        .files
-        .files
-        .iter()
-        .map(|path| spec::Input {
-            name: path.display().to_string(),
-            bytes: std::fs::read(path).map_err(|error| error.to_string()),
-        })
-        .collect();
-    let loaded = spec::load_inputs(inputs, &lookup).map_err(PlanFailure::Load)?;
+fn load_for_sandbox(args: &DrRehearseArgs) -> Result<DesiredState, CommandError> {
+    let loaded = load(&args.files.files, true)?;
     let context = LowerContext {
         tenant_id: Some(mock_arm::Config::default().tenant_id),
         subscription: None,
@@ -226,7 +198,7 @@ fn load_for_sandbox(args: &DrRehearseArgs) -> Result<DesiredState, PlanFailure> 
     Ok(desired::lower(&loaded.estate, &context)?)
 }
 
-async fn plan_live(client: &ArmClient, desired: &DesiredState) -> Result<Plan, PlanFailure> {
+async fn plan_live(client: &ArmClient, desired: &DesiredState) -> Result<Plan, CommandError> {
     let live = crate::live::read(client, desired, &desired.estate).await?;
     Ok(planner::build(desired, &live, &PlanOptions::default())?)
 }

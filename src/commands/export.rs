@@ -2,12 +2,11 @@
 //! per collection) and write the estate file that declares them, ready for `aksctl plan` and
 //! `aksctl adopt`. Needs only read permission. Exit 0 on success, 1 on error.
 
-use std::io::Write;
-use std::path::Path;
 use std::time::Instant;
 
 use crate::cli::ExportArgs;
-use crate::commands::{logging, ExitStatus};
+use crate::commands::plan::write_atomically;
+use crate::commands::{CommandError, ExitStatus};
 use crate::export::{self, ExportOptions};
 use crate::render::estate::print_estate_yaml;
 use crate::render::report;
@@ -17,40 +16,19 @@ use crate::sandbox;
 const MAX_PARALLEL_READS: usize = 16;
 
 /// Runs `aksctl export`.
-pub fn run(args: &ExportArgs, verbose: u8) -> ExitStatus {
-    logging::init(verbose);
-    match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime.block_on(export_groups(args)),
-        Err(error) => {
-            report::print_error(&format!("cannot start the async runtime: {error}"));
-            ExitStatus::Failure
-        }
-    }
-}
-
-async fn export_groups(args: &ExportArgs) -> ExitStatus {
-    let lookup = sandbox::environment_lookup(args.arm.sandbox);
+pub async fn run(args: &ExportArgs) -> Result<ExitStatus, CommandError> {
     let Some(subscription) = args
         .arm
         .subscription
         .clone()
-        .or_else(|| lookup("AZURE_SUBSCRIPTION_ID"))
+        .or_else(|| sandbox::environment_variable(sandbox::SUBSCRIPTION_VARIABLE))
+        .or_else(|| sandbox::subscription_fallback(args.arm.sandbox).map(str::to_owned))
     else {
-        report::print_error(
-            "give the subscription to export from with --subscription (or set AZURE_SUBSCRIPTION_ID)",
-        );
-        return ExitStatus::Failure;
+        return Err(CommandError::Usage(
+            "give the subscription to export from with --subscription (or set AZURE_SUBSCRIPTION_ID)".to_owned(),
+        ));
     };
-    let connection = match sandbox::connect(&args.arm, MAX_PARALLEL_READS) {
-        Ok(connection) => connection,
-        Err(error) => {
-            report::print_error(&error.to_string());
-            return ExitStatus::Failure;
-        }
-    };
+    let connection = sandbox::connect(&args.arm, MAX_PARALLEL_READS)?;
     let started = Instant::now();
     let requests_before = connection.client.request_count();
     let options = ExportOptions {
@@ -59,30 +37,18 @@ async fn export_groups(args: &ExportArgs) -> ExitStatus {
         name: args.name.clone(),
         max_parallel: MAX_PARALLEL_READS,
     };
-    let exported = match export::export(&connection.client, &options).await {
-        Ok(exported) => exported,
-        Err(error) => {
-            report::print_error(&format!("export failed: {error}"));
-            return ExitStatus::Failure;
-        }
-    };
-    let yaml = match export::export_yaml(&exported) {
-        Ok(yaml) => yaml,
-        Err(error) => {
-            report::print_error(&error.to_string());
-            return ExitStatus::Failure;
-        }
-    };
+    let exported = export::export(&connection.client, &options).await?;
+    let yaml = export::export_yaml(&exported)?;
     let requests = connection
         .client
         .request_count()
         .saturating_sub(requests_before);
     match &args.output {
         Some(path) => {
-            if let Err(error) = write_atomically(path, &yaml) {
-                report::print_error(&format!("cannot write {}: {error}", path.display()));
-                return ExitStatus::Failure;
-            }
+            write_atomically(path, &yaml).map_err(|source| CommandError::Write {
+                path: path.clone(),
+                source,
+            })?;
         }
         None => print_estate_yaml(&yaml),
     }
@@ -123,27 +89,5 @@ async fn export_groups(args: &ExportArgs) -> ExitStatus {
             exported.owned_elsewhere.len()
         ));
     }
-    ExitStatus::Success
-}
-
-/// Writes next to `path` and renames into place, so a reader never sees half a file.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let directory = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "estate.yaml".to_owned());
-    let temporary = directory.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&temporary).and_then(|mut file| {
-        file.write_all(text.as_bytes())?;
-        file.sync_all()
-    });
-    if let Err(error) = written.and_then(|()| std::fs::rename(&temporary, path)) {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(error);
-    }
-    Ok(())
+    Ok(ExitStatus::Success)
 }

@@ -3,53 +3,25 @@
 //! `aksctl apply PLANFILE`. Exit 0 (no changes, or success), 1 (error), 2 (changes, with
 //! `--detailed-exitcode`). Needs only read permission.
 //!
-//! `prepare` is the shared pipeline (estate -> desired -> live -> plan) that apply and destroy
-//! reuse.
-
-// `PlanFailure` carries ARM and connection errors with everything needed to explain them; it is
-// the cold path, so its size does not matter.
-#![allow(clippy::result_large_err)]
+//! `prepare` is the shared pipeline (estate -> desired -> live -> plan) that apply, destroy and
+//! drift reuse.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::arm::ArmClient;
 use crate::cli::{ArmArgs, OutputFormat, PlanArgs};
-use crate::commands::{logging, ExitStatus};
-use crate::desired::{self, DesiredState, LowerContext, LowerError};
+use crate::commands::estate::{load_and_connect, Connected};
+use crate::commands::{CommandError, ExitStatus};
+use crate::desired::{self, DesiredState};
 use crate::live::{self, LiveError, LiveState};
 use crate::plan::Plan;
-use crate::planner::{self, PlanError, PlanOptions};
-use crate::render::diagnostics::print_diagnostics;
+use crate::planner::{self, PlanOptions};
 use crate::render::{plan_json, plan_markdown, plan_text};
-use crate::sandbox::{self, ConnectError, Connection};
-use crate::spec::{self, Diagnostics};
+use crate::sandbox::Connection;
 
 /// The environment variable GitHub Actions points at the job summary file.
-const STEP_SUMMARY_VARIABLE: &str = "GITHUB_STEP_SUMMARY";
-
-/// Why `plan` (or the planning part of apply/destroy) could not finish.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum PlanFailure {
-    #[error("the estate files have problems")]
-    Load(Diagnostics),
-    #[error(transparent)]
-    Connect(#[from] ConnectError),
-    #[error("cannot lower the estate to ARM resources: {0}")]
-    Lower(#[from] LowerError),
-    #[error("cannot read live state from ARM: {0}")]
-    Live(#[from] LiveError),
-    #[error(transparent)]
-    Plan(#[from] PlanError),
-    #[error("cannot write the plan to {path}: {source}")]
-    Write {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("cannot start the async runtime: {0}")]
-    Runtime(std::io::Error),
-}
+pub(crate) const STEP_SUMMARY_VARIABLE: &str = "GITHUB_STEP_SUMMARY";
 
 /// Everything a plan was built from, for commands that go on to apply it.
 pub(crate) struct Prepared {
@@ -59,51 +31,18 @@ pub(crate) struct Prepared {
     pub connection: Connection,
 }
 
-/// The estate declared in some files, lowered, with a connection to the ARM that holds it.
-pub(crate) struct Connected {
-    pub loaded: spec::LoadedEstate,
-    pub desired: DesiredState,
-    /// The ARM client (and, with `--sandbox`, the server behind it: keep it alive).
-    pub connection: Connection,
-}
-
-/// Loads and lowers the estate in `files`, then connects to ARM (or starts the sandbox).
-pub(crate) fn load_and_connect(files: &[PathBuf], arm: &ArmArgs) -> Result<Connected, PlanFailure> {
-    let lookup = sandbox::environment_lookup(arm.sandbox);
-    let inputs = files
-        .iter()
-        .map(|path| spec::Input {
-            name: path.display().to_string(),
-            bytes: std::fs::read(path).map_err(|error| error.to_string()),
-        })
-        .collect();
-    let loaded = spec::load_inputs(inputs, &lookup).map_err(PlanFailure::Load)?;
-    let tenant_id = lookup("AZURE_TENANT_ID")
-        .or_else(|| arm.sandbox.then(|| mock_arm::Config::default().tenant_id));
-    let context = LowerContext {
-        tenant_id,
-        subscription: arm.subscription.clone(),
-    };
-    let desired = desired::lower(&loaded.estate, &context)?;
-    let connection = sandbox::connect(arm, crate::live::MAX_PARALLEL_READS)?;
-    Ok(Connected {
-        loaded,
-        desired,
-        connection,
-    })
-}
-
 /// Loads, lowers, reads live state and plans.
 pub(crate) async fn prepare(
     files: &[PathBuf],
     arm: &ArmArgs,
     targets: &[String],
-) -> Result<Prepared, PlanFailure> {
+    max_concurrency: usize,
+) -> Result<Prepared, CommandError> {
     let Connected {
         loaded,
         desired,
         connection,
-    } = load_and_connect(files, arm)?;
+    } = load_and_connect(files, arm, max_concurrency).await?;
     let live = read_live(&connection.client, &desired).await?;
     let mut plan = planner::build(
         &desired,
@@ -135,40 +74,24 @@ async fn read_live(client: &ArmClient, desired: &DesiredState) -> Result<LiveSta
 }
 
 /// Runs `aksctl plan`.
-pub fn run(args: &PlanArgs, verbose: u8) -> ExitStatus {
-    logging::init(verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => return fail(&PlanFailure::Runtime(error)),
-    };
-    let prepared = runtime.block_on(prepare(&args.files.files, &args.arm, &args.target));
-    let prepared = match prepared {
-        Ok(prepared) => prepared,
-        Err(failure) => return fail(&failure),
-    };
-    if sandbox::uses_sandbox_subscription(args.arm.sandbox) {
-        plan_text::print_note(&format!(
-            "sandbox: AZURE_SUBSCRIPTION_ID is unset, using the sandbox subscription {}",
-            sandbox::SANDBOX_SUBSCRIPTION
-        ));
-    }
+pub async fn run(args: &PlanArgs) -> Result<ExitStatus, CommandError> {
+    let prepared = prepare(
+        &args.files.files,
+        &args.arm,
+        &args.target,
+        crate::live::MAX_PARALLEL_READS,
+    )
+    .await?;
     let plan = &prepared.plan;
     if let Some(path) = &args.out {
-        if let Err(failure) = save(plan, path) {
-            return fail(&failure);
-        }
+        save(plan, path)?;
     }
     match args.output {
         OutputFormat::Text => plan_text::print(plan),
         OutputFormat::Json => plan_json::print(plan),
         OutputFormat::Markdown => {
             plan_markdown::print(plan);
-            if let Err(failure) = append_step_summary(plan) {
-                return fail(&failure);
-            }
+            append_step_summary(&plan_markdown::render(plan))?;
         }
     }
     if let Some(path) = &args.out {
@@ -180,32 +103,27 @@ pub fn run(args: &PlanArgs, verbose: u8) -> ExitStatus {
             ));
         }
     }
-    let changes = plan.has_changes();
-    drop(prepared);
-    if args.detailed_exitcode && changes {
-        ExitStatus::Changes
+    if args.detailed_exitcode && plan.has_changes() {
+        Ok(ExitStatus::Changes)
     } else {
-        ExitStatus::Success
+        Ok(ExitStatus::Success)
     }
-}
-
-fn fail(failure: &PlanFailure) -> ExitStatus {
-    match failure {
-        PlanFailure::Load(diagnostics) => print_diagnostics(diagnostics),
-        other => plan_text::print_error(other),
-    }
-    ExitStatus::Failure
 }
 
 /// Writes the plan as JSON next to `path` and renames it into place, so a reader never sees a
 /// half-written plan.
-pub(crate) fn save(plan: &Plan, path: &Path) -> Result<(), PlanFailure> {
-    let failure = |source| PlanFailure::Write {
+pub(crate) fn save(plan: &Plan, path: &Path) -> Result<(), CommandError> {
+    let failure = |source| CommandError::Write {
         path: path.to_path_buf(),
         source,
     };
     let json = serde_json::to_string_pretty(plan)
         .map_err(|error| failure(std::io::Error::other(error)))?;
+    write_atomically(path, &format!("{json}\n")).map_err(failure)
+}
+
+/// Writes next to `path` and renames into place, so a reader never sees half a file.
+pub(crate) fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let directory = path
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
@@ -213,22 +131,22 @@ pub(crate) fn save(plan: &Plan, path: &Path) -> Result<(), PlanFailure> {
     let file_name = path
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "plan.json".to_owned());
+        .unwrap_or_else(|| "aksctl-output".to_owned());
     let temporary = directory.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let written = std::fs::File::create(&temporary).and_then(|mut file| {
-        file.write_all(json.as_bytes())?;
-        file.write_all(b"\n")?;
+        file.write_all(text.as_bytes())?;
         file.sync_all()
     });
     if let Err(error) = written.and_then(|()| std::fs::rename(&temporary, path)) {
         let _ = std::fs::remove_file(&temporary);
-        return Err(failure(error));
+        return Err(error);
     }
     Ok(())
 }
 
-/// Appends the markdown plan to `$GITHUB_STEP_SUMMARY` when GitHub Actions sets it.
-fn append_step_summary(plan: &Plan) -> Result<(), PlanFailure> {
+/// Appends markdown to `$GITHUB_STEP_SUMMARY` when GitHub Actions (or a pipeline imitating it)
+/// sets it.
+pub(crate) fn append_step_summary(markdown: &str) -> Result<(), CommandError> {
     let Some(path) = std::env::var_os(STEP_SUMMARY_VARIABLE).filter(|value| !value.is_empty())
     else {
         return Ok(());
@@ -238,6 +156,6 @@ fn append_step_summary(plan: &Plan) -> Result<(), PlanFailure> {
         .create(true)
         .append(true)
         .open(&path)
-        .and_then(|mut file| file.write_all(plan_markdown::render(plan).as_bytes()))
-        .map_err(|source| PlanFailure::Write { path, source })
+        .and_then(|mut file| file.write_all(markdown.as_bytes()))
+        .map_err(|source| CommandError::Write { path, source })
 }

@@ -2,27 +2,14 @@
 //! planned). The output is itself a valid estate file.
 
 use crate::cli::FilesArgs;
-use crate::commands::ExitStatus;
-use crate::render::diagnostics::print_diagnostics;
-use crate::render::estate::{estate_yaml, print_error, print_estate_yaml};
-use crate::spec;
+use crate::commands::estate::load;
+use crate::commands::{CommandError, ExitStatus};
+use crate::render::estate::{estate_yaml, print_estate_yaml};
 
-pub fn run(args: &FilesArgs, _verbose: u8) -> ExitStatus {
-    let loaded = match spec::load(&args.files) {
-        Ok(loaded) => loaded,
-        Err(diagnostics) => {
-            print_diagnostics(&diagnostics);
-            return ExitStatus::Failure;
-        }
-    };
-    match estate_yaml(&loaded.estate) {
-        Ok(yaml) => {
-            print_estate_yaml(&yaml);
-            ExitStatus::Success
-        }
-        Err(error) => {
-            print_error(&error.to_string());
-            ExitStatus::Failure
-        }
-    }
+pub fn run(args: &FilesArgs) -> Result<ExitStatus, CommandError> {
+    let loaded = load(&args.files, false)?;
+    let yaml =
+        estate_yaml(&loaded.estate).map_err(|error| CommandError::Invalid(error.to_string()))?;
+    print_estate_yaml(&yaml);
+    Ok(ExitStatus::Success)
 }

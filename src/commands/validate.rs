@@ -2,19 +2,12 @@
 //! summary on success or every problem (exit 1). Sends nothing to Azure.
 
 use crate::cli::FilesArgs;
-use crate::commands::ExitStatus;
-use crate::render::diagnostics::{print_diagnostics, print_valid};
-use crate::spec;
+use crate::commands::estate::load;
+use crate::commands::{CommandError, ExitStatus};
+use crate::render::diagnostics::print_valid;
 
-pub fn run(args: &FilesArgs, _verbose: u8) -> ExitStatus {
-    match spec::load(&args.files) {
-        Ok(loaded) => {
-            print_valid(&loaded);
-            ExitStatus::Success
-        }
-        Err(diagnostics) => {
-            print_diagnostics(&diagnostics);
-            ExitStatus::Failure
-        }
-    }
+pub fn run(args: &FilesArgs) -> Result<ExitStatus, CommandError> {
+    let loaded = load(&args.files, false)?;
+    print_valid(&loaded);
+    Ok(ExitStatus::Success)
 }

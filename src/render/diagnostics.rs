@@ -1,5 +1,5 @@
-//! Printing estate diagnostics (stderr) and the `validate` summary (stdout). Formatting is split
-//! from printing so tests can snapshot the exact text.
+//! Printing estate diagnostics and command errors (stderr) and the `validate` summary (stdout).
+//! Formatting is split from printing so tests can snapshot the exact text.
 //!
 //! Each problem reads, compiler style:
 //!
@@ -12,6 +12,7 @@
 
 use std::fmt::Write as _;
 
+use crate::arm::ArmError;
 use crate::spec::{Diagnostic, Diagnostics, LoadedEstate};
 
 /// All problems, then a summary line saying nothing was sent to Azure.
@@ -68,6 +69,43 @@ fn format_one(text: &mut String, diagnostics: &Diagnostics, diagnostic: &Diagnos
 /// Prints every problem to stderr.
 pub fn print_diagnostics(diagnostics: &Diagnostics) {
     eprint!("{}", format_diagnostics(diagnostics));
+}
+
+/// A command's error: `error: <message>`; with `-v`, each underlying cause not already in the
+/// message on its own `caused by:` line, down to the raw chain of a transport or credential
+/// failure whose message shows only its recognised root cause.
+pub fn format_error(error: &(dyn std::error::Error + 'static), verbose: u8) -> String {
+    let mut text = format!("error: {error}");
+    if verbose > 0 {
+        let mut current = Some(error);
+        while let Some(cause) = current {
+            let cause_text = cause.to_string();
+            if !text.contains(&cause_text) {
+                let _ = write!(text, "\n  caused by: {cause_text}");
+            }
+            let arm = cause
+                .downcast_ref::<ArmError>()
+                .or_else(|| cause.downcast_ref::<Box<ArmError>>().map(|boxed| &**boxed));
+            if let Some(underlying) = arm.and_then(ArmError::underlying) {
+                if !text.contains(underlying) {
+                    let _ = write!(text, "\n  caused by: {underlying}");
+                }
+            }
+            current = cause.source();
+        }
+    }
+    text.push('\n');
+    text
+}
+
+/// Prints a command's error to stderr (see [`format_error`]).
+pub fn print_error(error: &(dyn std::error::Error + 'static), verbose: u8) {
+    eprint!("{}", format_error(error, verbose));
+}
+
+/// Prints a one-line error to stderr: `error: <message>`.
+pub fn print_error_message(message: &str) {
+    eprintln!("error: {message}");
 }
 
 /// The one-line success summary of `aksctl validate`.

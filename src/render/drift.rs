@@ -127,7 +127,3 @@ pub fn print_json(report: &DriftReport) {
 pub fn print_markdown(report: &DriftReport) {
     print!("{}", render_markdown(report));
 }
-
-pub fn print_error(message: &str) {
-    eprintln!("error: {message}");
-}

@@ -49,9 +49,11 @@ pub fn print_json(value: &Value) {
     }
 }
 
-/// Prints a one-line error to stderr.
-pub fn print_error(message: &str) {
-    eprintln!("error: {message}");
+/// Writes generated text (a completion script, a man page) to stdout as it is.
+pub fn print_bytes(bytes: &[u8]) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(bytes).and_then(|()| stdout.flush());
 }
 
 #[cfg(test)]

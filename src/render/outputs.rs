@@ -22,10 +22,6 @@ pub fn print_json(outputs: &Outputs) {
     print!("{}", json_text(outputs));
 }
 
-pub fn print_error(message: &str) {
-    eprintln!("error: {message}");
-}
-
 pub fn print_line(message: &str) {
     println!("{message}");
 }

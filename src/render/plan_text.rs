@@ -263,20 +263,6 @@ fn flatten(value: &Value, path: &str, pointer: &str, unknown: &[String], out: &m
     }
 }
 
-/// Prints an error and its causes on stderr.
-pub fn print_error(error: &dyn std::error::Error) {
-    let mut message = format!("error: {error}");
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(&format!("\n  caused by: {text}"));
-        }
-        source = cause.source();
-    }
-    eprintln!("{message}");
-}
-
 /// Prints an informational line on stderr (kept off stdout so JSON output stays parseable).
 pub fn print_note(note: &str) {
     eprintln!("{note}");

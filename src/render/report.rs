@@ -183,11 +183,6 @@ pub fn print_note(message: &str) {
     eprintln!("note: {message}");
 }
 
-/// An error on stderr.
-pub fn print_error(message: &str) {
-    eprintln!("error: {message}");
-}
-
 /// A line on stdout (e.g. "No changes.").
 pub fn print_line(message: &str) {
     println!("{message}");

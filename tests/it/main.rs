@@ -4,7 +4,9 @@
 mod apply;
 mod arm;
 mod bench_smoke;
+mod cli;
 mod common;
+mod credentials;
 mod desired;
 mod dr;
 mod export;

@@ -5,6 +5,8 @@
 //! filtered); a stale saved plan fails the merge job clearly and writes nothing; `drift --since`
 //! separates what changed in Azure from what changed in the estate.
 
+mod comment;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};

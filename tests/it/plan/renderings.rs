@@ -204,3 +204,46 @@ fn no_change_renderings() {
     **No changes. ARM matches the estate.**
     ");
 }
+
+#[test]
+fn a_large_markdown_plan_leaves_out_whole_blocks_and_names_them_never_cutting_an_id() {
+    let long_value = "x".repeat(400);
+    let resources: Vec<DesiredResource> = (0..300)
+        .map(|index| {
+            let id = ResourceId::resource_group(SUB, &format!("rg-with-a-long-name-{index:04}"));
+            resource(
+                &format!("resourceGroup/rg-with-a-long-name-{index:04}"),
+                Kind::ResourceGroup,
+                &id,
+                json!({"location": "eastus2", "tags": {"aksctl-estate": "big", "managed-by": "aksctl", "note": long_value}}),
+                &[],
+            )
+        })
+        .collect();
+    let desired = DesiredState {
+        estate: "big".into(),
+        subscription: SUB.into(),
+        resources,
+    };
+    let plan = planner::build(&desired, &LiveState::new(), &PlanOptions::default()).expect("plan");
+    let markdown = plan_markdown::render(&plan);
+    assert!(
+        markdown.len() < 65_536,
+        "fits a GitHub comment: {}",
+        markdown.len()
+    );
+    assert!(!markdown.contains('…'), "nothing is cut mid-text");
+    let blocks = markdown.matches("<details>").count();
+    assert_eq!(blocks, markdown.matches("</details>").count());
+    assert!(blocks > 10 && blocks < 300, "{blocks} blocks");
+    for shown in 0..blocks {
+        let id = format!("/subscriptions/{SUB}/resourceGroups/rg-with-a-long-name-{shown:04}");
+        assert!(
+            markdown.contains(&format!("<code>{id}</code>")),
+            "full id of block {shown}"
+        );
+    }
+    let left_out = format!("Details of {} more changes are left out", 300 - blocks);
+    assert!(markdown.contains(&left_out), "{left_out}");
+    assert!(markdown.contains("`resourceGroup/rg-with-a-long-name-0299`"));
+}
