@@ -34,6 +34,7 @@ pub mod snapshot;
 pub mod storage;
 pub mod storage_children;
 pub mod storage_migration;
+pub mod subscriptions;
 pub mod types;
 pub mod workspace;
 pub mod world;
