@@ -23,6 +23,7 @@ pub mod maintenance;
 pub mod network;
 pub mod parents;
 pub mod path;
+pub mod pool_properties;
 pub mod provider;
 pub mod registry;
 pub mod removal;
