@@ -20,7 +20,7 @@ use super::provider::{self, Provider};
 use super::types::Kind;
 use super::world::{Resource, World};
 use super::writes;
-use super::{agent_pool, json, kubernetes, removal, render};
+use super::{json, kubernetes, pool_properties, removal, render};
 
 static CLUSTER_NAME: LazyLock<Option<Regex>> =
     LazyLock::new(|| pattern(r"^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$"));
@@ -122,7 +122,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
             .get(&pool_path.key())
             .and_then(|pool| json::str_at(&pool.body, "/properties/orchestratorVersion"));
         if let Some(version) = sent.or(stored).filter(|v| !v.is_empty()) {
-            agent_pool::check_version(version, &planned.body["properties"])?;
+            pool_properties::check_version(version, &planned.body["properties"])?;
         }
     }
     ensure_system_pool(world, &key, &planned.pools)?;
@@ -280,7 +280,7 @@ fn seed(
             .find(|profile| json::str_at(profile, "/name") == Some(pool_path.name()))
             .cloned()
             .unwrap_or(Value::Null);
-        agent_pool::keep_recorded(pool, &recorded);
+        pool_properties::keep_recorded(pool, &recorded);
         json::default(pool, "provisioningState", json!(state));
     }
     commit(world, request, path, parent_key, planned, &state)?;
@@ -340,7 +340,7 @@ fn render_cluster(world: &World, resource: &Resource) -> Value {
     let profiles: Vec<Value> = world
         .children(&resource.key(), Kind::AgentPool)
         .into_iter()
-        .map(|pool| agent_pool::profile(&pool.body))
+        .map(|pool| pool_properties::profile(&pool.body))
         .collect();
     json::set(
         json::child(&mut rendered, "properties"),

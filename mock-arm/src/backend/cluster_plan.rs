@@ -11,7 +11,7 @@ use super::error::ArmError;
 use super::path::ResourcePath;
 use super::types::Kind;
 use super::world::{Resource, World};
-use super::{agent_pool, identity, json, kubernetes, registry, resources};
+use super::{agent_pool, identity, json, kubernetes, pool_properties, registry, resources};
 
 fn invalid(message: impl Into<String>, target: &str) -> ArmError {
     ArmError::bad_request("InvalidParameter", message).with_target(target)
@@ -302,7 +302,8 @@ fn prepare_profiles(
         let previous = world
             .get(&pool_path.key())
             .and_then(|pool| pool.body.get("properties").cloned());
-        let properties = agent_pool::normalize(profile, cluster_properties, previous.as_ref())?;
+        let properties =
+            pool_properties::normalize(profile, cluster_properties, previous.as_ref())?;
         pending.push((pool_path, properties));
     }
     Ok(pending)

@@ -8,7 +8,7 @@ use super::types::{Kind, ROLE_DEFINITION_VERSIONS, SUBSCRIPTION_VERSIONS};
 use super::world::World;
 use super::{
     authorization, credentials, keyvault, lro, provider, registry, resources, storage,
-    storage_migration, workspace,
+    storage_migration, subscriptions, workspace,
 };
 
 /// Handles one ARM request against the world.
@@ -16,7 +16,7 @@ pub fn handle(world: &mut World, request: &mut Request) -> Outcome {
     lro::advance(world, request.now, request.wall);
     let target = path::parse(&request.path).ok_or_else(|| unknown_path(&request.path))?;
     check_api_version(request, &target)?;
-    check_subscription(world, &request.path)?;
+    subscriptions::check_access(world, &request.path)?;
     route(world, request, target)
 }
 
@@ -35,19 +35,6 @@ fn unknown_path(path: &str) -> ArmError {
             format!("The request path '{path}' is not an ARM route mock-arm serves."),
         )
     }
-}
-
-/// 404 SubscriptionNotFound for a path under a subscription the world does not know (only once
-/// subscriptions were declared through `/_mock/state`).
-fn check_subscription(world: &World, path: &str) -> Result<(), ArmError> {
-    let mut segments = path.split('/').filter(|segment| !segment.is_empty());
-    let (Some(first), Some(subscription)) = (segments.next(), segments.next()) else {
-        return Ok(());
-    };
-    if !first.eq_ignore_ascii_case("subscriptions") || world.knows_subscription(subscription) {
-        return Ok(());
-    }
-    Err(resources::subscription_not_found(subscription))
 }
 
 fn supported_versions(target: &Target) -> Option<&'static [&'static str]> {
@@ -107,9 +94,9 @@ fn check_api_version(request: &Request, target: &Target) -> Result<(), ArmError>
 fn route(world: &mut World, request: &mut Request, target: Target) -> Outcome {
     use Method::*;
     match (target, request.method) {
-        (Target::SubscriptionList, Get) => resources::list_subscriptions(world, request),
+        (Target::SubscriptionList, Get) => subscriptions::list_subscriptions(world, request),
         (Target::Subscription { subscription }, Get) => {
-            resources::subscription(world, &subscription)
+            subscriptions::subscription(world, &subscription)
         }
         (
             Target::GenericList {

@@ -16,7 +16,7 @@ use super::parents;
 use super::path::ResourcePath;
 use super::provider::{self, Provider};
 use super::types::Kind;
-use super::world::{Resource, Subscription, World};
+use super::world::{Resource, World};
 use super::writes;
 
 static GROUP_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| pattern(r"^[-\w\._\(\)]{1,90}$"));
@@ -272,117 +272,6 @@ fn parse_tag_filter(filter: &str) -> (Option<String>, Option<String>) {
         Some(rest[open + 1..open + 1 + close].to_string())
     };
     (quoted("tagname eq"), quoted("tagvalue eq"))
-}
-
-/// 404 SubscriptionNotFound in ARM's error shape.
-pub fn subscription_not_found(subscription: &str) -> ArmError {
-    ArmError::new(
-        404,
-        "SubscriptionNotFound",
-        format!("The subscription '{subscription}' could not be found."),
-    )
-}
-
-/// `GET /subscriptions/{s}`: a declared subscription, or (none declared) every subscription,
-/// enabled, in the mock's tenant.
-pub fn subscription(world: &World, subscription: &str) -> Outcome {
-    if !world.knows_subscription(subscription) {
-        return Err(subscription_not_found(subscription));
-    }
-    let declared = world.subscriptions.get(&subscription.to_lowercase());
-    Ok(Reply::ok(match declared {
-        Some(declared) => declared_body(declared),
-        None => subscription_body(subscription, &world.settings.tenant_id),
-    }))
-}
-
-fn subscription_body(subscription: &str, tenant: &str) -> Value {
-    declared_body(&Subscription {
-        subscription_id: subscription.to_string(),
-        tenant_id: tenant.to_string(),
-        display_name: format!("mock-arm subscription {subscription}"),
-        state: "Enabled".to_string(),
-        tags: json!({}),
-    })
-}
-
-fn declared_body(subscription: &Subscription) -> Value {
-    json!({
-        "id": format!("/subscriptions/{}", subscription.subscription_id),
-        "subscriptionId": subscription.subscription_id,
-        "tenantId": subscription.tenant_id,
-        "displayName": subscription.display_name,
-        "state": subscription.state,
-        "subscriptionPolicies": { "locationPlacementId": "Public_2014-09-01", "quotaId": "PayAsYouGo_2014-09-01", "spendingLimit": "Off" },
-        "authorizationSource": "RoleBased",
-        "managedByTenants": [],
-        "tags": subscription.tags,
-    })
-}
-
-/// A subscription entry of `/_mock/state` (`subscriptions[]`): `subscriptionId` required;
-/// `tenantId` (default: the mock's tenant), `displayName`, `state` (default `Enabled`), `tags`.
-pub fn parse_subscription(entry: &Value, default_tenant: &str) -> Result<Subscription, ArmError> {
-    let subscription_id = json::str_at(entry, "/subscriptionId")
-        .filter(|id| !id.trim().is_empty())
-        .ok_or_else(|| {
-            ArmError::bad_request(
-                "InvalidState",
-                "Every entry of 'subscriptions' needs a 'subscriptionId'.",
-            )
-        })?
-        .to_string();
-    let state = json::str_at(entry, "/state")
-        .unwrap_or("Enabled")
-        .to_string();
-    if !["Enabled", "Warned", "PastDue", "Disabled", "Deleted"].contains(&state.as_str()) {
-        return Err(ArmError::bad_request(
-            "InvalidState",
-            format!("Subscription '{subscription_id}': state '{state}' is not one of Enabled, Warned, PastDue, Disabled, Deleted."),
-        ));
-    }
-    Ok(Subscription {
-        tenant_id: json::str_at(entry, "/tenantId")
-            .unwrap_or(default_tenant)
-            .to_string(),
-        display_name: json::str_at(entry, "/displayName")
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("mock-arm subscription {subscription_id}")),
-        state,
-        tags: json::at(entry, "/tags")
-            .cloned()
-            .unwrap_or_else(|| json!({})),
-        subscription_id,
-    })
-}
-
-/// The state-document form of the declared subscriptions (what GET returns for each).
-pub fn declared_subscriptions(world: &World) -> Vec<Value> {
-    world.subscriptions.values().map(declared_body).collect()
-}
-
-/// `GET /subscriptions`: the declared subscriptions, or (none declared) those holding resources.
-pub fn list_subscriptions(world: &World, request: &Request) -> Outcome {
-    if !world.subscriptions.is_empty() {
-        return Ok(listing::page(
-            request,
-            declared_subscriptions(world),
-            world.settings.page_size,
-        ));
-    }
-    let mut seen: Vec<String> = Vec::new();
-    for resource in world.resources.values() {
-        if let Some(subscription) = resource.id.split('/').nth(2) {
-            if !seen.iter().any(|s| s.eq_ignore_ascii_case(subscription)) {
-                seen.push(subscription.to_string());
-            }
-        }
-    }
-    let items = seen
-        .iter()
-        .map(|s| subscription_body(s, &world.settings.tenant_id))
-        .collect();
-    Ok(listing::page(request, items, world.settings.page_size))
 }
 
 /// `GET /subscriptions/{s}[/resourceGroups/{g}]/resources` with `$filter` on tags or

@@ -12,7 +12,7 @@ use super::types::{seed_rank, Kind};
 use super::world::{DeletedVault, DeletedWorkspace, World};
 use super::{
     authorization, json, keyvault, lro, provider, removal, render, resources, server_side,
-    workspace,
+    subscriptions, workspace,
 };
 
 /// `{"resources":[...], "deletedVaults":[...], "deletedWorkspaces":[...], "subscriptions":[...]}`.
@@ -36,7 +36,7 @@ pub fn export(world: &World) -> Value {
         "resources": resources,
         "deletedVaults": deleted,
         "deletedWorkspaces": deleted_workspaces,
-        "subscriptions": resources::declared_subscriptions(world),
+        "subscriptions": subscriptions::declared_subscriptions(world),
         "takenNames": server_side::taken_names(world),
     })
 }
@@ -83,7 +83,7 @@ pub fn import(world: &mut World, document: &Value, settle: bool) -> Result<(), A
         .into_iter()
         .flatten()
     {
-        let subscription = resources::parse_subscription(entry, &world.settings.tenant_id)?;
+        let subscription = subscriptions::parse_subscription(entry, &world.settings.tenant_id)?;
         world
             .subscriptions
             .insert(subscription.subscription_id.to_lowercase(), subscription);

@@ -88,6 +88,8 @@ pub struct Subscription {
     pub display_name: String,
     pub state: String,
     pub tags: Value,
+    /// False: the caller has no access (403 AuthorizationFailed under it).
+    pub authorized: bool,
 }
 
 /// Everything mock-arm knows.

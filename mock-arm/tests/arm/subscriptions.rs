@@ -68,3 +68,36 @@ async fn declared_subscriptions_carry_their_tenant_and_others_are_not_found() {
         .await;
     assert_eq!(again.status, 200);
 }
+
+#[tokio::test]
+async fn a_subscription_the_caller_cannot_use_answers_authorization_failed() {
+    let arm = Arm::start();
+    let seeded = arm
+        .control(
+            "PUT",
+            "/_mock/state",
+            Some(json!({ "resources": [], "subscriptions": [{ "subscriptionId": SUB }, { "subscriptionId": OTHER, "authorized": false }] })),
+        )
+        .await;
+    assert_eq!(seeded.status, 200, "{}", seeded.body);
+    assert_eq!(seeded.body["subscriptions"][1]["authorized"], json!(false));
+    let denied = arm
+        .get(&at(&format!("/subscriptions/{OTHER}"), "2022-12-01"))
+        .await;
+    assert_eq!((denied.status, denied.code()), (403, "AuthorizationFailed"));
+    assert!(denied.body["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains(OTHER));
+    let groups = arm
+        .get(&at(
+            &format!("/subscriptions/{OTHER}/resourcegroups"),
+            RG_VERSION,
+        ))
+        .await;
+    assert_eq!(groups.status, 403);
+    let allowed = arm
+        .get(&at(&format!("/subscriptions/{SUB}"), "2022-12-01"))
+        .await;
+    assert_eq!(allowed.status, 200);
+}
