@@ -347,7 +347,7 @@ fn skip_node_resource_groups(
 
 /// Moves tags every tracked resource carries with the same value up to the estate's `tags`.
 fn hoist_common_tags(estate: &mut Estate) {
-    let common = common_tags(estate.tracked_mut().into_iter().map(|r| &*r.tags()));
+    let common = common_tags(estate.tracked_mut().into_iter().map(|r| r.tags()));
     if common.is_empty() {
         return;
     }

@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use crate::desired::DesiredState;
 use crate::id::ResourceId;
+use crate::kind::descriptor::Ownership as OwnedThrough;
 use crate::kind::Kind;
 use crate::live::{LiveResource, LiveState, OWNER_TAG};
 use crate::plan::{Reason, ReasonCode};
@@ -91,20 +92,21 @@ pub fn deletions<'a>(
         .iter()
         .filter(|resource| !declared.contains(&resource.id))
     {
-        let reason = match resource.kind {
-            kind if kind.descriptor().write.never_deleted => None,
-            kind if kind.owned_through_name() => (resource.owner() == Some(estate)).then(|| {
+        let descriptor = resource.kind.descriptor();
+        let reason = match descriptor.ownership {
+            _ if descriptor.write.never_deleted => None,
+            OwnedThrough::DeterministicName => (resource.owner() == Some(estate)).then(|| {
                 not_in_estate(format!(
                     "role assignment marked {OWNER_TAG}={estate} is no longer declared"
                 ))
             }),
-            kind if kind.is_tracked() => owned_tracked(resource).then(|| {
+            OwnedThrough::Tags => owned_tracked(resource).then(|| {
                 not_in_estate(format!(
                     "tagged {OWNER_TAG}={estate} and no longer declared{}",
                     cascade_note(live, resource)
                 ))
             }),
-            _ => match nearest_tracked_ancestor(live, &resource.id) {
+            OwnedThrough::Parent => match nearest_tracked_ancestor(live, &resource.id) {
                 // Owned through a parent the estate still declares; a parent that is itself
                 // deleted takes its children with it.
                 Some(parent) if owned_tracked(parent) && declared.contains(&parent.id) => {

@@ -10,22 +10,23 @@
 
 use crate::spec::diagnostic::Diagnostic;
 use crate::spec::node::{index_path, key_path, Located, Node};
+use crate::spec::types::IN_GROUP_LISTS;
 
-/// Keys whose lists hold named items merged by `name`.
-pub const NAMED_LISTS: &[&str] = &[
+/// Keys of named lists besides the estate's tracked resources (`IN_GROUP_LISTS`).
+const OTHER_NAMED_LISTS: &[&str] = &[
     "resourceGroups",
-    "registries",
-    "keyVaults",
-    "storageAccounts",
-    "logAnalyticsWorkspaces",
-    "clusters",
-    "identities",
     "roleAssignments",
     "pools",
     "federatedCredentials",
     "containers",
     "lifecycleRules",
 ];
+
+/// Whether the list under `key` holds named items merged by `name`: every list of tracked
+/// resources, role assignments, and the named children.
+pub fn is_named_list_key(key: &str) -> bool {
+    OTHER_NAMED_LISTS.contains(&key) || IN_GROUP_LISTS.iter().any(|list| list.key == key)
+}
 
 /// The merge directive key on a named item.
 pub const REMOVE_KEY: &str = "remove";
@@ -93,7 +94,7 @@ fn merge_into(
         }
         // `clusters` names both the estate's cluster list and a credential's list of cluster
         // names: only a list of mappings merges by name, a list of scalars is replaced.
-        let named = NAMED_LISTS.contains(&key.value.as_str()) && !is_scalar_list(&value.value);
+        let named = is_named_list_key(&key.value) && !is_scalar_list(&value.value);
         match existing {
             Some(index) => {
                 let slot = &mut base_entries[index];
@@ -194,7 +195,7 @@ fn strip_nested(item: &mut Located<Node>, path: &str, diagnostics: &mut Vec<Diag
     if let Node::Mapping(entries) = &mut item.value {
         entries.retain(|(_, value)| value.value != Node::Null);
         for (key, value) in entries.iter_mut() {
-            if NAMED_LISTS.contains(&key.value.as_str()) {
+            if is_named_list_key(&key.value) {
                 strip_named_list(value, &key_path(path, &key.value), diagnostics);
             }
         }

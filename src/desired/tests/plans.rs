@@ -193,6 +193,25 @@ fn northwind_lowers_to_the_expected_resources() {
     assert!(state
         .by_address("registryReplication/northwind/centralus")
         .is_some());
+    // Each cluster sends Container Insights to the workspace of its region, by logical name.
+    for (cluster, workspace) in [
+        ("aks-northwind-eastus2", "log-northwind-eastus2"),
+        ("aks-northwind-centralus", "log-northwind-centralus"),
+    ] {
+        let declared = state
+            .by_address(&format!("logAnalyticsWorkspace/{workspace}"))
+            .expect("workspace lowered");
+        assert_eq!(declared.body["properties"]["sku"]["name"], "PerGB2018");
+        let cluster = state
+            .by_address(&format!("cluster/{cluster}"))
+            .expect("cluster");
+        assert_eq!(
+            cluster.body["properties"]["addonProfiles"]["omsagent"]["config"]
+                ["logAnalyticsWorkspaceResourceID"],
+            declared.id.to_string()
+        );
+        assert!(cluster.depends_on.contains(&declared.address));
+    }
 }
 
 pub(super) fn assert_invariants(state: &DesiredState, estate: &Estate) {

@@ -396,14 +396,12 @@ fn maintenance_and_addons(cluster: &Cluster, path: &str, problems: &mut Problems
     let addons_path = field(path, "addons");
     if let Some(monitoring) = &addons.monitoring {
         let monitoring_path = field(&addons_path, "monitoring");
-        if monitoring.workspace.is_some() {
-            if monitoring.log_analytics_workspace_id.is_some() {
-                problems.add(
-                    field(&monitoring_path, "logAnalyticsWorkspaceId"),
-                    "`workspace` and `logAnalyticsWorkspaceId` both name the workspace",
-                    "keep `workspace` for a workspace of this estate, `logAnalyticsWorkspaceId` for one outside it",
-                );
-            }
+        if monitoring.workspace.is_some() && monitoring.log_analytics_workspace_id.is_some() {
+            problems.add(
+                field(&monitoring_path, "logAnalyticsWorkspaceId"),
+                "`workspace` and `logAnalyticsWorkspaceId` both name the workspace",
+                "keep `workspace` for a workspace of this estate, `logAnalyticsWorkspaceId` for one outside it",
+            );
         }
     }
     if let Some(workspace) = addons

@@ -104,3 +104,29 @@ fn expanded_credentials_point_at_the_declaration() {
         .expect("malformed");
     assert_eq!(malformed.position.map(|p| p.line), Some(17), "{text}");
 }
+
+#[test]
+fn workspaces_are_named_and_referred_to_by_declared_names() {
+    let workspaces = "logAnalyticsWorkspaces:\n  - {name: log-a, resourceGroup: rg-a, sku: PerGB2018}\n  - {name: x, resourceGroup: rg-a}\n";
+    let cluster = |monitoring: &str| {
+        format!(
+            "{workspaces}{CLUSTER}    pools: [{{name: system, mode: System, vmSize: Standard_D4s_v5, count: 1}}]\n    addons:\n      monitoring: {monitoring}\n"
+        )
+    };
+    // Line 9 is the second workspace, line 15 the monitoring add-on.
+    assert_problem(
+        &cluster("{workspace: log-a}"),
+        "`x` is not a valid Log Analytics workspace name",
+        9,
+    );
+    assert_problem(
+        &cluster("{workspace: log-b}"),
+        "Log Analytics workspace `log-b` is not declared in this estate",
+        15,
+    );
+    assert_problem(
+        &cluster("{workspace: log-a, logAnalyticsWorkspaceId: /subscriptions/s/resourceGroups/r/providers/Microsoft.OperationalInsights/workspaces/w}"),
+        "`workspace` and `logAnalyticsWorkspaceId` both name the workspace",
+        15,
+    );
+}
