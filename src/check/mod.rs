@@ -18,7 +18,7 @@ mod tests;
 use serde::Serialize;
 
 pub use evaluate::{check, check_estate, plan_notices, CheckOptions};
-pub use rules::{all_rules, Area, Rule};
+pub use rules::{all_rules, Area, Rule, Unchecked, UNCHECKED};
 
 use crate::spec::CheckProfile;
 

@@ -5,6 +5,7 @@ use crate::cli::{Cli, Command};
 
 mod adopt;
 mod apply;
+mod check;
 mod destroy;
 mod dr;
 mod drift;
@@ -52,5 +53,6 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Drift(args) => drift::run(&args, verbose),
         Command::Outputs(args) => outputs::run(&args, verbose),
         Command::Dr(args) => dr::run(&args, verbose),
+        Command::Check(args) => check::run(&args, verbose),
     }
 }

@@ -14,6 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::arm::ArmClient;
+use crate::check;
 use crate::cli::{ArmArgs, OutputFormat, PlanArgs};
 use crate::commands::{logging, ExitStatus};
 use crate::desired::{self, DesiredState, LowerContext, LowerError};
@@ -21,7 +22,7 @@ use crate::live::{self, LiveError, LiveState};
 use crate::plan::Plan;
 use crate::planner::{self, PlanError, PlanOptions};
 use crate::render::diagnostics::print_diagnostics;
-use crate::render::{plan_json, plan_markdown, plan_text};
+use crate::render::{check_text, plan_json, plan_markdown, plan_text};
 use crate::sandbox::{self, ConnectError, Connection};
 use crate::spec::{self, Diagnostics};
 
@@ -54,6 +55,8 @@ pub(crate) enum PlanFailure {
 /// Everything a plan was built from, for commands that go on to apply it.
 pub(crate) struct Prepared {
     pub plan: Plan,
+    /// `aksctl check` of the estate (offline): `plan` shows it as notices.
+    pub check_report: check::Report,
     pub desired: DesiredState,
     /// The ARM client (and, with `--sandbox`, the server behind it: keep it alive).
     pub connection: Connection,
@@ -115,6 +118,7 @@ pub(crate) async fn prepare(
     plan.notices
         .extend(desired::unlowered_fields(&loaded.estate));
     Ok(Prepared {
+        check_report: check::check(&loaded, &check::CheckOptions::default()),
         plan,
         desired,
         connection,
@@ -145,10 +149,18 @@ pub fn run(args: &PlanArgs, verbose: u8) -> ExitStatus {
         Err(error) => return fail(&PlanFailure::Runtime(error)),
     };
     let prepared = runtime.block_on(prepare(&args.files.files, &args.arm, &args.target));
-    let prepared = match prepared {
+    let mut prepared = match prepared {
         Ok(prepared) => prepared,
         Err(failure) => return fail(&failure),
     };
+    if let Some(level) = args.check_fail_on {
+        if prepared.check_report.fails(level) {
+            check_text::print_blocked(&prepared.check_report, level);
+            return ExitStatus::Failure;
+        }
+    }
+    let check_notices = check::plan_notices(&prepared.check_report);
+    prepared.plan.notices.extend(check_notices);
     if sandbox::uses_sandbox_subscription(args.arm.sandbox) {
         plan_text::print_note(&format!(
             "sandbox: AZURE_SUBSCRIPTION_ID is unset, using the sandbox subscription {}",

@@ -200,3 +200,32 @@ pub(crate) fn failing_cases() -> Vec<crate::check::tests::Case> {
     .flatten()
     .collect()
 }
+
+/// A checklist item of the seeds that no rule checks, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unchecked {
+    pub item: &'static str,
+    /// Which seed checklist names it.
+    pub seed: &'static str,
+    pub reason: &'static str,
+    /// `true`: the estate format is expected to express it (a rule will follow); `false`: it
+    /// lives outside the estate for good.
+    pub pending: bool,
+}
+
+/// Checklist items the estate cannot express (listed in `docs/checks.md`).
+pub static UNCHECKED: &[Unchecked] = &[
+    Unchecked { item: "HPA configured for all stateless services", seed: "003", reason: "Kubernetes workload objects, not Azure resources: the estate declares clusters, not what runs in them (GitOps owns those).", pending: false },
+    Unchecked { item: "KEDA for event-driven processors", seed: "003", reason: "In-cluster workload scaling objects; the estate has no KEDA add-on field.", pending: false },
+    Unchecked { item: "PodDisruptionBudgets on all production deployments", seed: "003, 001", reason: "Kubernetes objects in the workload manifests, outside the estate.", pending: false },
+    Unchecked { item: "Resource requests and limits on every container", seed: "003", reason: "Pod specs, outside the estate.", pending: false },
+    Unchecked { item: "Pinned image digests, signed images, signatures enforced at admission", seed: "001, 002", reason: "Image references and admission policies live in manifests and Gatekeeper constraints; AKS030 checks that Azure Policy (the enforcement point) is on.", pending: false },
+    Unchecked { item: "Mesh mTLS STRICT and default-deny AuthorizationPolicy", seed: "001", reason: "Istio resources in the cluster; the estate only enables the managed mesh add-on.", pending: false },
+    Unchecked { item: "Namespaces per team, no workloads in `default`, no kubectl alongside GitOps", seed: "001", reason: "Cluster contents and process; AKS026 checks the estate's side (one identity per namespace).", pending: false },
+    Unchecked { item: "Flux reconciles, pull requests gate changes, drains scripted, SLOs define paging", seed: "002", reason: "Process and in-cluster tooling; `aksctl plan` in pull requests and `aksctl drift` cover the estate's side.", pending: false },
+    Unchecked { item: "Backups verified monthly, restore playbook tested", seed: "002", reason: "An operation, not a setting; AKS064/AKS065/AKS068 check that a versioned, redundant backup target exists.", pending: false },
+    Unchecked { item: "Private endpoints for registries, vaults and storage of a private cluster", seed: "001, 002", reason: "The estate cannot declare private endpoints yet; AKS014-AKS017 check what it can (public network access off, Premium registry). A rule that every such resource has a private endpoint in the cluster's VNet follows when the estate gains private endpoints.", pending: true },
+    Unchecked { item: "Microsoft Defender for Containers", seed: "001", reason: "The estate has no `securityProfile.defender` field yet; a rule follows when it does.", pending: true },
+    Unchecked { item: "kube-audit logs to Log Analytics (diagnostic settings)", seed: "001", reason: "Diagnostic settings are not an estate kind yet; AKS040/AKS041 check Container Insights and its workspace.", pending: true },
+    Unchecked { item: "Egress through a firewall with pinned public IPs (the NAT gateway or firewall itself)", seed: "002", reason: "Networking resources (VNets, NAT gateways, firewalls) are referenced by id, not declared; AKS012 checks the cluster's outbound type.", pending: true },
+];
