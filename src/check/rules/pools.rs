@@ -66,7 +66,7 @@ pub(super) static RULES: &[Rule] = &[
         severity: Severity::Warning,
         relaxed_in_dev: true,
         title: "System pools keep at least 3 nodes",
-        rationale: "Seed 000 lab and seed 003: a zone-redundant system pool of 3 nodes keeps the cluster's own add-ons up through a zone loss or an upgrade.",
+        rationale: "Seed 000 lab (`--node-count 3`) and seed 001 reference example (a 3-node zonal system pool): the cluster's own add-ons stay up through a zone loss or an upgrade.",
         fix: "Set `count: 3` (or `autoscale.min: 3`) on the system pool.",
         evaluate: system_pool_size,
     },
