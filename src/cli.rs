@@ -345,7 +345,12 @@ pub enum CheckOutputFormat {
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     /// Estate file (repeatable; later files override earlier ones by kind and name).
-    #[arg(short = 'f', long = "file", value_name = "FILE", required_unless_present = "list_rules")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        required_unless_present = "list_rules"
+    )]
     pub files: Vec<PathBuf>,
 
     /// `production` (default, or the estate's `checks.profile`) or `dev` (availability rules

@@ -37,9 +37,21 @@ impl<'a> Context<'a> {
         }
         Context {
             estate,
-            clusters: estate.clusters.iter().map(|c| (c.name.as_str(), c)).collect(),
-            registries: estate.registries.iter().map(|r| (r.name.as_str(), r)).collect(),
-            vaults: estate.key_vaults.iter().map(|v| (v.name.as_str(), v)).collect(),
+            clusters: estate
+                .clusters
+                .iter()
+                .map(|c| (c.name.as_str(), c))
+                .collect(),
+            registries: estate
+                .registries
+                .iter()
+                .map(|r| (r.name.as_str(), r))
+                .collect(),
+            vaults: estate
+                .key_vaults
+                .iter()
+                .map(|v| (v.name.as_str(), v))
+                .collect(),
             storage_accounts: estate
                 .storage_accounts
                 .iter()

@@ -79,7 +79,9 @@ pub fn check_estate(estate: &Estate, sources: Option<&Sources>, options: &CheckO
                 severity,
                 resource: hit.resource,
                 message: hit.message,
-                location: locator.as_ref().and_then(|locator| locator.locate(&hit.path)),
+                location: locator
+                    .as_ref()
+                    .and_then(|locator| locator.locate(&hit.path)),
                 profile,
             });
         }
@@ -100,7 +102,9 @@ pub fn check_estate(estate: &Estate, sources: Option<&Sources>, options: &CheckO
                 severity: Severity::Warning,
                 resource: hit.resource,
                 message: hit.message,
-                location: locator.as_ref().and_then(|locator| locator.locate(&hit.path)),
+                location: locator
+                    .as_ref()
+                    .and_then(|locator| locator.locate(&hit.path)),
                 profile: estate_profile,
             });
         }

@@ -28,7 +28,10 @@ impl FieldPath {
     /// The item named `name` of the top-level list `list` (e.g. `clusters`).
     pub fn resource(list: &'static str, name: &str) -> Self {
         FieldPath {
-            steps: vec![Step::Key(list), Step::Item(vec![("name", name.to_string())])],
+            steps: vec![
+                Step::Key(list),
+                Step::Item(vec![("name", name.to_string())]),
+            ],
         }
     }
 
@@ -130,9 +133,10 @@ fn deepest(tree: &Located<Node>, steps: &[Step]) -> Option<(usize, Position)> {
             Step::Item(values) => match &node.value {
                 Node::Sequence(items) => {
                     let Some(item) = items.iter().find(|item| {
-                        values
-                            .iter()
-                            .all(|(field, wanted)| item.value.get(field).and_then(|v| v.value.as_str()) == Some(wanted.as_str()))
+                        values.iter().all(|(field, wanted)| {
+                            item.value.get(field).and_then(|v| v.value.as_str())
+                                == Some(wanted.as_str())
+                        })
                     }) else {
                         break;
                     };

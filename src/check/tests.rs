@@ -6,7 +6,9 @@
 use std::collections::BTreeSet;
 
 use crate::check::{all_rules, check, check_estate, CheckOptions, Severity};
-use crate::spec::{load_inputs, CheckIgnore, CheckProfile, Checks, Estate, Input, LoadedEstate, NodePool};
+use crate::spec::{
+    load_inputs, CheckIgnore, CheckProfile, Checks, Estate, Input, LoadedEstate, NodePool,
+};
 
 /// A failing case: a rule id and the change that makes the compliant estate violate it.
 pub(crate) struct Case {
@@ -95,8 +97,16 @@ fn rule_ids_are_unique_and_every_rule_says_why_and_how() {
     let ids: BTreeSet<&str> = rules.iter().map(|rule| rule.id).collect();
     assert_eq!(ids.len(), rules.len());
     for rule in rules {
-        assert!(rule.id.starts_with("AKS") && rule.id.len() == 6, "{}", rule.id);
-        assert!(!rule.title.is_empty() && !rule.fix.is_empty(), "{}", rule.id);
+        assert!(
+            rule.id.starts_with("AKS") && rule.id.len() == 6,
+            "{}",
+            rule.id
+        );
+        assert!(
+            !rule.title.is_empty() && !rule.fix.is_empty(),
+            "{}",
+            rule.id
+        );
         assert!(!rule.rationale.contains('\n'), "{}: one line", rule.id);
     }
 }
@@ -118,7 +128,10 @@ fn findings_point_at_the_offending_field() {
         .position(|line| line == "        count: 3")
         .expect("count line")
         + 1;
-    assert_eq!((location.file.as_str(), location.line, location.column), ("compliant.yaml", line as u64, 16));
+    assert_eq!(
+        (location.file.as_str(), location.line, location.column),
+        ("compliant.yaml", line as u64, 16)
+    );
 }
 
 #[test]
@@ -143,7 +156,11 @@ fn dev_profile_relaxes_availability_rules_to_info() {
         },
     );
     assert_eq!(severity_of(&dev, "AKS008"), Some(Severity::Info));
-    assert_eq!(severity_of(&dev, "AKS022"), Some(Severity::Error), "security is not relaxed");
+    assert_eq!(
+        severity_of(&dev, "AKS022"),
+        Some(Severity::Error),
+        "security is not relaxed"
+    );
 
     // The per-cluster profile wins over the estate-wide one.
     estate.checks = Some(Checks {
@@ -177,7 +194,10 @@ fn reasoned_ignores_suppress_and_unreasoned_ones_are_findings() {
         ..Checks::default()
     });
     let ids = rule_ids(&estate);
-    assert!(ids.contains(&"AKS900") && ids.contains(&"AKS008"), "{ids:?}");
+    assert!(
+        ids.contains(&"AKS900") && ids.contains(&"AKS008"),
+        "{ids:?}"
+    );
 
     // Fixed, the ignore is stale.
     estate.clusters[0].tier = Some(crate::spec::ClusterTier::Standard);

@@ -72,7 +72,11 @@ pub fn markdown() -> String {
             "| {} | {} | {} | {} |\n",
             cell(item.item),
             item.seed,
-            if item.pending { "pending" } else { "out of scope" },
+            if item.pending {
+                "pending"
+            } else {
+                "out of scope"
+            },
             cell(item.reason)
         ));
     }
@@ -98,7 +102,11 @@ pub fn text() -> String {
             "  {} {:<7}{} {}\n      why: {}\n      fix: {}\n",
             rule.id,
             rule.severity,
-            if rule.relaxed_in_dev { " (dev: info)" } else { "" },
+            if rule.relaxed_in_dev {
+                " (dev: info)"
+            } else {
+                ""
+            },
             rule.title,
             rule.rationale,
             rule.fix
@@ -127,7 +135,8 @@ pub fn json() -> String {
 }
 
 pub(crate) fn pretty(value: &serde_json::Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|error| format!("{{\"error\":\"{error}\"}}")) + "\n"
+    serde_json::to_string_pretty(value).unwrap_or_else(|error| format!("{{\"error\":\"{error}\"}}"))
+        + "\n"
 }
 
 /// SARIF's name for a severity.

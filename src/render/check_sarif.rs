@@ -102,5 +102,9 @@ fn artifact_uri(file: &str) -> String {
 /// Stable across line moves: rule and resource, not position.
 fn fingerprint(finding: &Finding) -> String {
     let digest = Sha256::digest(format!("{}\n{}", finding.rule, finding.resource).as_bytes());
-    digest.iter().take(16).map(|byte| format!("{byte:02x}")).collect()
+    digest
+        .iter()
+        .take(16)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }

@@ -53,7 +53,9 @@ pub fn markdown(report: &Report) -> String {
     if report.findings.is_empty() {
         return out;
     }
-    out.push_str("| Severity | Rule | Resource | Where | Finding | Fix |\n|---|---|---|---|---|---|\n");
+    out.push_str(
+        "| Severity | Rule | Resource | Where | Finding | Fix |\n|---|---|---|---|---|---|\n",
+    );
     for finding in &report.findings {
         let fix = rule(finding.rule).map_or("", |rule| rule.fix);
         out.push_str(&format!(

@@ -72,7 +72,11 @@ fn compliant_with(from: &str, to: &str) -> String {
 
 #[test]
 fn shipped_estates_have_no_error_under_the_production_profile() {
-    for file in ["plans/northwind.yaml", "plans/shared-prod.yaml", "plans/gitops-fleet.yaml"] {
+    for file in [
+        "plans/northwind.yaml",
+        "plans/shared-prod.yaml",
+        "plans/gitops-fleet.yaml",
+    ] {
         let (code, report) = check_json(&["-f", file, "--profile", "production"]);
         assert_eq!(code, 0, "{file}: {report:#}");
         assert_eq!(report["profile"], "production");
@@ -91,7 +95,10 @@ fn gitops_fleet_checks_its_dev_cluster_under_the_dev_profile() {
         })
         .collect();
     assert!(!dev.is_empty());
-    assert!(dev.iter().all(|finding| finding["profile"] == "dev"), "{dev:#?}");
+    assert!(
+        dev.iter().all(|finding| finding["profile"] == "dev"),
+        "{dev:#?}"
+    );
     // The free-tier dev cluster is an error in production, info in dev.
     assert!(dev
         .iter()
@@ -121,9 +128,22 @@ fn text_findings_name_rule_severity_address_location_why_and_fix() {
         + 1;
     let expected = format!("error[AKS008] cluster/aks-check at {file}:{line}:11");
     assert!(run.stdout.contains(&expected), "{expected}\n{}", run.stdout);
-    assert!(run.stdout.contains("why: Seed 001 layers: the Standard tier"), "{}", run.stdout);
-    assert!(run.stdout.contains("fix: Set `tier: Standard`."), "{}", run.stdout);
-    assert!(run.stdout.contains("1 finding(s): 1 error(s)"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("why: Seed 001 layers: the Standard tier"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("fix: Set `tier: Standard`."),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("1 finding(s): 1 error(s)"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -168,7 +188,11 @@ fn an_ignore_without_a_reason_is_an_error_and_ignores_nothing() {
         .iter()
         .find(|finding| finding["rule"] == "AKS900")
         .expect("AKS900");
-    assert_eq!(ignore["location"]["file"], unreasoned.as_str(), "points at the overlay");
+    assert_eq!(
+        ignore["location"]["file"],
+        unreasoned.as_str(),
+        "points at the overlay"
+    );
 
     let reasoned = write(
         directory.path(),
@@ -189,7 +213,11 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
     )
     .expect("schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("SARIF schema compiles");
-    for file in ["plans/gitops-fleet.yaml", "plans/shared-prod.yaml", "tests/data/check-compliant.yaml"] {
+    for file in [
+        "plans/gitops-fleet.yaml",
+        "plans/shared-prod.yaml",
+        "tests/data/check-compliant.yaml",
+    ] {
         let run = check(&["-f", file, "-o", "sarif"]);
         assert_eq!(run.code, 0, "{file}: {}", run.stderr);
         let sarif: Value = serde_json::from_str(&run.stdout).expect("SARIF is JSON");
@@ -208,10 +236,19 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
         for result in run_log["results"].as_array().expect("results") {
             let physical = &result["locations"][0]["physicalLocation"];
             assert_eq!(physical["artifactLocation"]["uri"], file, "{result:#}");
-            assert!(physical["region"]["startLine"].as_u64() > Some(0), "{result:#}");
-            assert!(physical["region"]["startColumn"].as_u64() > Some(0), "{result:#}");
+            assert!(
+                physical["region"]["startLine"].as_u64() > Some(0),
+                "{result:#}"
+            );
+            assert!(
+                physical["region"]["startColumn"].as_u64() > Some(0),
+                "{result:#}"
+            );
             let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
-            assert_eq!(run_log["tool"]["driver"]["rules"][index]["id"], result["ruleId"]);
+            assert_eq!(
+                run_log["tool"]["driver"]["rules"][index]["id"],
+                result["ruleId"]
+            );
         }
     }
     // And the schema does reject a broken log (the validation can fail).
@@ -232,7 +269,12 @@ fn docs_checks_md_is_the_generated_rule_table() {
     for id in ["AKS001", "AKS016", "AKS900"] {
         assert!(committed.contains(&format!("| {id} |")), "{id}");
     }
-    for item in ["PodDisruptionBudgets", "HPA", "requests and limits", "signed images"] {
+    for item in [
+        "PodDisruptionBudgets",
+        "HPA",
+        "requests and limits",
+        "signed images",
+    ] {
         assert!(committed.contains(item), "out-of-scope item {item}");
     }
 }
@@ -258,4 +300,142 @@ fn the_estate_schema_describes_the_checks_block() {
     let run = check(&["-f", &file]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("checks.profile"), "{}", run.stderr);
+}
+
+fn plan(mock: &mock_arm::MockArm, arguments: &[&str]) -> Run {
+    let output = crate::common::aksctl(mock)
+        .current_dir(repo_root())
+        .arg("plan")
+        .args(arguments)
+        .output()
+        .expect("aksctl plan runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn plan_shows_findings_and_their_errors_as_notices_without_blocking() {
+    let mock = crate::common::start_mock();
+    let directory = tempfile::tempdir().expect("temp dir");
+    let file = write(
+        directory.path(),
+        "estate.yaml",
+        &compliant_with("    tier: Standard\n", "    tier: Free\n").replacen(
+            "      outboundType: managedNATGateway\n",
+            "",
+            1,
+        ),
+    );
+    let run = plan(&mock, &["-f", &file, "-o", "json"]);
+    assert_eq!(
+        run.code, 0,
+        "findings never block by default: {}",
+        run.stderr
+    );
+    let planned: Value = serde_json::from_str(&run.stdout).expect("plan JSON");
+    let notices: Vec<&str> = planned["notices"]
+        .as_array()
+        .expect("notices")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        notices.contains(&"aksctl check (production profile): 2 finding(s), 1 error(s); run `aksctl check -f <estate files>` for locations and fixes."),
+        "{notices:#?}"
+    );
+    assert!(
+        notices
+            .iter()
+            .any(|notice| notice.starts_with("check AKS008 error on cluster/aks-check:")),
+        "{notices:#?}"
+    );
+    assert!(
+        !notices
+            .iter()
+            .any(|notice| notice.starts_with("check AKS012")),
+        "warnings are counted, not listed: {notices:#?}"
+    );
+
+    let markdown = plan(&mock, &["-f", &file, "-o", "markdown"]);
+    assert!(
+        markdown
+            .stdout
+            .contains("- check AKS008 error on cluster/aks-check"),
+        "{}",
+        markdown.stdout
+    );
+}
+
+#[test]
+fn plan_check_fail_on_refuses_before_saving() {
+    let mock = crate::common::start_mock();
+    let directory = tempfile::tempdir().expect("temp dir");
+    let saved = directory.path().join("plan.json");
+    let saved_arg = saved.display().to_string();
+    // shared-prod has warnings only.
+    let run = plan(
+        &mock,
+        &[
+            "-f",
+            "plans/shared-prod.yaml",
+            "--check-fail-on",
+            "error",
+            "--out",
+            &saved_arg,
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(saved.exists());
+    std::fs::remove_file(&saved).expect("remove plan");
+
+    let run = plan(
+        &mock,
+        &[
+            "-f",
+            "plans/shared-prod.yaml",
+            "--check-fail-on",
+            "warning",
+            "--out",
+            &saved_arg,
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(!saved.exists(), "nothing saved");
+    assert!(
+        run.stderr.contains("nothing was planned or saved"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("warning[AKS012] cluster/aks-shared-prod at plans/shared-prod.yaml:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_github_actions_example_uploads_check_sarif() {
+    let workflow = std::fs::read_to_string(repo_root().join("examples/github-actions/aksctl.yml"))
+        .expect("example workflow");
+    assert!(workflow.contains("uses: github/codeql-action/upload-sarif@v3"));
+    assert!(workflow.contains("security-events: write"));
+    let line = workflow
+        .lines()
+        .map(str::trim)
+        .find(|line| line.starts_with("aksctl check "))
+        .expect("the example runs aksctl check");
+    let arguments: Vec<&str> = line
+        .split_whitespace()
+        .skip(2)
+        .take_while(|word| *word != ">")
+        .collect();
+    assert!(line.ends_with("> aksctl-check.sarif"), "{line}");
+    let run = check(&arguments);
+    assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+    let sarif: Value = serde_json::from_str(&run.stdout).expect("SARIF");
+    assert_eq!(sarif["version"], "2.1.0");
 }

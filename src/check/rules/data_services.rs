@@ -8,9 +8,7 @@ use crate::check::context::{canonical_region, Context};
 use crate::check::rules::{Area, Hit, Rule};
 use crate::check::Severity;
 use crate::kind::Kind;
-use crate::spec::{
-    ContainerPublicAccess, RegistrySku, StorageSku, Switch, TlsVersion,
-};
+use crate::spec::{ContainerPublicAccess, RegistrySku, StorageSku, Switch, TlsVersion};
 
 pub(super) static RULES: &[Rule] = &[
     Rule {
@@ -130,7 +128,10 @@ fn no_public_blobs(context: &Context<'_>, hits: &mut Vec<Hit>) {
                 "storageAccounts",
                 &account.name,
                 Some("allowBlobPublicAccess"),
-                format!("storage account `{}` allows anonymous blob access", account.name),
+                format!(
+                    "storage account `{}` allows anonymous blob access",
+                    account.name
+                ),
             ));
         }
     }
@@ -157,7 +158,10 @@ fn private_containers(context: &Context<'_>, hits: &mut Vec<Hit>) {
                     Kind::BlobContainer,
                     &[&account.name, &container.name],
                 );
-                hit.path = hit.path.named("containers", &container.name).key("publicAccess");
+                hit.path = hit
+                    .path
+                    .named("containers", &container.name)
+                    .key("publicAccess");
                 hits.push(hit);
             }
         }
@@ -233,7 +237,12 @@ fn zone_redundant_registries(context: &Context<'_>, hits: &mut Vec<Hit>) {
 
 fn registry_regions(context: &Context<'_>, hits: &mut Vec<Hit>) {
     for cluster in &context.estate.clusters {
-        let region = canonical_region(cluster.location.as_deref().unwrap_or(&context.estate.location));
+        let region = canonical_region(
+            cluster
+                .location
+                .as_deref()
+                .unwrap_or(&context.estate.location),
+        );
         for name in &cluster.acr_pull {
             let Some(registry) = context.registry(name) else {
                 continue;
@@ -262,7 +271,10 @@ fn registry_regions(context: &Context<'_>, hits: &mut Vec<Hit>) {
 
 fn redundant_storage(context: &Context<'_>, hits: &mut Vec<Hit>) {
     for account in &context.estate.storage_accounts {
-        if matches!(account.sku, StorageSku::StandardLrs | StorageSku::PremiumLrs) {
+        if matches!(
+            account.sku,
+            StorageSku::StandardLrs | StorageSku::PremiumLrs
+        ) {
             hits.push(Hit::resource(
                 Kind::StorageAccount,
                 "storageAccounts",

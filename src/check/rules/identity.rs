@@ -26,9 +26,18 @@ const BROAD_ROLES: &[(&str, &str)] = &[
 
 /// Data-plane administration roles a workload identity should not hold (name, GUID).
 const ADMIN_DATA_ROLES: &[(&str, &str)] = &[
-    ("Key Vault Administrator", "00482a5a-887f-4fb3-b363-3b7fe8e74483"),
-    ("Key Vault Secrets Officer", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"),
-    ("Storage Blob Data Owner", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"),
+    (
+        "Key Vault Administrator",
+        "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+    ),
+    (
+        "Key Vault Secrets Officer",
+        "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+    ),
+    (
+        "Storage Blob Data Owner",
+        "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    ),
 ];
 
 pub(super) static RULES: &[Rule] = &[
@@ -153,8 +162,7 @@ fn role_in(assignment: &RoleAssignment, roles: &[(&'static str, &str)]) -> Optio
     roles
         .iter()
         .find(|(name, known)| {
-            name.eq_ignore_ascii_case(assignment.role.trim())
-                || guid.as_deref() == Some(*known)
+            name.eq_ignore_ascii_case(assignment.role.trim()) || guid.as_deref() == Some(*known)
         })
         .map(|(name, _)| *name)
 }
@@ -182,7 +190,10 @@ fn narrow_scopes(context: &Context<'_>, hits: &mut Vec<Hit>) {
             hits.push(Hit::role_assignment(
                 assignment,
                 "scope",
-                format!("`{}` granted on {broad} (`{}`)", assignment.role, assignment.scope),
+                format!(
+                    "`{}` granted on {broad} (`{}`)",
+                    assignment.role, assignment.scope
+                ),
             ));
         }
     }
@@ -197,7 +208,10 @@ fn workload_data_roles(context: &Context<'_>, hits: &mut Vec<Hit>) {
             hits.push(Hit::role_assignment(
                 assignment,
                 "role",
-                format!("workload identity granted `{role}` on `{}`", assignment.scope),
+                format!(
+                    "workload identity granted `{role}` on `{}`",
+                    assignment.scope
+                ),
             ));
         }
     }

@@ -41,7 +41,9 @@ pub(crate) fn ignore_path(ignore: &CheckIgnore) -> FieldPath {
     if let Some(resource) = &ignore.resource {
         values.push(("resource", resource.clone()));
     }
-    FieldPath::default().key("checks").item_where("ignore", values)
+    FieldPath::default()
+        .key("checks")
+        .item_where("ignore", values)
 }
 
 pub(crate) fn ignore_hit(ignore: &CheckIgnore, key: &'static str, message: String) -> Hit {
@@ -58,7 +60,11 @@ fn unreasoned_ignores(context: &Context<'_>, hits: &mut Vec<Hit>) {
         return;
     };
     for ignore in &checks.ignore {
-        if ignore.reason.as_deref().is_none_or(|reason| reason.trim().is_empty()) {
+        if ignore
+            .reason
+            .as_deref()
+            .is_none_or(|reason| reason.trim().is_empty())
+        {
             hits.push(ignore_hit(
                 ignore,
                 "reason",

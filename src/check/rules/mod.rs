@@ -164,7 +164,11 @@ impl Hit {
     }
 
     /// A role assignment (located by its role and scope, since its name may be derived).
-    pub fn role_assignment(assignment: &RoleAssignment, key: &'static str, message: String) -> Self {
+    pub fn role_assignment(
+        assignment: &RoleAssignment,
+        key: &'static str,
+        message: String,
+    ) -> Self {
         let name = assignment.name.clone().unwrap_or_default();
         Hit {
             resource: address(Kind::RoleAssignment, &[&name]),

@@ -158,7 +158,10 @@ fn api_server_exposure(context: &Context<'_>, hits: &mut Vec<Hit>) {
             hits.push(Hit::cluster(
                 cluster,
                 Some("apiServer"),
-                format!("cluster `{}` API server is open to the internet", cluster.name),
+                format!(
+                    "cluster `{}` API server is open to the internet",
+                    cluster.name
+                ),
             ));
         }
     }

@@ -96,7 +96,10 @@ fn system_pool_tainted(context: &Context<'_>, hits: &mut Vec<Hit>) {
     for cluster in &context.estate.clusters {
         for pool in &cluster.pools {
             let tainted = pool.critical_addons_only == Some(true)
-                || pool.taints.iter().any(|taint| taint.starts_with(SYSTEM_TAINT));
+                || pool
+                    .taints
+                    .iter()
+                    .any(|taint| taint.starts_with(SYSTEM_TAINT));
             if pool.effective_mode() == PoolMode::System && !tainted {
                 hits.push(Hit::pool(
                     cluster,
@@ -174,7 +177,11 @@ fn system_pool_size(context: &Context<'_>, hits: &mut Vec<Hit>) {
         for pool in &cluster.pools {
             let nodes = minimum_nodes(pool);
             if pool.effective_mode() == PoolMode::System && nodes < 3 {
-                let key = if pool.autoscale.is_some() { "autoscale" } else { "count" };
+                let key = if pool.autoscale.is_some() {
+                    "autoscale"
+                } else {
+                    "count"
+                };
                 hits.push(Hit::pool(
                     cluster,
                     pool,
@@ -200,7 +207,10 @@ fn has_spot_pool(context: &Context<'_>, hits: &mut Vec<Hit>) {
 
 fn paid_tier(context: &Context<'_>, hits: &mut Vec<Hit>) {
     for cluster in &context.estate.clusters {
-        if !matches!(cluster.tier, Some(ClusterTier::Standard | ClusterTier::Premium)) {
+        if !matches!(
+            cluster.tier,
+            Some(ClusterTier::Standard | ClusterTier::Premium)
+        ) {
             hits.push(Hit::cluster(
                 cluster,
                 Some("tier"),

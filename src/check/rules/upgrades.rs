@@ -81,7 +81,10 @@ pub(super) static RULES: &[Rule] = &[
 ];
 
 fn channel(cluster: &crate::spec::Cluster) -> Option<UpgradeChannel> {
-    cluster.auto_upgrade.as_ref().and_then(|upgrade| upgrade.channel)
+    cluster
+        .auto_upgrade
+        .as_ref()
+        .and_then(|upgrade| upgrade.channel)
 }
 
 fn upgrade_channel(context: &Context<'_>, hits: &mut Vec<Hit>) {
@@ -103,7 +106,10 @@ fn stable_channel(context: &Context<'_>, hits: &mut Vec<Hit>) {
             hits.push(Hit::cluster(
                 cluster,
                 Some("autoUpgrade"),
-                format!("cluster `{}` upgrades on the `{found}` channel", cluster.name),
+                format!(
+                    "cluster `{}` upgrades on the `{found}` channel",
+                    cluster.name
+                ),
             ));
         }
     }
