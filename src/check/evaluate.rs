@@ -3,7 +3,7 @@
 //! `info`) and the reasoned `checks.ignore` entries, and locates each finding in the files.
 
 use crate::check::context::Context;
-use crate::check::locate::Locator;
+use crate::check::locate::{FieldPath, Locator};
 use crate::check::rules::{all_rules, ignores, rule, STALE_IGNORE, UNREASONED_IGNORE};
 use crate::check::{Finding, Report, Severity};
 use crate::spec::{CheckIgnore, CheckProfile, Checks, Estate, LoadedEstate, Sources};
@@ -27,8 +27,48 @@ fn has_reason(ignore: &CheckIgnore) -> bool {
         .is_some_and(|reason| !reason.trim().is_empty())
 }
 
-/// Checks an estate; findings get a location only when `sources` are given.
+/// Checks an estate; findings get a location only when `sources` are given. Parsing the files
+/// for locations runs on a second thread while the rules run.
 pub fn check_estate(estate: &Estate, sources: Option<&Sources>, options: &CheckOptions) -> Report {
+    std::thread::scope(|scope| {
+        let parsing = sources.map(|sources| scope.spawn(move || Locator::new(sources)));
+        let mut evaluated = evaluate(estate, options);
+        if let Some(locator) = parsing.and_then(|handle| handle.join().ok()) {
+            for (finding, path) in &mut evaluated.findings {
+                finding.location = locator.locate(path);
+            }
+        }
+        let mut findings: Vec<Finding> = evaluated
+            .findings
+            .into_iter()
+            .map(|(finding, _)| finding)
+            .collect();
+        findings.sort_by(|left, right| {
+            right
+                .severity
+                .cmp(&left.severity)
+                .then_with(|| left.location.cmp(&right.location))
+                .then_with(|| left.rule.cmp(right.rule))
+                .then_with(|| left.resource.cmp(&right.resource))
+        });
+        Report {
+            profile: evaluated.profile,
+            rules_evaluated: evaluated.rules_evaluated,
+            findings,
+            ignored: evaluated.ignored,
+        }
+    })
+}
+
+/// Findings (not yet located) with the field each is about.
+struct Evaluated {
+    profile: CheckProfile,
+    rules_evaluated: usize,
+    findings: Vec<(Finding, FieldPath)>,
+    ignored: usize,
+}
+
+fn evaluate(estate: &Estate, options: &CheckOptions) -> Evaluated {
     let context = Context::new(estate);
     let default_checks = Checks::default();
     let checks = estate.checks.as_ref().unwrap_or(&default_checks);
@@ -36,7 +76,6 @@ pub fn check_estate(estate: &Estate, sources: Option<&Sources>, options: &CheckO
         .profile
         .or(checks.profile)
         .unwrap_or(CheckProfile::Production);
-    let locator = sources.map(Locator::new);
     let rules = all_rules();
     let mut findings = Vec::new();
     let mut ignored = 0;
@@ -74,16 +113,15 @@ pub fn check_estate(estate: &Estate, sources: Option<&Sources>, options: &CheckO
                 ignored += 1;
                 continue;
             }
-            findings.push(Finding {
+            let finding = Finding {
                 rule: rule.id,
                 severity,
                 resource: hit.resource,
                 message: hit.message,
-                location: locator
-                    .as_ref()
-                    .and_then(|locator| locator.locate(&hit.path)),
+                location: None,
                 profile,
-            });
+            };
+            findings.push((finding, hit.path));
         }
     }
     for (ignore, used) in checks.ignore.iter().zip(used) {
@@ -97,27 +135,18 @@ pub fn check_estate(estate: &Estate, sources: Option<&Sources>, options: &CheckO
                     ignore.resource.as_deref().unwrap_or("every resource")
                 ),
             );
-            findings.push(Finding {
+            let finding = Finding {
                 rule: STALE_IGNORE,
                 severity: Severity::Warning,
                 resource: hit.resource,
                 message: hit.message,
-                location: locator
-                    .as_ref()
-                    .and_then(|locator| locator.locate(&hit.path)),
+                location: None,
                 profile: estate_profile,
-            });
+            };
+            findings.push((finding, hit.path));
         }
     }
-    findings.sort_by(|left, right| {
-        right
-            .severity
-            .cmp(&left.severity)
-            .then_with(|| left.location.cmp(&right.location))
-            .then_with(|| left.rule.cmp(right.rule))
-            .then_with(|| left.resource.cmp(&right.resource))
-    });
-    Report {
+    Evaluated {
         profile: estate_profile,
         rules_evaluated: rules.len(),
         findings,
