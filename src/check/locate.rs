@@ -16,6 +16,9 @@ pub enum Step {
     Key(&'static str),
     /// The item of a list whose string fields have all these values.
     Item(Vec<(&'static str, String)>),
+    /// The item matching the first of these alternatives that any item matches (e.g. a role
+    /// assignment by its declared `name`, else by role and scope).
+    FirstOf(Vec<Vec<(&'static str, String)>>),
 }
 
 /// A field of the estate, named by keys and list items.
@@ -130,23 +133,94 @@ fn deepest(tree: &Located<Node>, steps: &[Step]) -> Option<(usize, Position)> {
                 }
                 _ => break,
             },
-            Step::Item(values) => match &node.value {
-                Node::Sequence(items) => {
-                    let Some(item) = items.iter().find(|item| {
-                        values.iter().all(|(field, wanted)| {
-                            item.value.get(field).and_then(|v| v.value.as_str())
-                                == Some(wanted.as_str())
-                        })
-                    }) else {
-                        break;
-                    };
-                    (item, item.at)
-                }
-                _ => break,
+            Step::Item(values) => match find_item(&node.value, values) {
+                Some(item) => (item, item.at),
+                None => break,
             },
+            Step::FirstOf(alternatives) => {
+                match alternatives
+                    .iter()
+                    .find_map(|values| find_item(&node.value, values))
+                {
+                    Some(item) => (item, item.at),
+                    None => break,
+                }
+            }
         };
         node = next;
         reached = Some((depth + 1, position));
     }
     reached
+}
+
+/// The item of sequence `node` whose string fields have all `values`.
+fn find_item<'n>(node: &'n Node, values: &[(&'static str, String)]) -> Option<&'n Located<Node>> {
+    let Node::Sequence(items) = node else {
+        return None;
+    };
+    items.iter().find(|item| {
+        values.iter().all(|(field, wanted)| {
+            item.value.get(field).and_then(|value| value.value.as_str()) == Some(wanted.as_str())
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(files: &[(&str, &str)]) -> Sources {
+        let mut sources = Sources::default();
+        for (name, text) in files {
+            sources.add(*name, *text);
+        }
+        sources
+    }
+
+    const BASE: &str = "clusters:\n  - name: a\n    tier: Free\n  - name: b\n    tier: Free\n";
+    const OVERLAY: &str = "clusters:\n  - name: b\n    tier: Standard\n";
+
+    #[test]
+    fn the_deepest_match_wins_and_a_later_file_wins_a_tie() {
+        let sources = sources(&[("base.yaml", BASE), ("overlay.yaml", OVERLAY)]);
+        let locator = Locator::new(&sources);
+        let at = |path: FieldPath| {
+            locator
+                .locate(&path)
+                .map(|location| (location.file, location.line, location.column))
+        };
+        assert_eq!(
+            at(FieldPath::cluster("a").key("tier")),
+            Some(("base.yaml".into(), 3, 11))
+        );
+        assert_eq!(
+            at(FieldPath::cluster("b").key("tier")),
+            Some(("overlay.yaml".into(), 3, 11))
+        );
+        // Undeclared field: the resource itself.
+        assert_eq!(
+            at(FieldPath::cluster("a").key("network")),
+            Some(("base.yaml".into(), 2, 5))
+        );
+        assert_eq!(at(FieldPath::resource("registries", "x")), None);
+    }
+
+    #[test]
+    fn first_of_tries_alternatives_in_order() {
+        let text = "roleAssignments:\n  - role: Reader\n    scope: subscription\n  - name: named\n    role: Reader\n    scope: subscription\n";
+        let sources = sources(&[("estate.yaml", text)]);
+        let locator = Locator::new(&sources);
+        let path = |name: &str| FieldPath {
+            steps: vec![
+                Step::Key("roleAssignments"),
+                Step::FirstOf(vec![
+                    vec![("name", name.to_string())],
+                    vec![("role", "Reader".into()), ("scope", "subscription".into())],
+                ]),
+            ],
+        };
+        let line = |name: &str| locator.locate(&path(name)).map(|location| location.line);
+        assert_eq!(line("named"), Some(4));
+        assert_eq!(line("derived-name"), Some(2));
+    }
 }

@@ -3,7 +3,7 @@
 //! estate that reports a [`Hit`] per offending resource.
 
 use crate::check::context::{address, Context};
-use crate::check::locate::FieldPath;
+use crate::check::locate::{FieldPath, Step};
 use crate::check::Severity;
 use crate::kind::Kind;
 use crate::spec::{Cluster, NodePool, RoleAssignment};
@@ -163,7 +163,8 @@ impl Hit {
         }
     }
 
-    /// A role assignment (located by its role and scope, since its name may be derived).
+    /// A role assignment (located by its declared name, else by its role and scope, since its
+    /// name may be derived).
     pub fn role_assignment(
         assignment: &RoleAssignment,
         key: &'static str,
@@ -173,15 +174,19 @@ impl Hit {
         Hit {
             resource: address(Kind::RoleAssignment, &[&name]),
             cluster: None,
-            path: FieldPath::default()
-                .item_where(
-                    "roleAssignments",
-                    vec![
-                        ("role", assignment.role.clone()),
-                        ("scope", assignment.scope.clone()),
-                    ],
-                )
-                .key(key),
+            path: FieldPath {
+                steps: vec![
+                    Step::Key("roleAssignments"),
+                    Step::FirstOf(vec![
+                        vec![("name", name.clone())],
+                        vec![
+                            ("role", assignment.role.clone()),
+                            ("scope", assignment.scope.clone()),
+                        ],
+                    ]),
+                ],
+            }
+            .key(key),
             message,
         }
     }
