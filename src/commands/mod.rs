@@ -11,6 +11,7 @@ use crate::cli::{Cli, Command};
 mod adopt;
 mod apply;
 mod completions;
+mod check;
 mod destroy;
 mod dr;
 mod drift;
@@ -82,5 +83,6 @@ async fn dispatch(command: Command) -> Result<ExitStatus, CommandError> {
         Command::Dr(args) => dr::run(&args).await,
         Command::Completions(args) => completions::run_completions(&args),
         Command::Man => completions::run_man(),
+        Command::Check(args) => check::run(&args),
     }
 }

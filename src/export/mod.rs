@@ -190,6 +190,7 @@ pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
         clusters,
         identities,
         role_assignments,
+        checks: None,
     };
     hoist_common_tags(&mut estate);
     Exported {

@@ -5,6 +5,7 @@ mod apply;
 mod arm;
 mod bench_smoke;
 mod cli;
+mod check;
 mod common;
 mod credentials;
 mod desired;

@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::spec::types::{API_VERSION, KIND};
 
 mod builders;
+mod checks;
 mod definitions;
 
 use builders::{named_list, object, reference, string};
@@ -18,7 +19,10 @@ pub const SCHEMA_ID: &str = "https://aksctl.dev/schemas/estate-v1alpha1.json";
 /// The whole schema.
 pub fn estate_schema() -> Value {
     let mut definitions = Map::new();
-    for (name, definition) in definitions::definitions_list() {
+    for (name, definition) in definitions::definitions_list()
+        .into_iter()
+        .chain(checks::definitions())
+    {
         definitions.insert(name.to_string(), definition);
     }
     let mut root = object(
@@ -52,6 +56,7 @@ pub fn estate_schema() -> Value {
             ("clusters", named_list("Cluster")),
             ("identities", named_list("Identity")),
             ("roleAssignments", named_list("RoleAssignment")),
+            ("checks", reference("Checks")),
         ],
     );
     if let Value::Object(root) = &mut root {
