@@ -43,7 +43,15 @@ impl StepContext {
         let state = Arc::clone(&self.state);
         let label = self.step().label.clone();
         let index = self.index;
+        let waiting_state = Arc::clone(&self.state);
+        let waiting_label = self.step().label.clone();
         WriteRequest {
+            waiting: Some(Arc::new(move |reason: String| {
+                waiting_state.observer.on_event(&ExecutionEvent::Waiting {
+                    step: waiting_label.clone(),
+                    reason,
+                });
+            })),
             if_match,
             deadline: self.state.options.deadline(self.step().label.kind),
             progress: Some(Arc::new(move |progress: OperationProgress| {
