@@ -11,8 +11,8 @@ use super::baseline;
 use super::critical_path::{critical_path, CriticalPath, DurationModel};
 use super::fleet;
 use super::mock::{breakdown, Http, Mock, RequestStats};
-use super::shared::ThrottleResult;
 use super::process::{run_measured, Invocation, Measured};
+use super::shared::ThrottleResult;
 use super::{HarnessError, Options};
 
 /// One measured aksctl run.
@@ -270,7 +270,11 @@ impl Bench<'_> {
         Ok((measured, outcome))
     }
 
-    pub(super) fn apply_arguments<'a>(&self, plan_file: &'a str, parallelism: &'a str) -> Vec<&'a str> {
+    pub(super) fn apply_arguments<'a>(
+        &self,
+        plan_file: &'a str,
+        parallelism: &'a str,
+    ) -> Vec<&'a str> {
         let mut arguments = vec!["apply", plan_file, "--auto-approve", "--no-progress"];
         if self.options.parallelism.is_some() {
             arguments.extend(["--parallelism", parallelism]);

@@ -208,6 +208,8 @@ mod shared {
         assert!(is_other_tool(
             &json!({"path": "/subscriptions/s/resourceGroups/RG-BENCH-OTHER-TOOL"})
         ));
-        assert!(!is_other_tool(&json!({"path": "/subscriptions/s/resourceGroups/rg-fleet-01"})));
+        assert!(!is_other_tool(
+            &json!({"path": "/subscriptions/s/resourceGroups/rg-fleet-01"})
+        ));
     }
 }
