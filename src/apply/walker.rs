@@ -114,7 +114,9 @@ where
     }
 }
 
-type Joined<O, F> = Result<(tokio::task::Id, (usize, Result<O, F>)), tokio::task::JoinError>;
+/// A node's index and how its run ended.
+type Ended<O, F> = (usize, Result<O, F>);
+type Joined<O, F> = Result<(tokio::task::Id, Ended<O, F>), tokio::task::JoinError>;
 
 struct Walker<'a, K, V: Visitor> {
     nodes: &'a [Node<K>],
@@ -126,7 +128,7 @@ struct Walker<'a, K, V: Visitor> {
     ready: Vec<usize>,
     held_locks: HashSet<K>,
     running: HashMap<usize, Instant>,
-    tasks: JoinSet<(usize, Result<V::Output, V::Failure>)>,
+    tasks: JoinSet<Ended<V::Output, V::Failure>>,
     task_nodes: HashMap<tokio::task::Id, usize>,
 }
 

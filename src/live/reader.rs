@@ -366,12 +366,15 @@ type PageResult = (
     Option<Box<dyn PageSource>>,
 );
 
+/// A collection to read, with the rest of its pages once the first is read.
+type Waiting = (Collection, Stage, Option<Box<dyn PageSource>>);
+
 /// Collections read page by page with as many reads in flight as the reader's budget allows;
 /// each collection once, the next page of a list before new collections.
 struct ReadQueue<'a, R: ArmReader> {
     reader: &'a R,
     options: ReadOptions,
-    waiting: VecDeque<(Collection, Stage, Option<Box<dyn PageSource>>)>,
+    waiting: VecDeque<Waiting>,
     seen: HashSet<String>,
     tasks: JoinSet<PageResult>,
 }
