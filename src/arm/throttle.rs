@@ -78,8 +78,11 @@ impl BudgetWait {
 
 /// Share of the bucket left for other tools of the subscription (they would get 429s otherwise).
 const RESERVE_SHARE: f64 = 0.05;
-/// Before ARM's first answer tells the real budget, at most this many requests of a bucket fly.
-const PROBE: u32 = 32;
+/// Before ARM's first answer tells the real budget (another tool may have spent it), at most
+/// this many requests of a bucket fly: one write or delete (an apply loses one round trip), a
+/// few reads (a plan's first lists go together).
+const PROBE_READS: u32 = 16;
+const PROBE_WRITES: u32 = 1;
 /// Waits shorter than this are not reported.
 const REPORT_AFTER: Duration = Duration::from_millis(200);
 
@@ -96,6 +99,8 @@ struct BucketState {
     queued: u32,
     /// Whether ARM has told us the remaining budget yet.
     observed: bool,
+    /// Requests in flight before it has.
+    probe: u32,
 }
 
 impl BucketState {
@@ -109,6 +114,10 @@ impl BucketState {
             in_flight: 0,
             queued: 0,
             observed: false,
+            probe: match category {
+                BudgetCategory::Read => PROBE_READS,
+                BudgetCategory::Write | BudgetCategory::Delete => PROBE_WRITES,
+            },
         }
     }
 
@@ -127,7 +136,7 @@ impl BucketState {
     /// long the head of the queue should hold.
     fn try_take(&mut self, now: Instant) -> Hold {
         self.refill_to(now);
-        if !self.observed && self.in_flight >= PROBE {
+        if !self.observed && self.in_flight >= self.probe {
             Hold::UntilAnswer
         } else if self.tokens >= self.floor() {
             self.tokens -= 1.0;
@@ -246,12 +255,16 @@ impl Budgets {
         let Some(bucket) = self.bucket(&subscription_of(url), category) else {
             return Ticket { bucket: None };
         };
-        let queue_wait = bucket.state.lock().ok().map(|mut state| {
-            state.refill_to(Instant::now());
+        let queue_wait = |bucket: &Bucket| {
+            bucket.state.lock().ok().map(|mut state| {
+                state.refill_to(Instant::now());
+                let needed = f64::from(state.queued) + state.floor() - 1.0 - state.tokens;
+                state.wait_for(needed)
+            })
+        };
+        if let Ok(mut state) = bucket.state.lock() {
             state.queued += 1;
-            let needed = f64::from(state.queued) + state.floor() - 1.0 - state.tokens;
-            state.wait_for(needed)
-        });
+        }
         let mut reported = false;
         let mut report = |wait: Duration| {
             if !reported && wait >= REPORT_AFTER {
@@ -261,7 +274,7 @@ impl Budgets {
                 }
             }
         };
-        if let Some(wait) = queue_wait {
+        if let Some(wait) = queue_wait(&bucket) {
             report(wait);
         }
         let ticket = Ticket {
@@ -272,7 +285,18 @@ impl Budgets {
             bucket: &bucket,
             counted: true,
         };
-        let _turn = bucket.turnstile.lock().await;
+        // Queued behind others (maybe behind a probe): a wait that lasts is reported while it
+        // lasts, with what is known then.
+        let turn = bucket.turnstile.lock();
+        tokio::pin!(turn);
+        let _turn = tokio::select! {
+            guard = &mut turn => guard,
+            () = tokio::time::sleep(REPORT_AFTER) => {
+                let wait = queue_wait(&bucket).unwrap_or_default().max(REPORT_AFTER);
+                report(wait);
+                turn.await
+            }
+        };
         loop {
             let answered = bucket.answered.notified();
             let decision = match bucket.state.lock() {
@@ -418,6 +442,8 @@ mod tests {
     fn the_remaining_header_corrects_the_estimate() {
         let start = Instant::now();
         let mut bucket = BucketState::new(BudgetCategory::Write, start);
+        // A first answer came; two of ours fly.
+        bucket.observed = true;
         assert_eq!(bucket.try_take(start), Hold::Go);
         assert_eq!(bucket.try_take(start), Hold::Go);
         // Another tool spent most of the budget: ARM says 20 are left, one of ours in flight.
@@ -459,7 +485,7 @@ mod tests {
     fn before_the_first_answer_only_a_probe_flies() {
         let start = Instant::now();
         let mut bucket = BucketState::new(BudgetCategory::Read, start);
-        for _ in 0..PROBE {
+        for _ in 0..PROBE_READS {
             assert_eq!(bucket.try_take(start), Hold::Go);
         }
         assert_eq!(bucket.try_take(start), Hold::UntilAnswer);
@@ -471,6 +497,10 @@ mod tests {
             start,
         );
         assert_eq!(bucket.try_take(start), Hold::Go);
+        // A single write probes.
+        let mut writes = BucketState::new(BudgetCategory::Write, start);
+        assert_eq!(writes.try_take(start), Hold::Go);
+        assert_eq!(writes.try_take(start), Hold::UntilAnswer);
     }
 
     #[test]
