@@ -5,6 +5,8 @@
 //! identities x credentials, default 10x5x64x1 = 2,012 resources; also `AKSCTL_BENCH_FLEET`),
 //! `--time-scale F` (default 0.01), `--latency-ms N` (the slow no-op plan, default 100),
 //! `--repeats N` (no-op plans per latency, default 3), `--parallelism N`, `--no-throttle`,
+//! `--other-tool-rate W` (writes per second of the second client in the shared throttled run,
+//! default 2; 0 skips that run),
 //! `--estates lab,northwind,fleet`, `--output FILE` (also write the report there),
 //! `--write-fleet DIR` (only write the E-fleet estate file into DIR and exit), `--check-only` (only
 //! time `aksctl check` of the E-fleet estate).
@@ -18,7 +20,7 @@ use std::process::ExitCode;
 
 use harness::{EstateFile, FleetShape, Options};
 
-const USAGE: &str = "usage: cargo bench --bench aksctl -- [--quick] [--fleet CxPxIxF] [--time-scale F] [--latency-ms N] [--repeats N] [--parallelism N] [--no-throttle] [--estates lab,northwind,fleet] [--output FILE] [--write-fleet DIR] [--check-only]";
+const USAGE: &str = "usage: cargo bench --bench aksctl -- [--quick] [--fleet CxPxIxF] [--time-scale F] [--latency-ms N] [--repeats N] [--parallelism N] [--no-throttle] [--other-tool-rate W] [--estates lab,northwind,fleet] [--output FILE] [--write-fleet DIR] [--check-only]";
 
 /// What the command line asks for.
 enum Request {
@@ -115,6 +117,13 @@ fn parse(arguments: &[String]) -> Result<Request, String> {
             }
             "--no-throttle" => options.throttle = false,
             "--check-only" => check_only = true,
+            "--other-tool-rate" => {
+                let text = value(arguments, &mut index, flag)?;
+                let rate: f64 = text
+                    .parse()
+                    .map_err(|error| format!("--other-tool-rate {text}: {error}"))?;
+                options.other_tool_writes_per_second = (rate > 0.0).then_some(rate);
+            }
             "--estates" => {
                 let wanted: Vec<String> = value(arguments, &mut index, flag)?
                     .split(',')
