@@ -6,7 +6,8 @@ use serde_json::Value;
 
 use crate::arm::{ArmClient, Pages};
 use crate::id::ResourceId;
-use crate::live::reader::{ArmReader, PageSource, ReadFailure};
+use crate::live::read_queue::PageSource;
+use crate::live::reader::{ArmReader, ReadFailure};
 
 #[async_trait]
 impl ArmReader for ArmClient {

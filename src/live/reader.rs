@@ -5,13 +5,10 @@
 //! of identities and their credential lists overlap; soft-deleted vaults once the first lists
 //! show a declared vault missing.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use async_trait::async_trait;
 use serde_json::Value;
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 
 use crate::desired::DesiredState;
 use crate::id::ResourceId;
@@ -19,6 +16,7 @@ use crate::kind::Kind;
 use crate::live::collections::{
     child_collections as children_to_read, collection_of, kind_of_id, ChildReading, Collection,
 };
+use crate::live::read_queue::{run_all, Outcome, PageSource, Read, ReadQueue, WholeList};
 use crate::live::state::{DeletedVault, LiveResource, LiveState};
 use crate::live::LiveError;
 
@@ -50,41 +48,6 @@ pub trait ArmReader: Clone + Send + Sync + 'static {
     }
 }
 
-/// The pages of one list, read one at a time.
-#[async_trait]
-pub trait PageSource: Send {
-    /// The next page's items, `None` after the last.
-    async fn next_page(&mut self) -> Result<Option<Vec<Value>>, ReadFailure>;
-    /// Whether a page remains to be read (known without a request).
-    fn has_more(&self) -> bool;
-}
-
-/// A whole list read as a single page.
-struct WholeList<R> {
-    reader: R,
-    path: String,
-    api_version: String,
-    done: bool,
-}
-
-#[async_trait]
-impl<R: ArmReader> PageSource for WholeList<R> {
-    async fn next_page(&mut self) -> Result<Option<Vec<Value>>, ReadFailure> {
-        if self.done {
-            return Ok(None);
-        }
-        self.done = true;
-        self.reader
-            .list(&self.path, &self.api_version)
-            .await
-            .map(Some)
-    }
-
-    fn has_more(&self) -> bool {
-        !self.done
-    }
-}
-
 /// The most collection reads in flight at once, whatever the budget: ARM's documented read
 /// burst. The fan-out itself follows the reader's read budget ([`ArmReader::read_room`]); the
 /// ARM client's own concurrency bound must be at least this.
@@ -97,25 +60,12 @@ pub struct ReadOptions {
     pub max_parallel: usize,
 }
 
-impl ReadOptions {
-    /// Reads that may be in flight now: the read budget, within `max_parallel`.
-    fn fan_out<R: ArmReader>(&self, reader: &R) -> usize {
-        reader.read_room().min(self.max_parallel).max(1)
-    }
-}
-
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             max_parallel: MAX_PARALLEL_READS,
         }
     }
-}
-
-/// What one collection read returned.
-enum Outcome {
-    Items(Vec<Value>),
-    Single(Option<Value>),
 }
 
 /// `live::read` against any reader.
@@ -181,7 +131,7 @@ pub async fn read_with<R: ArmReader>(
     while let Some(read) = queue.next().await? {
         let Read {
             collection,
-            stage,
+            tag: stage,
             outcome,
             finished,
         } = read;
@@ -351,138 +301,6 @@ impl EstateRead<'_> {
     }
 }
 
-/// One page read from the queue.
-struct Read {
-    collection: Collection,
-    stage: Stage,
-    outcome: Outcome,
-    /// The collection's last page.
-    finished: bool,
-}
-
-/// What a read task hands back: the page, and the rest of the list when there is more.
-type PageResult = (
-    Collection,
-    Stage,
-    Result<Outcome, ReadFailure>,
-    Option<Box<dyn PageSource>>,
-);
-
-/// A collection to read, with the rest of its pages once the first is read.
-type Waiting = (Collection, Stage, Option<Box<dyn PageSource>>);
-
-/// Collections read page by page with as many reads in flight as the reader's budget allows;
-/// each collection once, the next page of a list before new collections.
-struct ReadQueue<'a, R: ArmReader> {
-    reader: &'a R,
-    options: ReadOptions,
-    waiting: VecDeque<Waiting>,
-    seen: HashSet<String>,
-    tasks: JoinSet<PageResult>,
-}
-
-impl<'a, R: ArmReader> ReadQueue<'a, R> {
-    fn new(reader: &'a R, options: ReadOptions) -> Self {
-        ReadQueue {
-            reader,
-            options,
-            waiting: VecDeque::new(),
-            seen: HashSet::new(),
-            tasks: JoinSet::new(),
-        }
-    }
-
-    /// Queues `collection` unless it was queued before.
-    fn push(&mut self, collection: Collection, stage: Stage) {
-        if self.seen.insert(collection.key()) {
-            self.waiting.push_back((collection, stage, None));
-        }
-    }
-
-    fn queued(&self) -> usize {
-        self.waiting.len()
-    }
-
-    /// The next page read, `None` once everything queued is read.
-    async fn next(&mut self) -> Result<Option<Read>, LiveError> {
-        let fan_out = self.options.fan_out(self.reader);
-        while self.tasks.len() < fan_out {
-            let Some((collection, stage, pages)) = self.waiting.pop_front() else {
-                break;
-            };
-            let reader = self.reader.clone();
-            self.tasks
-                .spawn(read_page(reader, collection, stage, pages));
-        }
-        let Some(joined) = self.tasks.join_next().await else {
-            return Ok(None);
-        };
-        let (collection, stage, outcome, rest) =
-            joined.map_err(|error| LiveError::Task(error.to_string()))?;
-        let outcome = match outcome {
-            Ok(outcome) => outcome,
-            Err(source) => {
-                self.tasks.abort_all();
-                return Err(LiveError::Read {
-                    path: collection.path(),
-                    source,
-                });
-            }
-        };
-        let finished = rest.is_none();
-        if let Some(rest) = rest {
-            self.waiting
-                .push_front((collection.clone(), stage, Some(rest)));
-        }
-        Ok(Some(Read {
-            collection,
-            stage,
-            outcome,
-            finished,
-        }))
-    }
-}
-
-/// Reads one page of `collection` (the first, or the next of `pages`).
-async fn read_page<R: ArmReader>(
-    reader: R,
-    collection: Collection,
-    stage: Stage,
-    pages: Option<Box<dyn PageSource>>,
-) -> PageResult {
-    tracing::debug!(path = %collection.path(), "reading live collection");
-    let (path, kind) = match &collection {
-        Collection::List { path, kind } => (path.clone(), Some(*kind)),
-        Collection::DeletedVaults { .. } => (collection.path(), None),
-        Collection::Single { id, kind } => {
-            let outcome = reader
-                .get(id, kind.api_version())
-                .await
-                .map(Outcome::Single);
-            return (collection, stage, outcome, None);
-        }
-    };
-    let mut pages = pages.unwrap_or_else(|| reader.pages(&path, collection.api_version()));
-    let page = match pages.next_page().await {
-        Ok(page) => page,
-        Err(error) => return (collection, stage, Err(error), None),
-    };
-    let Some(items) = page else {
-        return (collection, stage, Ok(Outcome::Items(Vec::new())), None);
-    };
-    let items = match kind {
-        Some(kind) => items
-            .into_iter()
-            .filter(|item| item_kind_matches(item, kind))
-            .collect(),
-        None => items,
-    };
-    // A list is finished when its next page is known to be empty; asking now keeps one page
-    // per task (the source knows without a request whether a next link exists).
-    let rest = pages.has_more().then_some(pages);
-    (collection, stage, Ok(Outcome::Items(items)), rest)
-}
-
 /// `live::read_ids` against any reader.
 pub async fn read_ids_with<R: ArmReader>(
     reader: &R,
@@ -606,78 +424,4 @@ fn resource_is_under(id: &ResourceId, ancestor: &ResourceId) -> bool {
         current = parent.parent();
     }
     false
-}
-
-/// Runs every collection read with as many in flight as the read budget allows (within
-/// `max_parallel`); results sorted by path.
-async fn run_all<R: ArmReader>(
-    reader: &R,
-    collections: Vec<Collection>,
-    options: &ReadOptions,
-) -> Result<Vec<(Collection, Outcome)>, LiveError> {
-    let mut unique: BTreeMap<String, Collection> = BTreeMap::new();
-    for collection in collections {
-        unique.entry(collection.key()).or_insert(collection);
-    }
-    let semaphore = Arc::new(Semaphore::new(options.fan_out(reader)));
-    let mut tasks = JoinSet::new();
-    for collection in unique.into_values() {
-        let reader = reader.clone();
-        let semaphore = Arc::clone(&semaphore);
-        tasks.spawn(async move {
-            let _permit = semaphore.acquire_owned().await;
-            let outcome = read_one(&reader, &collection).await;
-            (collection, outcome)
-        });
-    }
-    let mut results = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        let (collection, outcome) = joined.map_err(|error| LiveError::Task(error.to_string()))?;
-        let outcome = outcome.map_err(|source| LiveError::Read {
-            path: collection.path(),
-            source,
-        })?;
-        results.push((collection, outcome));
-    }
-    results.sort_by_cached_key(|(collection, _)| collection.key());
-    Ok(results)
-}
-
-async fn read_one<R: ArmReader>(
-    reader: &R,
-    collection: &Collection,
-) -> Result<Outcome, ReadFailure> {
-    tracing::debug!(path = %collection.path(), "reading live collection");
-    match collection {
-        Collection::List { path, kind } => {
-            let items = reader.list(path, kind.api_version()).await?;
-            Ok(Outcome::Items(
-                items
-                    .into_iter()
-                    .filter(|item| item_kind_matches(item, *kind))
-                    .collect(),
-            ))
-        }
-        Collection::DeletedVaults { .. } => Ok(Outcome::Items(
-            reader
-                .list(&collection.path(), collection.api_version())
-                .await?,
-        )),
-        Collection::Single { id, kind } => {
-            Ok(Outcome::Single(reader.get(id, kind.api_version()).await?))
-        }
-    }
-}
-
-/// Whether a listed item is of the kind the list was for (defensive against odd list contents).
-fn item_kind_matches(item: &Value, kind: Kind) -> bool {
-    let by_type = item
-        .get("type")
-        .and_then(Value::as_str)
-        .and_then(Kind::from_arm_type);
-    let by_id = item
-        .get("id")
-        .and_then(Value::as_str)
-        .and_then(|id| kind_of_id(&ResourceId::new(id)));
-    by_type.or(by_id) == Some(kind)
 }

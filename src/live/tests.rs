@@ -416,7 +416,7 @@ struct OneItemPages {
 }
 
 #[async_trait]
-impl reader::PageSource for OneItemPages {
+impl read_queue::PageSource for OneItemPages {
     async fn next_page(&mut self) -> Result<Option<Vec<Value>>, ReadFailure> {
         use std::sync::atomic::Ordering;
         let now = self.arm.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
@@ -451,7 +451,7 @@ impl ArmReader for PagedArm {
         self.inner.get(id, api_version).await
     }
 
-    fn pages(&self, path: &str, _api_version: &str) -> Box<dyn reader::PageSource> {
+    fn pages(&self, path: &str, _api_version: &str) -> Box<dyn read_queue::PageSource> {
         Box::new(OneItemPages {
             arm: self.clone(),
             path: path.to_owned(),
