@@ -138,7 +138,14 @@ impl ArmClient {
     }
 
     /// A loopback client with explicit timings and token source (tests).
-    #[cfg(test)]
+    impl ArmClient {
+    /// The credential that produces (or will produce) this client's tokens, e.g. `azure-cli`.
+    pub fn credential_name(&self) -> String {
+        self.transport.credential()
+    }
+}
+
+#[cfg(test)]
     pub(crate) fn for_tests(
         endpoint: &str,
         tokens: TokenProvider,
@@ -471,12 +478,5 @@ mod tests {
             .followable("https://evil.example.com/op", Method::Get, "/x")
             .unwrap_err();
         assert!(error.to_string().contains("another host"), "{error}");
-    }
-}
-
-impl ArmClient {
-    /// The credential that produces (or will produce) this client's tokens, e.g. `azure-cli`.
-    pub fn credential_name(&self) -> String {
-        self.transport.credential()
     }
 }
