@@ -138,14 +138,7 @@ impl ArmClient {
     }
 
     /// A loopback client with explicit timings and token source (tests).
-    impl ArmClient {
-    /// The credential that produces (or will produce) this client's tokens, e.g. `azure-cli`.
-    pub fn credential_name(&self) -> String {
-        self.transport.credential()
-    }
-}
-
-#[cfg(test)]
+    #[cfg(test)]
     pub(crate) fn for_tests(
         endpoint: &str,
         tokens: TokenProvider,
@@ -401,6 +394,13 @@ fn without_provisioning_state(body: &Value) -> Value {
         properties.remove("provisioningState");
     }
     body
+}
+
+impl ArmClient {
+    /// The credential that produces (or will produce) this client's tokens, e.g. `azure-cli`.
+    pub fn credential_name(&self) -> String {
+        self.transport.credential()
+    }
 }
 
 #[cfg(test)]
