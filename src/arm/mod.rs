@@ -38,7 +38,7 @@ mod tests;
 pub use client::{ArmClient, ArmClientOptions};
 pub use error::{redact, ArmError};
 pub use lro::{LroProgress, WriteOptions, DEFAULT_LRO_DEADLINE};
+pub use paging::Pages;
 pub use root_cause::{root_cause, RootCause, RootCauseClass};
 pub use tenant::{subscription_tenant, TenantError, SUBSCRIPTIONS_API_VERSION};
-pub use paging::Pages;
 pub use throttle::{BudgetCategory, BudgetWait};

@@ -10,8 +10,8 @@ use crate::cli::{Cli, Command};
 
 mod adopt;
 mod apply;
-mod completions;
 mod check;
+mod completions;
 mod destroy;
 mod dr;
 mod drift;

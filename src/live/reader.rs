@@ -269,7 +269,8 @@ impl EstateRead<'_> {
             .resources
             .iter()
             .filter(|resource| {
-                resource.kind.descriptor().recovers_soft_deleted && !self.state.contains(&resource.id)
+                resource.kind.descriptor().recovers_soft_deleted
+                    && !self.state.contains(&resource.id)
             })
             .filter_map(|resource| resource.id.subscription_id().map(str::to_owned))
             .collect();
