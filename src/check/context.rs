@@ -182,9 +182,24 @@ pub fn canonical_region(location: &str) -> String {
         .collect()
 }
 
+/// The registry a scope names (itself or an ancestor of what it names), if any.
+pub fn registry_named_by(scope: &ScopeReference) -> Option<&str> {
+    scope_name(scope, Kind::ContainerRegistry)
+}
+
+/// The key vault a scope names (itself or an ancestor of what it names), if any.
+pub fn vault_named_by(scope: &ScopeReference) -> Option<&str> {
+    scope_name(scope, Kind::KeyVault)
+}
+
+/// The storage account a scope names (itself or an ancestor of what it names), if any.
+pub fn storage_account_named_by(scope: &ScopeReference) -> Option<&str> {
+    scope_name(scope, Kind::StorageAccount)
+}
+
 /// The logical name of the `kind` resource a scope names, itself or as an ancestor of what it
 /// names (`storageContainer/st/backups` names storage account `st`); `None` for other scopes.
-pub fn scope_name(scope: &ScopeReference, kind: Kind) -> Option<&str> {
+fn scope_name(scope: &ScopeReference, kind: Kind) -> Option<&str> {
     let ScopeReference::Resource {
         kind: scope_kind,
         name,

@@ -109,10 +109,8 @@ fn storage_tls(context: &Context<'_>, hits: &mut Vec<Hit>) {
             account.minimum_tls_version,
             Some(TlsVersion::Tls1_0 | TlsVersion::Tls1_1)
         ) {
-            hits.push(Hit::resource(
-                Kind::StorageAccount,
-                "storageAccounts",
-                &account.name,
+            hits.push(Hit::tracked(
+                account,
                 Some("minimumTlsVersion"),
                 format!("storage account `{}` accepts TLS below 1.2", account.name),
             ));
@@ -123,10 +121,8 @@ fn storage_tls(context: &Context<'_>, hits: &mut Vec<Hit>) {
 fn no_public_blobs(context: &Context<'_>, hits: &mut Vec<Hit>) {
     for account in &context.estate.storage_accounts {
         if account.allow_blob_public_access == Some(true) {
-            hits.push(Hit::resource(
-                Kind::StorageAccount,
-                "storageAccounts",
-                &account.name,
+            hits.push(Hit::tracked(
+                account,
                 Some("allowBlobPublicAccess"),
                 format!(
                     "storage account `{}` allows anonymous blob access",
@@ -144,10 +140,8 @@ fn private_containers(context: &Context<'_>, hits: &mut Vec<Hit>) {
                 container.public_access,
                 Some(ContainerPublicAccess::Blob | ContainerPublicAccess::Container)
             ) {
-                let mut hit = Hit::resource(
-                    Kind::BlobContainer,
-                    "storageAccounts",
-                    &account.name,
+                let mut hit = Hit::tracked(
+                    account,
                     None,
                     format!(
                         "container `{}/{}` is readable anonymously",
@@ -171,10 +165,8 @@ fn private_containers(context: &Context<'_>, hits: &mut Vec<Hit>) {
 fn no_shared_keys(context: &Context<'_>, hits: &mut Vec<Hit>) {
     for account in &context.estate.storage_accounts {
         if account.allow_shared_key_access != Some(false) {
-            hits.push(Hit::resource(
-                Kind::StorageAccount,
-                "storageAccounts",
-                &account.name,
+            hits.push(Hit::tracked(
+                account,
                 Some("allowSharedKeyAccess"),
                 format!("storage account `{}` accepts account keys", account.name),
             ));
@@ -185,10 +177,8 @@ fn no_shared_keys(context: &Context<'_>, hits: &mut Vec<Hit>) {
 fn data_protection(context: &Context<'_>, hits: &mut Vec<Hit>) {
     for account in &context.estate.storage_accounts {
         if account.blob_versioning != Some(true) || account.blob_soft_delete_days.is_none() {
-            hits.push(Hit::resource(
-                Kind::StorageAccount,
-                "storageAccounts",
-                &account.name,
+            hits.push(Hit::tracked(
+                account,
                 Some("blobVersioning"),
                 format!(
                     "storage account `{}` keeps no versions or soft-deleted blobs",
@@ -224,10 +214,8 @@ fn zone_redundant_registries(context: &Context<'_>, hits: &mut Vec<Hit>) {
     for registry in &context.estate.registries {
         if registry.sku == RegistrySku::Premium && registry.zone_redundancy != Some(Switch::Enabled)
         {
-            hits.push(Hit::resource(
-                Kind::ContainerRegistry,
-                "registries",
-                &registry.name,
+            hits.push(Hit::tracked(
+                registry,
                 Some("zoneRedundancy"),
                 format!("registry `{}` is not zone-redundant", registry.name),
             ));
@@ -254,10 +242,8 @@ fn registry_regions(context: &Context<'_>, hits: &mut Vec<Hit>) {
                 .map(|location| canonical_region(location))
                 .collect();
             if !served.contains(&region) {
-                hits.push(Hit::resource(
-                    Kind::ContainerRegistry,
-                    "registries",
-                    name,
+                hits.push(Hit::tracked(
+                    registry,
                     Some("geoReplications"),
                     format!(
                         "registry `{name}` has no replica in {region}, where cluster `{}` pulls from it",
@@ -275,10 +261,8 @@ fn redundant_storage(context: &Context<'_>, hits: &mut Vec<Hit>) {
             account.sku,
             StorageSku::StandardLrs | StorageSku::PremiumLrs
         ) {
-            hits.push(Hit::resource(
-                Kind::StorageAccount,
-                "storageAccounts",
-                &account.name,
+            hits.push(Hit::tracked(
+                account,
                 Some("sku"),
                 format!(
                     "storage account `{}` is locally redundant ({})",

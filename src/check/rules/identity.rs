@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use crate::check::context::Context;
 use crate::check::rules::{Area, Hit, Rule};
 use crate::check::Severity;
-use crate::kind::Kind;
 use crate::spec::roles::role_definition_guid;
 use crate::spec::{Principal, RoleAssignment, ScopeReference};
 
@@ -183,10 +182,9 @@ fn narrow_scopes(context: &Context<'_>, hits: &mut Vec<Hit>) {
     for (assignment, scope) in context.scoped_assignments() {
         let broad = match scope {
             ScopeReference::Subscription => Some("the subscription"),
-            ScopeReference::Resource {
-                kind: Kind::ResourceGroup,
-                ..
-            } => Some("a resource group"),
+            ScopeReference::Resource { kind, .. } if kind.is_resource_group() => {
+                Some("a resource group")
+            }
             ScopeReference::Resource { .. } | ScopeReference::ArmId(_) => None,
         };
         if let Some(broad) = broad {
@@ -229,10 +227,8 @@ fn identity_per_namespace(context: &Context<'_>, hits: &mut Vec<Hit>) {
             .filter_map(|account| account.split_once('/').map(|(namespace, _)| namespace))
             .collect();
         if namespaces.len() > 1 {
-            hits.push(Hit::resource(
-                Kind::UserAssignedIdentity,
-                "identities",
-                &identity.name,
+            hits.push(Hit::tracked(
+                identity,
                 Some("federatedCredentials"),
                 format!(
                     "identity `{}` is federated to namespaces {}",

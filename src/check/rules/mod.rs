@@ -6,6 +6,7 @@ use crate::check::context::{address, Context};
 use crate::check::locate::{FieldPath, Step};
 use crate::check::Severity;
 use crate::kind::Kind;
+use crate::spec::types::{TrackedResource, IN_GROUP_LISTS, RESOURCE_GROUPS};
 use crate::spec::{Cluster, NodePool, RoleAssignment};
 
 mod data_services;
@@ -117,7 +118,7 @@ impl Hit {
             path = path.key(key);
         }
         Hit {
-            resource: address(Kind::ManagedCluster, &[&cluster.name]),
+            resource: address(cluster.kind(), &[&cluster.name]),
             cluster: Some(cluster.name.clone()),
             path,
             message,
@@ -143,20 +144,24 @@ impl Hit {
         }
     }
 
-    /// A top-level resource of `kind` declared in list `list`, at field `key`.
-    pub fn resource(
-        kind: Kind,
-        list: &'static str,
-        name: &str,
+    /// A tracked resource of the estate (its kind and its estate list come from the resource
+    /// itself), at field `key` (the resource itself when `None`).
+    pub fn tracked(
+        resource: &dyn TrackedResource,
         key: Option<&'static str>,
         message: String,
     ) -> Self {
-        let mut path = FieldPath::resource(list, name);
+        let kind = resource.kind();
+        let list = std::iter::once(RESOURCE_GROUPS)
+            .chain(IN_GROUP_LISTS)
+            .find(|list| list.kind == kind)
+            .map_or(kind.address_prefix(), |list| list.key);
+        let mut path = FieldPath::resource(list, resource.name());
         if let Some(key) = key {
             path = path.key(key);
         }
         Hit {
-            resource: address(kind, &[name]),
+            resource: address(kind, &[resource.name()]),
             cluster: None,
             path,
             message,

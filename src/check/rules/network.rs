@@ -3,10 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::check::context::{is_private, scope_name, Context};
+use crate::check::context::{
+    is_private, registry_named_by, storage_account_named_by, vault_named_by, Context,
+};
 use crate::check::rules::{Area, Hit, Rule};
 use crate::check::Severity;
-use crate::kind::Kind;
 use crate::spec::{
     NetworkPlugin, NetworkPolicy, OutboundType, PublicNetworkAccess, RegistrySku, ScopeReference,
 };
@@ -197,20 +198,14 @@ fn listed(clusters: &BTreeSet<String>) -> String {
         .join(", ")
 }
 
-fn registry_scope(scope: &ScopeReference) -> Option<&str> {
-    scope_name(scope, Kind::ContainerRegistry)
-}
-
 fn private_registries(context: &Context<'_>, hits: &mut Vec<Hit>) {
-    for (name, clusters) in read_by_private_clusters(context, registry_scope) {
+    for (name, clusters) in read_by_private_clusters(context, registry_named_by) {
         let Some(registry) = context.registry(&name) else {
             continue;
         };
         if registry.public_network_access != Some(PublicNetworkAccess::Disabled) {
-            hits.push(Hit::resource(
-                Kind::ContainerRegistry,
-                "registries",
-                &name,
+            hits.push(Hit::tracked(
+                registry,
                 Some("publicNetworkAccess"),
                 format!(
                     "registry `{name}` is public but private cluster(s) {} pull from it",
@@ -222,15 +217,13 @@ fn private_registries(context: &Context<'_>, hits: &mut Vec<Hit>) {
 }
 
 fn premium_registries(context: &Context<'_>, hits: &mut Vec<Hit>) {
-    for (name, clusters) in read_by_private_clusters(context, registry_scope) {
+    for (name, clusters) in read_by_private_clusters(context, registry_named_by) {
         let Some(registry) = context.registry(&name) else {
             continue;
         };
         if registry.sku != RegistrySku::Premium {
-            hits.push(Hit::resource(
-                Kind::ContainerRegistry,
-                "registries",
-                &name,
+            hits.push(Hit::tracked(
+                registry,
                 Some("sku"),
                 format!(
                     "registry `{name}` is {} (no private endpoints) but private cluster(s) {} pull from it",
@@ -242,24 +235,14 @@ fn premium_registries(context: &Context<'_>, hits: &mut Vec<Hit>) {
     }
 }
 
-fn vault_scope(scope: &ScopeReference) -> Option<&str> {
-    scope_name(scope, Kind::KeyVault)
-}
-
-fn storage_scope(scope: &ScopeReference) -> Option<&str> {
-    scope_name(scope, Kind::StorageAccount)
-}
-
 fn private_vaults(context: &Context<'_>, hits: &mut Vec<Hit>) {
-    for (name, clusters) in read_by_private_clusters(context, vault_scope) {
+    for (name, clusters) in read_by_private_clusters(context, vault_named_by) {
         let Some(vault) = context.key_vault(&name) else {
             continue;
         };
         if vault.public_network_access != Some(PublicNetworkAccess::Disabled) {
-            hits.push(Hit::resource(
-                Kind::KeyVault,
-                "keyVaults",
-                &name,
+            hits.push(Hit::tracked(
+                vault,
                 Some("publicNetworkAccess"),
                 format!(
                     "vault `{name}` is public but identities of private cluster(s) {} read it",
@@ -271,15 +254,13 @@ fn private_vaults(context: &Context<'_>, hits: &mut Vec<Hit>) {
 }
 
 fn private_storage(context: &Context<'_>, hits: &mut Vec<Hit>) {
-    for (name, clusters) in read_by_private_clusters(context, storage_scope) {
+    for (name, clusters) in read_by_private_clusters(context, storage_account_named_by) {
         let Some(account) = context.storage_account(&name) else {
             continue;
         };
         if account.public_network_access != Some(PublicNetworkAccess::Disabled) {
-            hits.push(Hit::resource(
-                Kind::StorageAccount,
-                "storageAccounts",
-                &name,
+            hits.push(Hit::tracked(
+                account,
                 Some("publicNetworkAccess"),
                 format!(
                     "storage account `{name}` is public but identities of private cluster(s) {} use it",

@@ -3,10 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::check::context::{addon_on, scope_name, Context};
+use crate::check::context::{addon_on, vault_named_by, Context};
 use crate::check::rules::{Area, Hit, Rule};
 use crate::check::Severity;
-use crate::kind::Kind;
 
 pub(super) static RULES: &[Rule] = &[
     Rule {
@@ -81,10 +80,8 @@ fn azure_policy(context: &Context<'_>, hits: &mut Vec<Hit>) {
 fn registry_admin_off(context: &Context<'_>, hits: &mut Vec<Hit>) {
     for registry in &context.estate.registries {
         if registry.admin_user_enabled == Some(true) {
-            hits.push(Hit::resource(
-                Kind::ContainerRegistry,
-                "registries",
-                &registry.name,
+            hits.push(Hit::tracked(
+                registry,
                 Some("adminUserEnabled"),
                 format!("registry `{}` has its admin user on", registry.name),
             ));
@@ -95,10 +92,8 @@ fn registry_admin_off(context: &Context<'_>, hits: &mut Vec<Hit>) {
 fn vault_rbac(context: &Context<'_>, hits: &mut Vec<Hit>) {
     for vault in &context.estate.key_vaults {
         if vault.rbac_authorization == Some(false) {
-            hits.push(Hit::resource(
-                Kind::KeyVault,
-                "keyVaults",
-                &vault.name,
+            hits.push(Hit::tracked(
+                vault,
                 Some("rbacAuthorization"),
                 format!("vault `{}` uses access policies", vault.name),
             ));
@@ -109,10 +104,8 @@ fn vault_rbac(context: &Context<'_>, hits: &mut Vec<Hit>) {
 fn vault_purge_protection(context: &Context<'_>, hits: &mut Vec<Hit>) {
     for vault in &context.estate.key_vaults {
         if vault.purge_protection != Some(true) {
-            hits.push(Hit::resource(
-                Kind::KeyVault,
-                "keyVaults",
-                &vault.name,
+            hits.push(Hit::tracked(
+                vault,
                 Some("purgeProtection"),
                 format!("vault `{}` can be purged", vault.name),
             ));
@@ -125,10 +118,7 @@ fn secrets_through_csi(context: &Context<'_>, hits: &mut Vec<Hit>) {
         let Some(cluster) = context.cluster(cluster_name) else {
             continue;
         };
-        let vaults: BTreeSet<&str> = scopes
-            .iter()
-            .filter_map(|scope| scope_name(scope, Kind::KeyVault))
-            .collect();
+        let vaults: BTreeSet<&str> = scopes.iter().filter_map(vault_named_by).collect();
         let provider = cluster
             .addons
             .as_ref()
