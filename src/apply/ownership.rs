@@ -45,8 +45,9 @@ pub fn owner_of(body: &Value, estate: &str) -> Owner {
 pub async fn ensure_resource_group_empty(
     arm: &dyn ArmOperations,
     group: &ResourceId,
+    group_kind: Kind,
 ) -> Result<(), ArmFailure> {
-    let api_version = Kind::ResourceGroup.api_version();
+    let api_version = group_kind.api_version();
     let mut remaining: Vec<String> = Vec::new();
     match arm
         .list(&format!("{group}/resources"), api_version, &[])

@@ -17,8 +17,10 @@ pub(crate) async fn settle_cluster(
     context: &StepContext,
     cluster: &ResourceId,
 ) -> Result<(), ArmFailure> {
-    let api_version = Kind::ManagedCluster.api_version();
-    let deadline = context.state.options.deadline(Kind::ManagedCluster);
+    // The lock is the step's top-level resource: the cluster itself or the cluster of a pool.
+    let kind = context.step().label.kind.top_level();
+    let api_version = kind.api_version();
+    let deadline = context.state.options.deadline(kind);
     let waiting = |reason: String| context.waiting(reason);
     context
         .settle_policy(deadline)

@@ -389,7 +389,8 @@ async fn delete(context: &StepContext) -> Result<Option<String>, ArmFailure> {
     let step = context.step();
     let kind = step.label.kind;
     if kind.is_resource_group() {
-        ownership::ensure_resource_group_empty(context.state.arm.as_ref(), &step.label.id).await?;
+        ownership::ensure_resource_group_empty(context.state.arm.as_ref(), &step.label.id, kind)
+            .await?;
     }
     let waiting = |reason: String| context.waiting(reason);
     context

@@ -17,7 +17,6 @@ use crate::commands::estate::load;
 use crate::commands::outputs::load_outputs;
 use crate::commands::{CommandError, ExitStatus};
 use crate::desired::{self, DesiredState, LowerContext};
-use crate::kind::Kind;
 use crate::outputs::rehearsal::{self, RehearsalReport};
 use crate::outputs::{self, Outputs};
 use crate::plan::Plan;
@@ -132,7 +131,7 @@ async fn rehearse(args: &DrRehearseArgs) -> Result<RehearsalReport, RehearsalErr
     client
         .delete(
             &cluster.id,
-            Kind::ManagedCluster.api_version(),
+            cluster.kind.api_version(),
             &WriteOptions {
                 deadline: Some(Duration::from_secs(600)),
                 ..WriteOptions::default()

@@ -132,12 +132,23 @@ impl Collection {
         self.path().to_ascii_lowercase()
     }
 
-    /// The resource groups of a subscription.
-    pub fn resource_groups(subscription: &str) -> Self {
+    /// The resource groups of a subscription, read as `kind` (a kind whose descriptor reads
+    /// `Read::SubscriptionGroups`).
+    pub fn resource_groups(subscription: &str, kind: Kind) -> Self {
         Collection::List {
             path: format!("/subscriptions/{subscription}/resourcegroups"),
-            kind: Kind::ResourceGroup,
+            kind,
         }
+    }
+
+    /// The resource-group lists of a subscription: one per kind the descriptor table reads as
+    /// `Read::SubscriptionGroups` (the resource-group kind).
+    pub fn subscription_groups(subscription: &str) -> Vec<Self> {
+        Kind::ALL
+            .into_iter()
+            .filter(|kind| kind.descriptor().read == Read::SubscriptionGroups)
+            .map(|kind| Collection::resource_groups(subscription, kind))
+            .collect()
     }
 
     /// The lists read once per subscription (every role assignment visible in it, all scopes
@@ -187,7 +198,7 @@ pub fn collection_of(id: &ResourceId) -> Option<Collection> {
     let kind = kind_of_id(id)?;
     let subscription = id.subscription_id()?;
     match kind.descriptor().read {
-        Read::SubscriptionGroups => Some(Collection::resource_groups(subscription)),
+        Read::SubscriptionGroups => Some(Collection::resource_groups(subscription, kind)),
         Read::Subscription => Some(Collection::in_subscription(subscription, kind)),
         Read::ChildSingle(_) => Some(Collection::Single {
             id: id.clone(),
@@ -210,10 +221,13 @@ pub fn kind_of_id(id: &ResourceId) -> Option<Kind> {
         .iter()
         .rposition(|segment| segment.eq_ignore_ascii_case("providers"));
     match providers_at {
-        None => (segments.len() == 4
-            && segments[0].eq_ignore_ascii_case("subscriptions")
-            && segments[2].eq_ignore_ascii_case("resourceGroups"))
-        .then_some(Kind::ResourceGroup),
+        // Ids without a provider segment are `Microsoft.Resources` types (resource groups).
+        None => {
+            if segments.len() != 4 || !segments[0].eq_ignore_ascii_case("subscriptions") {
+                return None;
+            }
+            Kind::from_arm_type(&format!("Microsoft.Resources/{}", segments[2]))
+        }
         Some(at) => {
             let namespace = segments.get(at + 1)?;
             let types: Vec<&str> = segments[at + 2..].iter().step_by(2).copied().collect();

@@ -90,7 +90,7 @@ pub async fn read_with<R: ArmReader>(
     let mut first = Vec::new();
     let mut subscription_wide = HashSet::new();
     for subscription in &subscriptions {
-        first.push(Collection::resource_groups(subscription));
+        first.extend(Collection::subscription_groups(subscription));
         first.extend(Collection::subscription_lists(subscription));
         let groups_here = declared_groups
             .iter()

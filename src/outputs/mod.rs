@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::desired::{DesiredResource, DesiredState};
 use crate::kind::Kind;
 use crate::live::LiveState;
+use crate::spec::types::{Cluster, DeclaredKind, Identity, KeyVault, Registry};
 
 /// JSON pointer of a cluster's OIDC issuer URL in its ARM body.
 pub const ISSUER_OUTPUT: &str = "/properties/oidcIssuerProfile/issuerURL";
@@ -141,7 +142,7 @@ pub fn collect(desired: &DesiredState, live: &LiveState) -> Outputs {
             .filter(move |resource| resource.kind == kind)
     };
 
-    let clusters: Vec<ClusterOutput> = of_kind(Kind::ManagedCluster)
+    let clusters: Vec<ClusterOutput> = of_kind(Cluster::KIND)
         .map(|resource| {
             let body = body_of(resource);
             let kubelet =
@@ -162,7 +163,7 @@ pub fn collect(desired: &DesiredState, live: &LiveState) -> Outputs {
             }
         })
         .collect();
-    let issuer_by_address: BTreeMap<&str, Option<&str>> = of_kind(Kind::ManagedCluster)
+    let issuer_by_address: BTreeMap<&str, Option<&str>> = of_kind(Cluster::KIND)
         .zip(&clusters)
         .map(|(resource, cluster)| {
             (
@@ -172,7 +173,7 @@ pub fn collect(desired: &DesiredState, live: &LiveState) -> Outputs {
         })
         .collect();
 
-    let identities = of_kind(Kind::UserAssignedIdentity)
+    let identities = of_kind(Identity::KIND)
         .map(|resource| {
             let body = body_of(resource);
             IdentityOutput {
@@ -184,13 +185,13 @@ pub fn collect(desired: &DesiredState, live: &LiveState) -> Outputs {
             }
         })
         .collect();
-    let registries = of_kind(Kind::ContainerRegistry)
+    let registries = of_kind(Registry::KIND)
         .map(|resource| RegistryOutput {
             name: resource.id.name().to_owned(),
             login_server: text(body_of(resource), "/properties/loginServer"),
         })
         .collect();
-    let key_vaults = of_kind(Kind::KeyVault)
+    let key_vaults = of_kind(KeyVault::KIND)
         .map(|resource| VaultOutput {
             name: resource.id.name().to_owned(),
             vault_uri: text(body_of(resource), "/properties/vaultUri"),

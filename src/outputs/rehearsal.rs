@@ -15,6 +15,7 @@ use crate::desired::{DesiredResource, DesiredState};
 use crate::id::ResourceId;
 use crate::kind::Kind;
 use crate::plan::{Action, Plan, ReasonCode, Summary};
+use crate::spec::types::{Cluster, DeclaredKind};
 
 /// What the plan must do to each declared resource when `cluster_address` is gone.
 pub fn expected_recreate_set(
@@ -96,7 +97,7 @@ pub fn deviations(plan: &Plan, expected: &BTreeMap<String, Action>) -> Vec<Devia
     found.retain(|deviation| {
         let recovered = plan.changes.iter().any(|change| {
             change.address == deviation.address
-                && change.kind == Kind::KeyVault
+                && change.kind.descriptor().recovers_soft_deleted
                 && change.action == Action::Create
                 && change
                     .reasons
@@ -114,7 +115,7 @@ pub fn chosen_cluster<'a>(
     name: Option<&str>,
 ) -> Option<&'a DesiredResource> {
     desired.resources.iter().find(|resource| {
-        resource.kind == Kind::ManagedCluster
+        resource.kind == Cluster::KIND
             && name.is_none_or(|name| resource.id.name().eq_ignore_ascii_case(name))
     })
 }

@@ -63,7 +63,7 @@ pub use checks::*;
 pub use cluster::*;
 pub use pool::*;
 pub use services::*;
-pub use tracked::{EstateList, TrackedResource, IN_GROUP_LISTS, RESOURCE_GROUPS};
+pub use tracked::{DeclaredKind, EstateList, TrackedResource, IN_GROUP_LISTS, RESOURCE_GROUPS};
 pub use workspace::*;
 
 /// A whole estate: every Azure resource one platform team declares, in one subscription.

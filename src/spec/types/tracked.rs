@@ -25,6 +25,13 @@ pub trait TrackedResource {
     }
 }
 
+/// The kind of an estate type, known without an instance (the static side of
+/// [`TrackedResource::kind`]): stages that pick an estate type's resources out of the desired
+/// state or a plan (outputs, the DR rehearsal) ask the type instead of naming the kind.
+pub trait DeclaredKind {
+    const KIND: Kind;
+}
+
 /// One list of tracked resources in the estate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EstateList {
@@ -35,9 +42,13 @@ pub struct EstateList {
 
 macro_rules! tracked_in_group {
     ($($type:ty => $kind:ident),+ $(,)?) => {$(
+        impl DeclaredKind for $type {
+            const KIND: Kind = Kind::$kind;
+        }
+
         impl TrackedResource for $type {
             fn kind(&self) -> Kind {
-                Kind::$kind
+                <Self as DeclaredKind>::KIND
             }
             fn name(&self) -> &str {
                 &self.name
@@ -93,6 +104,10 @@ impl ScopeChildren for StorageAccount {
             Vec::new()
         }
     }
+}
+
+impl DeclaredKind for ResourceGroup {
+    const KIND: Kind = RESOURCE_GROUPS.kind;
 }
 
 impl TrackedResource for ResourceGroup {
