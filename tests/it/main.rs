@@ -11,6 +11,7 @@ mod credentials;
 mod desired;
 mod dr;
 mod export;
+mod layout;
 mod pipeline;
 mod plan;
 mod reliability;
