@@ -2,6 +2,8 @@
 //! in more than six non-test files (issue 12: one place per kind; stages ask the descriptor, the
 //! estate type or a predicate instead of naming a kind).
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
