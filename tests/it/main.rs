@@ -8,6 +8,7 @@ mod cli;
 mod check;
 mod common;
 mod credentials;
+mod day2_data;
 mod desired;
 mod dr;
 mod export;
