@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::common;
 use crate::plan::{load_desired, seed};
 
+mod concurrent;
 mod names;
 mod storage;
 mod vault;

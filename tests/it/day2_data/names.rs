@@ -68,3 +68,24 @@ fn a_no_op_plan_checks_no_names() {
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert_eq!(name_checks(&common::arm_requests(&mock)), Vec::<String>::new());
 }
+
+#[test]
+fn a_wrong_subscription_finds_the_names_held_by_the_real_one() {
+    let mock = seeded_shared_prod();
+    let other = "22222222-2222-2222-2222-222222222222";
+    let mut state = common::state(&mock);
+    state["subscriptions"] = json!([
+        {"subscriptionId": common::SUBSCRIPTION},
+        {"subscriptionId": other},
+    ]);
+    common::put_state(&mock, &state);
+    common::clear_requests(&mock);
+    let file = common::repo_path("plans/shared-prod.yaml");
+    let (code, stdout, stderr) = run(&mock, &["apply", "--auto-approve", "--subscription", other], &file);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    for name in ["acrsharedprod", "kv-shared-prod", "stsharedprodbackups"] {
+        assert!(stderr.contains(&format!("{name:?} is not available")), "{name} in:\n{stderr}");
+    }
+    assert!(stderr.contains("--subscription") && stderr.contains(other), "{stderr}");
+    assert_eq!(writes(&common::arm_requests(&mock)), Vec::<String>::new(), "nothing written");
+}
