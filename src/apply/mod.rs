@@ -23,6 +23,7 @@ mod context;
 pub mod events;
 pub mod gates;
 pub mod graph;
+pub mod lease;
 mod migration;
 pub mod operations;
 mod options;
