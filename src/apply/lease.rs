@@ -40,7 +40,7 @@ impl Default for LeaseOptions {
     fn default() -> Self {
         LeaseOptions {
             wait: Duration::ZERO,
-            duration: Duration::from_secs(15 * 60),
+            duration: Duration::from_secs(3 * 60),
             poll: Duration::from_secs(2),
         }
     }
@@ -131,9 +131,16 @@ pub async fn acquire(
             continue;
         }
         let value = lease_value(holder, options.duration);
-        let base = live.or_else(|| change.after.clone()).unwrap_or_else(|| json!({}));
+        let base = live
+            .or_else(|| change.after.clone())
+            .unwrap_or_else(|| json!({}));
         client
-            .put(&group, &api_version, &with_lease(&base, Some(&value)), &WriteOptions::default())
+            .put(
+                &group,
+                &api_version,
+                &with_lease(&base, Some(&value)),
+                &WriteOptions::default(),
+            )
             .await
             .map_err(failure)?;
         tokio::time::sleep(options.poll.min(Duration::from_millis(500))).await;
@@ -205,7 +212,7 @@ async fn renew(
         let Ok(Some(live)) = client.get(&group, &api_version).await else {
             continue;
         };
-        if !lease_of(&live).is_some_and(|(who, _)| who == holder) {
+        if lease_of(&live).is_none_or(|(who, _)| who != holder) {
             return;
         }
         let value = lease_value(&holder, duration);
@@ -247,11 +254,31 @@ fn lease_of(body: &Value) -> Option<(String, String)> {
 /// as expired (taken over).
 fn held_by_other(body: &Value, holder: &str) -> Option<(String, String)> {
     let (other, expiry) = lease_of(body)?;
-    if other == holder {
+    if other == holder || holder_is_gone(&other, holder) {
         return None;
     }
     let until = OffsetDateTime::parse(&expiry, &Rfc3339).ok()?;
     (until > OffsetDateTime::now_utc()).then_some((other, expiry))
+}
+
+/// Whether `other` is a run of the same user on this host whose process no longer exists (a
+/// killed run re-run on the same machine takes its lease over at once; elsewhere the lease's
+/// expiry decides). Only where the process table is readable (`/proc`).
+fn holder_is_gone(other: &str, holder: &str) -> bool {
+    let machine = |who: &str| who.split(" pid ").next().map(str::to_owned);
+    let pid = |who: &str| {
+        who.split(" pid ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+    };
+    let proc_table = std::path::Path::new("/proc/self");
+    match (machine(other), machine(holder), pid(other)) {
+        (Some(theirs), Some(ours), Some(pid)) if theirs == ours && proc_table.exists() => {
+            !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        }
+        _ => false,
+    }
 }
 
 /// The group body to PUT: location, tags (with the lease set or removed), `managedBy`.
@@ -286,10 +313,35 @@ mod tests {
             "team": "x", LEASE_TAG: lease_value("other@ci pid 2", Duration::from_secs(60))}});
         let (holder, _) = held_by_other(&live, mine).expect("held");
         assert_eq!(holder, "other@ci pid 2");
-        assert!(held_by_other(&live, "other@ci pid 2").is_none(), "own lease");
+        assert!(
+            held_by_other(&live, "other@ci pid 2").is_none(),
+            "own lease"
+        );
         let expired = json!({"tags": {LEASE_TAG: "other@ci pid 2|2020-01-01T00:00:00Z"}});
-        assert!(held_by_other(&expired, mine).is_none(), "expired: taken over");
+        let here = this_holder();
+        let machine = here.split(" pid ").next().expect("holder");
+        let dead = json!({"tags": {
+            LEASE_TAG: format!("{machine} pid 4000000000 (1)|2999-01-01T00:00:00Z")}});
+        let alive = json!({"tags": {
+            LEASE_TAG: format!("{machine} pid {} (1)|2999-01-01T00:00:00Z", std::process::id())}});
+        if std::path::Path::new("/proc/self").exists() {
+            assert!(
+                held_by_other(&dead, &here).is_none(),
+                "a dead run on this host"
+            );
+        }
+        assert!(
+            held_by_other(&alive, &here).is_some(),
+            "a live run on this host"
+        );
+        assert!(
+            held_by_other(&expired, mine).is_none(),
+            "expired: taken over"
+        );
         let released = with_lease(&live, None);
-        assert_eq!(released, json!({"location": "eastus", "tags": {"team": "x"}}));
+        assert_eq!(
+            released,
+            json!({"location": "eastus", "tags": {"team": "x"}})
+        );
     }
 }

@@ -95,11 +95,9 @@ impl Redundancy {
 /// What a storage `kind` change is: GPv1 (`Storage`) and `BlobStorage` upgrade to `StorageV2`
 /// in place, for good; ARM accepts no other kind in an update.
 pub fn storage_kind_change(before: &str, after: &str) -> PairChange {
-    if before.eq_ignore_ascii_case(after) {
-        PairChange::InPlace
-    } else if after.eq_ignore_ascii_case("StorageV2")
-        && (before.eq_ignore_ascii_case("Storage") || before.eq_ignore_ascii_case("BlobStorage"))
-    {
+    let upgrade = after.eq_ignore_ascii_case("StorageV2")
+        && (before.eq_ignore_ascii_case("Storage") || before.eq_ignore_ascii_case("BlobStorage"));
+    if before.eq_ignore_ascii_case(after) || upgrade {
         PairChange::InPlace
     } else {
         PairChange::Refused(
@@ -277,3 +275,62 @@ pub const STORAGE_MANAGEMENT_POLICY: KindDescriptor = KindDescriptor {
     timing: QUICK,
     fields: &[],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sku_pairs_follow_the_facts() {
+        let action = PairChange::Action(ACCOUNT_MIGRATION);
+        for (before, after, expected) in [
+            ("Standard_LRS", "Standard_ZRS", Some(action)),
+            ("Standard_ZRS", "Standard_LRS", Some(action)),
+            ("Standard_GRS", "Standard_GZRS", Some(action)),
+            ("Standard_RAGRS", "Standard_RAGZRS", Some(action)),
+            ("Premium_LRS", "Premium_ZRS", Some(action)),
+            ("Standard_LRS", "Standard_GRS", Some(PairChange::InPlace)),
+            ("Standard_GRS", "Standard_RAGRS", Some(PairChange::InPlace)),
+            (
+                "Standard_GZRS",
+                "Standard_RAGZRS",
+                Some(PairChange::InPlace),
+            ),
+            ("standard_lrs", "Standard_LRS", Some(PairChange::InPlace)),
+            ("Standard_LRS", "Premium_LRS", None),
+            ("Standard_LRS", "Standard_GZRS", None),
+            ("Standard_ZRS", "Standard_GZRS", None),
+            ("Premium_ZRS", "Standard_ZRS", None),
+            ("Standard_LRS", "Standard_XYZ", None),
+        ] {
+            let change = storage_sku_change(before, after);
+            match expected {
+                Some(expected) => assert_eq!(change, expected, "{before} -> {after}"),
+                None => assert!(
+                    matches!(change, PairChange::Refused(_)),
+                    "{before} -> {after}: {change:?}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn only_upgrades_to_storage_v2_change_the_kind() {
+        assert_eq!(
+            storage_kind_change("Storage", "StorageV2"),
+            PairChange::InPlace
+        );
+        assert_eq!(
+            storage_kind_change("BlobStorage", "StorageV2"),
+            PairChange::InPlace
+        );
+        assert!(matches!(
+            storage_kind_change("StorageV2", "BlockBlobStorage"),
+            PairChange::Refused(_)
+        ));
+        assert!(matches!(
+            storage_kind_change("StorageV2", "Storage"),
+            PairChange::Refused(_)
+        ));
+    }
+}

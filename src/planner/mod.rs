@@ -45,9 +45,7 @@ pub enum PlanError {
     /// Changes ARM would refuse, or could reach only by deleting data (`refusals`): nothing is
     /// planned, nothing written.
     #[error("refusing to plan: ARM would refuse {}:\n  {}", if refusals.len() == 1 { "this change" } else { "these changes" }, refusals.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  "))]
-    RefusedByArm {
-        refusals: Vec<refusals::Refusal>,
-    },
+    RefusedByArm { refusals: Vec<refusals::Refusal> },
     /// Global names of resources the plan creates that ARM says are not available
     /// (`checkNameAvailability`): held by another subscription or tenant, or invalid.
     #[error("refusing to plan: {} the plan would create {} not available (checkNameAvailability), nothing was written:\n  {}\nChoose other names; if these resources exist in the estate's own subscription, check --subscription / AZURE_SUBSCRIPTION_ID (the plan reads subscription {subscription})", if taken.len() == 1 { "a global name" } else { "global names" }, if taken.len() == 1 { "is" } else { "are" }, taken.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  "))]

@@ -82,7 +82,8 @@ pub async fn check(client: &ArmClient, plan: &Plan, locator: &Locator<'_>) -> Na
         let Some(subscription) = change.id.subscription_id() else {
             continue;
         };
-        let path = format!("/subscriptions/{subscription}/providers/{namespace}/checkNameAvailability");
+        let path =
+            format!("/subscriptions/{subscription}/providers/{namespace}/checkNameAvailability");
         let body = json!({"name": change.id.name(), "type": change.kind.arm_type()});
         let client = client.clone();
         let api_version = change.kind.api_version().to_owned();

@@ -27,7 +27,11 @@ fn seeded_shared_prod() -> mock_arm::MockArm {
 fn edited_shared_prod(directory: &Path, from: &str, to: &str) -> PathBuf {
     let text = std::fs::read_to_string(common::repo_path("plans/shared-prod.yaml"))
         .expect("shared-prod.yaml");
-    assert_eq!(text.matches(from).count(), 1, "{from:?} once in shared-prod");
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "{from:?} once in shared-prod"
+    );
     let path = directory.join("shared-prod.yaml");
     std::fs::write(&path, text.replace(from, to)).expect("write edited estate");
     path

@@ -36,7 +36,11 @@ fn a_held_lease_stops_apply_before_any_write_naming_the_holder() {
     let mock = seeded_shared_prod();
     with_lease_on_group(&mock, "ci@runner-7 pid 4242 run 991|2999-01-01T00:00:00Z");
     let directory = tempfile::tempdir().expect("tempdir");
-    let file = edited_shared_prod(directory.path(), "    sku: Standard_LRS", "    sku: Standard_ZRS");
+    let file = edited_shared_prod(
+        directory.path(),
+        "    sku: Standard_LRS",
+        "    sku: Standard_ZRS",
+    );
     common::clear_requests(&mock);
     let (code, stdout, stderr) = run(&mock, &["apply", "--auto-approve"], &file);
     assert_eq!(code, 1, "{stdout}\n{stderr}");
@@ -53,17 +57,37 @@ fn an_expired_lease_is_taken_over_and_released_after_the_run() {
     let mock = seeded_shared_prod();
     with_lease_on_group(&mock, "ci@runner-7 pid 4242|2020-01-01T00:00:00Z");
     let directory = tempfile::tempdir().expect("tempdir");
-    let file = edited_shared_prod(directory.path(), "    sku: Standard_LRS", "    sku: Standard_ZRS");
+    let file = edited_shared_prod(
+        directory.path(),
+        "    sku: Standard_LRS",
+        "    sku: Standard_ZRS",
+    );
     common::clear_requests(&mock);
     let (code, stdout, stderr) = run(&mock, &["apply", "--auto-approve"], &file);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     let writes = writes(&common::arm_requests(&mock));
-    let group_writes: Vec<&String> = writes.iter().filter(|w| w.ends_with(&format!("{GROUP}\""))).collect();
+    let group_writes: Vec<&String> = writes
+        .iter()
+        .filter(|w| w.ends_with(&format!("{GROUP}\"")))
+        .collect();
     assert_eq!(group_writes.len(), 2, "taken, then released: {writes:?}");
-    assert!(writes.first().is_some_and(|w| w.ends_with(&format!("{GROUP}\""))), "the lease before any other write: {writes:?}");
-    assert!(writes.last().is_some_and(|w| w.ends_with(&format!("{GROUP}\""))), "released last: {writes:?}");
+    assert!(
+        writes
+            .first()
+            .is_some_and(|w| w.ends_with(&format!("{GROUP}\""))),
+        "the lease before any other write: {writes:?}"
+    );
+    assert!(
+        writes
+            .last()
+            .is_some_and(|w| w.ends_with(&format!("{GROUP}\""))),
+        "released last: {writes:?}"
+    );
     let mut state = common::state(&mock);
-    assert!(group(&mut state)["tags"].get(LEASE_TAG).is_none(), "released");
+    assert!(
+        group(&mut state)["tags"].get(LEASE_TAG).is_none(),
+        "released"
+    );
     let (code, stdout, _) = run(&mock, &["plan", "--detailed-exitcode"], &file);
     assert_eq!(code, 0, "re-plan is empty: {stdout}");
 }

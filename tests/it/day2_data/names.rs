@@ -32,13 +32,20 @@ fn name_checks(requests: &[serde_json::Value]) -> Vec<String> {
 #[test]
 fn taken_global_names_fail_the_plan_before_any_write() {
     let mock = common::start_mock();
-    take(&mock, "Microsoft.Storage/storageAccounts", "stsharedprodbackups");
+    take(
+        &mock,
+        "Microsoft.Storage/storageAccounts",
+        "stsharedprodbackups",
+    );
     take(&mock, "Microsoft.KeyVault/vaults", "kv-shared-prod");
     let file = common::repo_path("plans/shared-prod.yaml");
     let (code, stdout, stderr) = run(&mock, &["apply", "--auto-approve"], &file);
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     for (address, needle) in [
-        ("storageAccount/stsharedprodbackups", "- name: stsharedprodbackups"),
+        (
+            "storageAccount/stsharedprodbackups",
+            "- name: stsharedprodbackups",
+        ),
         ("keyVault/kv-shared-prod", "- name: kv-shared-prod"),
     ] {
         let line = line_of(&file, needle);
@@ -66,7 +73,10 @@ fn a_no_op_plan_checks_no_names() {
     let file = common::repo_path("plans/shared-prod.yaml");
     let (code, stdout, stderr) = run(&mock, &["plan", "--detailed-exitcode"], &file);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
-    assert_eq!(name_checks(&common::arm_requests(&mock)), Vec::<String>::new());
+    assert_eq!(
+        name_checks(&common::arm_requests(&mock)),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -81,11 +91,25 @@ fn a_wrong_subscription_finds_the_names_held_by_the_real_one() {
     common::put_state(&mock, &state);
     common::clear_requests(&mock);
     let file = common::repo_path("plans/shared-prod.yaml");
-    let (code, stdout, stderr) = run(&mock, &["apply", "--auto-approve", "--subscription", other], &file);
+    let (code, stdout, stderr) = run(
+        &mock,
+        &["apply", "--auto-approve", "--subscription", other],
+        &file,
+    );
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     for name in ["acrsharedprod", "kv-shared-prod", "stsharedprodbackups"] {
-        assert!(stderr.contains(&format!("{name:?} is not available")), "{name} in:\n{stderr}");
+        assert!(
+            stderr.contains(&format!("{name:?} is not available")),
+            "{name} in:\n{stderr}"
+        );
     }
-    assert!(stderr.contains("--subscription") && stderr.contains(other), "{stderr}");
-    assert_eq!(writes(&common::arm_requests(&mock)), Vec::<String>::new(), "nothing written");
+    assert!(
+        stderr.contains("--subscription") && stderr.contains(other),
+        "{stderr}"
+    );
+    assert_eq!(
+        writes(&common::arm_requests(&mock)),
+        Vec::<String>::new(),
+        "nothing written"
+    );
 }

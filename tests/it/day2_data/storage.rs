@@ -43,7 +43,10 @@ fn lrs_to_zrs_is_an_account_migration_in_place() {
         .iter()
         .position(|w| w.starts_with("\"PUT\"") && w.ends_with(&format!("{ACCOUNT}\"")))
     {
-        assert!(migration < put, "migration before the account's PUT: {writes:?}");
+        assert!(
+            migration < put,
+            "migration before the account's PUT: {writes:?}"
+        );
     }
     let state = common::state(&mock);
     let account = state["resources"]
@@ -73,7 +76,8 @@ fn standard_to_premium_is_refused_at_plan_time() {
     let line = line_of(&file, "sku: Premium_LRS");
     for expected in [
         format!("{}:{line}:", file.display()),
-        "storageAccount/stsharedprodbackups sku.name \"Standard_LRS\" -> \"Premium_LRS\"".to_owned(),
+        "storageAccount/stsharedprodbackups sku.name \"Standard_LRS\" -> \"Premium_LRS\""
+            .to_owned(),
         "between Standard and Premium".to_owned(),
     ] {
         assert!(stderr.contains(&expected), "{expected:?} in:\n{stderr}");

@@ -36,7 +36,11 @@ fn a_retention_change_on_a_purge_protected_vault_is_refused_before_any_write() {
 
     // Apply refuses the same way, writing nothing.
     common::clear_requests(&mock);
-    let (code, _, stderr) = run(&mock, &["apply", "--auto-approve", "--allow-replace"], &file);
+    let (code, _, stderr) = run(
+        &mock,
+        &["apply", "--auto-approve", "--allow-replace"],
+        &file,
+    );
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("refusing to plan"), "{stderr}");
     assert_eq!(writes(&common::arm_requests(&mock)), Vec::<String>::new());
@@ -52,7 +56,10 @@ fn purge_protection_false_on_a_protected_vault_is_a_notice() {
         "    purgeProtection: false\n\nstorageAccounts:",
     );
     let (code, stdout, stderr) = run(&mock, &["plan", "--detailed-exitcode"], &file);
-    assert_eq!(code, 0, "nothing ARM can do: no changes\n{stdout}\n{stderr}");
+    assert_eq!(
+        code, 0,
+        "nothing ARM can do: no changes\n{stdout}\n{stderr}"
+    );
     let line = line_of(&file, "purgeProtection: false");
     let output = format!("{stdout}{stderr}");
     assert!(
