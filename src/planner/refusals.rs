@@ -14,7 +14,7 @@ use crate::diff::format_value;
 use crate::kind::descriptor::{ChangeClass, PairChange};
 use crate::kind::Kind;
 use crate::live::LiveState;
-use crate::plan::{Action, Plan, ResourceChange};
+use crate::plan::{Action, Plan, ReasonCode, ResourceChange};
 use crate::planner::pointer_rule_path;
 use crate::spec::types::Estate;
 
@@ -61,6 +61,10 @@ pub fn review(
     let mut refusals = Vec::new();
     let mut notices = Vec::new();
     for change in &mut plan.changes {
+        if change.action == Action::Create {
+            refusals.extend(held_by_deleted_vault(change, live, locator));
+            continue;
+        }
         if !matches!(change.action, Action::Update | Action::Replace) {
             continue;
         }
@@ -145,6 +149,47 @@ fn review_change(
             }
         }
     }
+}
+
+/// A vault to create (not recover: another location, group or estate) whose name a soft-deleted,
+/// purge-protected vault holds: ARM answers 409 `ConflictError` until its scheduled purge date,
+/// so the create is refused at plan time with that date, from ARM's `deletedVaults`.
+fn held_by_deleted_vault(
+    change: &ResourceChange,
+    live: &LiveState,
+    locator: &Locator<'_>,
+) -> Option<Refusal> {
+    if !change.kind.descriptor().recovers_soft_deleted
+        || change
+            .reasons
+            .iter()
+            .any(|reason| reason.code == ReasonCode::RecoverSoftDeleted)
+    {
+        return None;
+    }
+    let vault = live
+        .deleted_vault(change.id.name())
+        .filter(|vault| vault.purge_protection_enabled)?;
+    let purge = vault
+        .scheduled_purge_date
+        .clone()
+        .unwrap_or_else(|| "its scheduled purge date".to_owned());
+    Some(Refusal {
+        address: change.address.clone(),
+        field: "name".to_owned(),
+        change: format!("(none) -> {:?}", change.id.name()),
+        location: locator.locate(&FieldPath::resource("keyVaults", change.id.name()).key("name")),
+        reason: format!(
+            "a purge-protected vault soft-deleted in {} ({}) holds the name until {purge} and cannot be recovered as declared; ARM refuses the create (ConflictError)",
+            vault.location,
+            vault
+                .vault_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_else(|| "id unknown".to_owned())
+        ),
+        fix: "declare the vault where it was deleted (its location and resource group) so apply recovers it, or choose a new vault name".to_owned(),
+    })
 }
 
 /// Until when a vault's name would stay reserved: ARM's scheduled purge date of a soft-deleted

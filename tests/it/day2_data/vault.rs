@@ -69,3 +69,46 @@ fn purge_protection_false_on_a_protected_vault_is_a_notice() {
         "{output}"
     );
 }
+
+#[test]
+fn a_create_over_a_purge_protected_deleted_vault_is_refused_with_its_purge_date() {
+    let mock = seeded_shared_prod();
+    let state = common::state(&mock);
+    let vault_id = state["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["type"] == "Microsoft.KeyVault/vaults")
+        .and_then(|r| r["id"].as_str())
+        .expect("the vault")
+        .to_owned();
+    common::block_on(common::arm_client(&mock).delete(
+        &aksctl::id::ResourceId::new(&vault_id),
+        aksctl::kind::Kind::KeyVault.api_version(),
+        &aksctl::arm::WriteOptions::default(),
+    ))
+    .expect("vault soft-deleted");
+    let purge = common::state(&mock)["deletedVaults"][0]["properties"]["scheduledPurgeDate"]
+        .as_str()
+        .expect("a purge date")
+        .to_owned();
+    let directory = tempfile::tempdir().expect("tempdir");
+    let file = edited_shared_prod(
+        directory.path(),
+        "  - name: kv-shared-prod\n    resourceGroup: rg-shared-aks-prod\n",
+        "  - name: kv-shared-prod\n    resourceGroup: rg-shared-aks-prod\n    location: westus2\n",
+    );
+    common::clear_requests(&mock);
+    let (code, stdout, stderr) = run(&mock, &["apply", "--auto-approve"], &file);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    let line = line_of(&file, "- name: kv-shared-prod");
+    for expected in [
+        format!("{}:{line}:", file.display()),
+        "keyVault/kv-shared-prod".to_owned(),
+        format!("holds the name until {purge}"),
+        "choose a new vault name".to_owned(),
+    ] {
+        assert!(stderr.contains(&expected), "{expected:?} in:\n{stderr}");
+    }
+    assert_eq!(writes(&common::arm_requests(&mock)), Vec::<String>::new());
+}
