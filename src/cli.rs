@@ -203,6 +203,11 @@ pub struct ExecutionArgs {
     /// Plain timestamped log lines instead of progress bars.
     #[arg(long)]
     pub no_progress: bool,
+
+    /// Wait up to this many seconds for another apply of the estate to release its apply lease
+    /// (`docs/apply.md`); 0, the default, stops at once naming the holder.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub lease_wait: u64,
 }
 
 #[derive(Debug, Clone, Args)]

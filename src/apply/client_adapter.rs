@@ -94,6 +94,28 @@ impl ArmOperations for ArmClient {
         Ok(ArmClient::delete(self, id, api_version, &options).await?)
     }
 
+    async fn post(
+        &self,
+        path: &str,
+        api_version: &str,
+        body: Option<&Value>,
+        request: &WriteRequest,
+    ) -> Result<Option<Value>, ArmFailure> {
+        let forward = progress_forwarder(request);
+        let held = hold_forwarder(request);
+        let options = WriteOptions {
+            if_match: None,
+            deadline: Some(request.deadline),
+            progress: forward
+                .as_ref()
+                .map(|f| f as &(dyn Fn(LroProgress) + Send + Sync)),
+            throttled: held
+                .as_ref()
+                .map(|f| f as &(dyn Fn(BudgetWait) + Send + Sync)),
+        };
+        Ok(ArmClient::post(self, path, api_version, body, &options).await?)
+    }
+
     fn request_count(&self) -> u64 {
         ArmClient::request_count(self)
     }

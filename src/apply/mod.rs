@@ -23,6 +23,8 @@ mod context;
 pub mod events;
 pub mod gates;
 pub mod graph;
+pub mod lease;
+mod migration;
 pub mod operations;
 mod options;
 pub mod ownership;

@@ -126,6 +126,22 @@ pub trait ArmOperations: Send + Sync {
         request: &WriteRequest,
     ) -> Result<(), ArmFailure>;
 
+    /// POST an action at `path` (a resource id plus the action's name) and wait for the
+    /// operation it starts; its final body if any. Only a few steps need one (a storage account
+    /// migration); an implementation without actions refuses.
+    async fn post(
+        &self,
+        path: &str,
+        _api_version: &str,
+        _body: Option<&Value>,
+        _request: &WriteRequest,
+    ) -> Result<Option<Value>, ArmFailure> {
+        Err(ArmFailure::local(
+            "ActionUnsupported",
+            format!("POST {path}: this ARM connection has no actions"),
+        ))
+    }
+
     /// How many HTTP requests have been sent so far (for the report).
     fn request_count(&self) -> u64;
 }

@@ -11,6 +11,7 @@ use crate::apply::body::{
 use crate::apply::context::StepContext;
 use crate::apply::events::StepOperation;
 use crate::apply::graph::{Step, StepMode};
+use crate::apply::migration::{is_operation_in_progress, migrate_storage_sku};
 use crate::apply::operations::ArmFailure;
 use crate::apply::ownership;
 use crate::apply::retry::Try;
@@ -137,6 +138,11 @@ async fn put(
         recover_vault(context, &id, &desired).await?;
         note = Some("recovered from soft delete".to_owned());
     }
+    if step.label.operation == StepOperation::Update {
+        if let Some(migrated) = migrate_storage_sku(context, &id, &desired).await? {
+            note = Some(migrated);
+        }
+    }
 
     // Entra replication (PrincipalNotFound) around ARM's transient conflicts.
     let waiting = |reason: String| context.waiting(reason);
@@ -256,6 +262,7 @@ fn is_transient_conflict(failure: &ArmFailure) -> bool {
     ]
     .iter()
     .any(|code| failure.has_code(code))
+        || is_operation_in_progress(failure)
 }
 
 fn add_inline_pool(cluster_body: &mut Value, name: &str, pool_body: &Value) {

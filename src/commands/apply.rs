@@ -69,7 +69,74 @@ pub async fn run(args: &ApplyArgs) -> Result<ExitStatus, CommandError> {
             return Ok(ExitStatus::Failure);
         }
     }
-    Ok(run_plan(&connection, plan, &args.execution, "apply").await)
+    let mut plan = plan;
+    let lease = take_lease(&connection, &mut plan, &args.execution).await?;
+    let status = run_plan(&connection, plan, &args.execution, "apply").await;
+    if let Some(lease) = lease {
+        let group = lease.group().to_string();
+        if let Err(error) = lease.release().await {
+            report::print_note(&format!(
+                "could not release the apply lease on {group} ({error}); it expires on its own"
+            ));
+        }
+    }
+    Ok(status)
+}
+
+/// Takes the estate's apply lease (`apply::lease`). When another run held it and this one
+/// waited, the plan is re-checked like a saved plan: if the other run changed what it
+/// observed, nothing is written and apply asks for a fresh plan.
+async fn take_lease(
+    connection: &Connection,
+    plan: &mut Plan,
+    execution: &ExecutionArgs,
+) -> Result<Option<crate::apply::lease::Lease>, CommandError> {
+    use crate::apply::lease::{acquire, this_holder, LeaseOptions};
+    let options = LeaseOptions {
+        wait: std::time::Duration::from_secs(execution.lease_wait),
+        ..LeaseOptions::default()
+    };
+    let Some(lease) = acquire(&connection.client, plan, &this_holder(), options).await? else {
+        return Ok(None);
+    };
+    let Some(other) = lease.waited_for.clone() else {
+        return Ok(Some(lease));
+    };
+    let ids: Vec<ResourceId> = plan
+        .observed
+        .iter()
+        .map(|observation| observation.id.clone())
+        .filter(|id| id != lease.group())
+        .collect();
+    let live = match crate::live::read_ids(&connection.client, &ids).await {
+        Ok(live) => live,
+        Err(error) => {
+            let _ = lease.release().await;
+            return Err(CommandError::Recheck(error));
+        }
+    };
+    let current: HashMap<ResourceId, String> = ids
+        .iter()
+        .map(|id| (id.clone(), live.fingerprint(id)))
+        .collect();
+    let observed: Vec<_> = plan
+        .observed
+        .iter()
+        .filter(|observation| &observation.id != lease.group())
+        .cloned()
+        .collect();
+    let stale = stale_resources(&observed, &current);
+    if stale.is_empty() {
+        report::print_note(&format!(
+            "waited for the apply lease held by {other}; nothing it did changes this plan"
+        ));
+        return Ok(Some(lease));
+    }
+    let _ = lease.release().await;
+    report::print_note(&format!(
+        "waited for the apply lease held by {other}, which changed resources this plan observed: run apply again for a fresh plan"
+    ));
+    Err(CommandError::Stale(stale))
 }
 
 /// Requests in flight at once for apply and destroy: enough for `--parallelism` writes in each

@@ -37,6 +37,8 @@ pub enum CommandError {
     Live(#[from] LiveError),
     #[error(transparent)]
     Plan(#[from] PlanError),
+    #[error(transparent)]
+    Lease(#[from] crate::apply::lease::LeaseError),
     #[error("cannot re-check the saved plan against Azure: {0}; nothing was changed")]
     Recheck(#[source] LiveError),
     #[error("{context}: {source}")]

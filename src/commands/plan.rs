@@ -56,12 +56,44 @@ pub(crate) async fn prepare(
     )?;
     plan.notices
         .extend(desired::unlowered_fields(&loaded.estate));
+    review_data_services(&connection.client, &mut plan, &live, &loaded).await?;
     Ok(Prepared {
         check_report: check::check(&loaded, &check::CheckOptions::default()),
         plan,
         desired,
         connection,
     })
+}
+
+/// Plan-time refusals (`planner::refusals`) and the global-name checks of creates
+/// (`planner::names`): both fail the plan before anything is written.
+async fn review_data_services(
+    client: &ArmClient,
+    plan: &mut Plan,
+    live: &LiveState,
+    loaded: &crate::spec::LoadedEstate,
+) -> Result<(), CommandError> {
+    let locator = check::locate::Locator::new(&loaded.sources);
+    let refusals = planner::refusals::review(
+        plan,
+        live,
+        &loaded.estate,
+        &locator,
+        time::OffsetDateTime::now_utc(),
+    );
+    if !refusals.is_empty() {
+        return Err(planner::PlanError::RefusedByArm { refusals }.into());
+    }
+    let names = planner::names::check(client, plan, &locator).await;
+    plan.notices.extend(names.notices);
+    if !names.taken.is_empty() {
+        return Err(planner::PlanError::GlobalNamesTaken {
+            subscription: plan.subscription.clone(),
+            taken: names.taken,
+        }
+        .into());
+    }
+    Ok(())
 }
 
 async fn read_live(client: &ArmClient, desired: &DesiredState) -> Result<LiveState, LiveError> {

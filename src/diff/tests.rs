@@ -255,9 +255,16 @@ fn storage_and_registry_immutables() {
         compare(Kind::StorageAccount, &desired, &live).action,
         Action::Update
     );
+    // Issue 13: LRS -> ZRS is ARM's account migration, in place (`kind::storage_sku_change`);
+    // pairs ARM cannot convert are refused at plan time (`planner::refusals`), never replaced.
     let zrs = json!({"location": "eastus", "sku": {"name": "Standard_ZRS"}});
     assert_eq!(
         compare(Kind::StorageAccount, &zrs, &live).action,
+        Action::Update
+    );
+    let premium = json!({"location": "eastus", "sku": {"name": "Premium_LRS"}});
+    assert_ne!(
+        compare(Kind::StorageAccount, &premium, &live).action,
         Action::Replace
     );
     let hns = json!({"properties": {"isHnsEnabled": false}});

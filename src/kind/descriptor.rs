@@ -168,6 +168,30 @@ pub enum ChangeClass {
         locked: bool,
         explanation: &'static str,
     },
+    /// ARM refuses any change while the live resource is in a state (`refused` reads the live
+    /// body), and no replacement can reach it either (a purge-protected vault's retention: the
+    /// deleted vault would hold the name): refused at plan time with `explanation` and `fix`.
+    /// Otherwise the next rule for the same path decides.
+    RefusedByArmWhen {
+        refused: fn(&Value) -> bool,
+        explanation: &'static str,
+        fix: &'static str,
+    },
+    /// What a change between two string values means depends on the pair (`classify` gets the
+    /// live and the declared value): in place, in place through a long-running ARM action, or
+    /// refused by ARM. Never a replacement: the resource holds data.
+    ByValuePair(fn(&str, &str) -> PairChange),
+}
+
+/// What [`ChangeClass::ByValuePair`] makes of one pair of values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairChange {
+    /// The write changes it (PUT/PATCH).
+    InPlace,
+    /// A long-running ARM action changes it before the write (`startAccountMigration`).
+    Action(&'static str),
+    /// ARM cannot change it: the reason and what to do.
+    Refused(&'static str),
 }
 
 /// A constant JSON value (descriptors are `const`).

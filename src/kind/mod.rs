@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 pub use cluster::AKS_SYSTEM_PREFIX;
 pub use descriptor::{KindDescriptor, Read};
-pub use storage::storage_sku_change_needs_replace;
+pub use platform::vault_purge_protected;
+pub use storage::{storage_kind_change, storage_sku_change, ACCOUNT_MIGRATION};
 
 /// A kind of Azure resource aksctl manages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

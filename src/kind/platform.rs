@@ -1,6 +1,8 @@
 //! Descriptors of the platform kinds: resource groups, container registries and their
 //! geo-replicas, Key Vaults (`../shared/arm/FACTS.md` §2-§4).
 
+use serde_json::Value;
+
 use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership,
     ParentCondition, Read, ReadWhen, Timing, PLAIN_DIFF, PLAIN_WRITE, QUICK,
@@ -159,6 +161,13 @@ pub const REGISTRY_REPLICATION: KindDescriptor = KindDescriptor {
     fields: &[],
 };
 
+/// Whether a live vault body has purge protection on (it can never be turned off).
+pub fn vault_purge_protected(live: &Value) -> bool {
+    live.pointer("/properties/enablePurgeProtection")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
 pub const KEY_VAULT: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.KeyVault/vaults",
     api_version: "2026-02-01",
@@ -180,6 +189,17 @@ pub const KEY_VAULT: KindDescriptor = KindDescriptor {
             FieldRule {
                 path: "properties.tenantId",
                 change: ChangeClass::ForcesReplacement,
+            },
+            // FACTS-AKS-DAY2 §6: set at creation only (ARM: "has been set already and it can't
+            // be modified"). Without purge protection the vault can be replaced (deleted, purged,
+            // created); with it, the deleted vault holds the name until its purge date.
+            FieldRule {
+                path: "properties.softDeleteRetentionInDays",
+                change: ChangeClass::RefusedByArmWhen {
+                    refused: vault_purge_protected,
+                    explanation: "ARM sets softDeleteRetentionInDays only when a vault is created, and a replacement cannot reach it: purge protection keeps a deleted vault's name reserved",
+                    fix: "keep the live value in the estate, or declare a vault under a new name (and move its secrets and role assignments)",
+                },
             },
             FieldRule {
                 path: "properties.softDeleteRetentionInDays",

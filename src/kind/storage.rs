@@ -2,8 +2,8 @@
 //! management policy (`../shared/arm/FACTS.md` §5).
 
 use crate::kind::descriptor::{
-    ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership, Read,
-    ReadWhen, Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
+    ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership,
+    PairChange, Read, ReadWhen, Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
 use crate::kind::Kind;
 
@@ -14,14 +14,96 @@ const fn replaced(path: &'static str) -> FieldRule {
     }
 }
 
-/// Whether a storage `sku.name` change needs a new account: ARM refuses conversions into or out
-/// of ZRS and Premium SKUs (LRS/GRS/RAGRS/GZRS/RAGZRS convert in place).
-pub fn storage_sku_change_needs_replace(before: &str, after: &str) -> bool {
-    let special = |sku: &str| {
-        let sku = sku.to_ascii_uppercase();
-        sku.ends_with("_ZRS") || sku.starts_with("PREMIUM")
+/// The ARM action that moves a storage account between an SKU and its zone-redundant twin.
+pub const ACCOUNT_MIGRATION: &str = "startAccountMigration";
+
+/// What a storage `sku.name` change is (`../shared/arm/FACTS-AKS-DAY2.md` §8, FACTS.md §5): a
+/// geo/read-access change without a zone change is a plain write; an SKU and its zone-redundant
+/// twin (`Standard_LRS`<->`Standard_ZRS`, `GRS`<->`GZRS`, `RAGRS`<->`RAGZRS`, `Premium_LRS`<->
+/// `Premium_ZRS`) convert through ARM's account migration; everything else ARM refuses (PATCH
+/// cannot move into or out of ZRS and Premium; a zone and a geo change together take two steps;
+/// Standard<->Premium needs a new account and a copy of the data).
+pub fn storage_sku_change(before: &str, after: &str) -> PairChange {
+    if before.eq_ignore_ascii_case(after) {
+        return PairChange::InPlace;
+    }
+    let (Some(from), Some(to)) = (Redundancy::of(before), Redundancy::of(after)) else {
+        return PairChange::Refused(
+            "ARM knows no conversion for this sku; keep the live sku, or create a new account under another name and copy the data",
+        );
     };
-    !before.eq_ignore_ascii_case(after) && (special(before) || special(after))
+    if from.premium != to.premium {
+        return PairChange::Refused(
+            "ARM cannot convert between Standard and Premium storage; keep the live sku, or create a new account under another name and copy the data (AzCopy)",
+        );
+    }
+    match (from.zonal == to.zonal, from.geo == to.geo) {
+        (true, _) if !from.premium && !from.zonal_only() && !to.zonal_only() => PairChange::InPlace,
+        (true, _) => PairChange::Refused(
+            "ARM cannot change the replication of a Standard_ZRS or Premium account in place; keep the live sku",
+        ),
+        (false, true) => PairChange::Action(ACCOUNT_MIGRATION),
+        (false, false) => PairChange::Refused(
+            "a zone-redundancy change and a geo-redundancy change take two steps: first migrate to the zone-redundant twin of the live sku (e.g. Standard_LRS -> Standard_ZRS), apply, then change the geo replication",
+        ),
+    }
+}
+
+/// The redundancy an SKU name stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Redundancy {
+    premium: bool,
+    zonal: bool,
+    /// Geo-replicated, and whether the secondary is readable (`RA`).
+    geo: Option<bool>,
+}
+
+impl Redundancy {
+    fn of(sku: &str) -> Option<Redundancy> {
+        let upper = sku.to_ascii_uppercase();
+        let (tier, replication) = upper.split_once('_')?;
+        let premium = match tier {
+            "STANDARD" => false,
+            "PREMIUM" => true,
+            _ => return None,
+        };
+        let (zonal, geo) = match replication {
+            "LRS" => (false, None),
+            "ZRS" => (true, None),
+            "GRS" => (false, Some(false)),
+            "RAGRS" => (false, Some(true)),
+            "GZRS" => (true, Some(false)),
+            "RAGZRS" => (true, Some(true)),
+            _ => return None,
+        };
+        if premium && geo.is_some() {
+            return None;
+        }
+        Some(Redundancy {
+            premium,
+            zonal,
+            geo,
+        })
+    }
+
+    /// `Standard_ZRS`: PATCH cannot move it to any other sku.
+    fn zonal_only(self) -> bool {
+        self.zonal && self.geo.is_none()
+    }
+}
+
+/// What a storage `kind` change is: GPv1 (`Storage`) and `BlobStorage` upgrade to `StorageV2`
+/// in place, for good; ARM accepts no other kind in an update.
+pub fn storage_kind_change(before: &str, after: &str) -> PairChange {
+    let upgrade = after.eq_ignore_ascii_case("StorageV2")
+        && (before.eq_ignore_ascii_case("Storage") || before.eq_ignore_ascii_case("BlobStorage"));
+    if before.eq_ignore_ascii_case(after) || upgrade {
+        PairChange::InPlace
+    } else {
+        PairChange::Refused(
+            "ARM only upgrades Storage and BlobStorage accounts to StorageV2; keep the live kind, or create a new account under another name and copy the data",
+        )
+    }
 }
 
 pub const STORAGE_ACCOUNT: KindDescriptor = KindDescriptor {
@@ -40,10 +122,13 @@ pub const STORAGE_ACCOUNT: KindDescriptor = KindDescriptor {
         fields: &[
             FieldRule {
                 path: "sku.name",
-                change: ChangeClass::ForcesReplacementWhen(storage_sku_change_needs_replace),
+                change: ChangeClass::ByValuePair(storage_sku_change),
+            },
+            FieldRule {
+                path: "kind",
+                change: ChangeClass::ByValuePair(storage_kind_change),
             },
             replaced("location"),
-            replaced("kind"),
             replaced("extendedLocation"),
             replaced("properties.isHnsEnabled"),
             replaced("properties.isNfsV3Enabled"),
@@ -190,3 +275,62 @@ pub const STORAGE_MANAGEMENT_POLICY: KindDescriptor = KindDescriptor {
     timing: QUICK,
     fields: &[],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sku_pairs_follow_the_facts() {
+        let action = PairChange::Action(ACCOUNT_MIGRATION);
+        for (before, after, expected) in [
+            ("Standard_LRS", "Standard_ZRS", Some(action)),
+            ("Standard_ZRS", "Standard_LRS", Some(action)),
+            ("Standard_GRS", "Standard_GZRS", Some(action)),
+            ("Standard_RAGRS", "Standard_RAGZRS", Some(action)),
+            ("Premium_LRS", "Premium_ZRS", Some(action)),
+            ("Standard_LRS", "Standard_GRS", Some(PairChange::InPlace)),
+            ("Standard_GRS", "Standard_RAGRS", Some(PairChange::InPlace)),
+            (
+                "Standard_GZRS",
+                "Standard_RAGZRS",
+                Some(PairChange::InPlace),
+            ),
+            ("standard_lrs", "Standard_LRS", Some(PairChange::InPlace)),
+            ("Standard_LRS", "Premium_LRS", None),
+            ("Standard_LRS", "Standard_GZRS", None),
+            ("Standard_ZRS", "Standard_GZRS", None),
+            ("Premium_ZRS", "Standard_ZRS", None),
+            ("Standard_LRS", "Standard_XYZ", None),
+        ] {
+            let change = storage_sku_change(before, after);
+            match expected {
+                Some(expected) => assert_eq!(change, expected, "{before} -> {after}"),
+                None => assert!(
+                    matches!(change, PairChange::Refused(_)),
+                    "{before} -> {after}: {change:?}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn only_upgrades_to_storage_v2_change_the_kind() {
+        assert_eq!(
+            storage_kind_change("Storage", "StorageV2"),
+            PairChange::InPlace
+        );
+        assert_eq!(
+            storage_kind_change("BlobStorage", "StorageV2"),
+            PairChange::InPlace
+        );
+        assert!(matches!(
+            storage_kind_change("StorageV2", "BlockBlobStorage"),
+            PairChange::Refused(_)
+        ));
+        assert!(matches!(
+            storage_kind_change("StorageV2", "Storage"),
+            PairChange::Refused(_)
+        ));
+    }
+}

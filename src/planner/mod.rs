@@ -6,8 +6,10 @@
 
 mod build;
 mod deferred;
+pub mod names;
 mod order;
 mod ownership;
+pub mod refusals;
 mod targets;
 
 #[cfg(test)]
@@ -40,6 +42,17 @@ pub enum PlanError {
     /// Resources the estate declares exist in ARM tagged for another estate (`ownedByOtherEstate`).
     #[error("refusing to plan: {} owned by another estate: {}", if conflicts.len() == 1 { "a declared resource is" } else { "declared resources are" }, describe(conflicts))]
     OwnedByOtherEstate { conflicts: Vec<OwnershipConflict> },
+    /// Changes ARM would refuse, or could reach only by deleting data (`refusals`): nothing is
+    /// planned, nothing written.
+    #[error("refusing to plan: ARM would refuse {}:\n  {}", if refusals.len() == 1 { "this change" } else { "these changes" }, refusals.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  "))]
+    RefusedByArm { refusals: Vec<refusals::Refusal> },
+    /// Global names of resources the plan creates that ARM says are not available
+    /// (`checkNameAvailability`): held by another subscription or tenant, or invalid.
+    #[error("refusing to plan: {} the plan would create {} not available (checkNameAvailability), nothing was written:\n  {}\nChoose other names; if these resources exist in the estate's own subscription, check --subscription / AZURE_SUBSCRIPTION_ID (the plan reads subscription {subscription})", if taken.len() == 1 { "a global name" } else { "global names" }, if taken.len() == 1 { "is" } else { "are" }, taken.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  "))]
+    GlobalNamesTaken {
+        subscription: String,
+        taken: Vec<names::TakenName>,
+    },
 }
 
 /// A declared resource that another estate owns.

@@ -37,7 +37,7 @@ fn plan_files() -> Vec<PathBuf> {
 }
 
 /// The estate lowered exactly as the CLI lowers it with the test environment.
-fn load_desired(file: &Path) -> DesiredState {
+pub(crate) fn load_desired(file: &Path) -> DesiredState {
     let environment = |name: &str| match name {
         "AZURE_SUBSCRIPTION_ID" => Some(SUBSCRIPTION.to_owned()),
         "AZURE_TENANT_ID" => Some(common::tenant()),
@@ -61,7 +61,7 @@ fn load_desired(file: &Path) -> DesiredState {
 
 /// Creates every resource of the estate with raw PUTs in plan order, filling deferred values
 /// from the created sources, as ARM would see a converged estate.
-async fn seed(client: &ArmClient, desired: &DesiredState) {
+pub(crate) async fn seed(client: &ArmClient, desired: &DesiredState) {
     let plan = planner::build(desired, &LiveState::new(), &PlanOptions::default()).expect("plan");
     let ids: HashMap<&str, &aksctl::id::ResourceId> = plan
         .changes

@@ -86,7 +86,18 @@ fn drift_on_a_cluster_and_a_pool_is_converged_without_resetting_the_rest() {
         "{}",
         converged.describe()
     );
-    let written: Vec<String> = writes(&mock)
+    // The apply lease (`docs/apply.md`): taken and released on the estate's resource group.
+    let (lease, others): (Vec<_>, Vec<_>) = writes(&mock).into_iter().partition(|request| {
+        request["method"] == "PUT"
+            && request["path"].as_str().is_some_and(|path| {
+                path.to_ascii_lowercase()
+                    .ends_with("/resourcegroups/rg-shared-aks-prod")
+            })
+    });
+    assert_eq!(lease.len(), 2, "lease taken and released: {lease:?}");
+    assert!(lease[0]["body"]["tags"]["aksctl-apply-lease"].is_string());
+    assert!(lease[1]["body"]["tags"].get("aksctl-apply-lease").is_none());
+    let written: Vec<String> = others
         .iter()
         .map(|request| {
             request["path"]

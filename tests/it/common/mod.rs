@@ -89,7 +89,7 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
-async fn control(
+pub(crate) async fn control(
     mock: &MockArm,
     method: reqwest::Method,
     path: &str,

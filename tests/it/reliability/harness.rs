@@ -211,7 +211,9 @@ pub fn writes(mock: &MockArm) -> Vec<Value> {
             matches!(
                 request["method"].as_str(),
                 Some("PUT" | "PATCH" | "DELETE" | "POST")
-            )
+            ) && !request["path"]
+                .as_str()
+                .is_some_and(|path| path.ends_with("/checkNameAvailability"))
         })
         .collect()
 }
