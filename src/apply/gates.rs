@@ -109,6 +109,7 @@ mod tests {
             deferred: vec![],
             depends_on: vec![],
             replace_order: None,
+            procedure: Default::default(),
         }
     }
 

@@ -73,6 +73,7 @@ pub fn build(
                 deferred: Vec::new(),
                 depends_on: deletion.depends_on,
                 replace_order: None,
+                procedure: Default::default(),
             });
         }
     }
@@ -161,6 +162,7 @@ impl<'a> Context<'a> {
             deferred: resolved.pending.clone(),
             depends_on: dependencies(resource),
             replace_order: None,
+            procedure: Default::default(),
         };
         let Some(live_resource) = live_resource else {
             if let Some(existing) = self.equivalent_role_assignment(resource, &resolved.body) {
