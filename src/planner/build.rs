@@ -12,7 +12,7 @@ use crate::live::{LiveResource, LiveState, OWNER_TAG};
 use crate::plan::{Action, Observation, Plan, Reason, ReasonCode, ReplaceOrder, ResourceChange};
 use crate::planner::deferred::{self, pointer_display, pointer_rule_path};
 use crate::planner::ownership::{self, Ownership};
-use crate::planner::{order, targets, OwnershipConflict, PlanError, PlanOptions};
+use crate::planner::{order, rotation, targets, OwnershipConflict, PlanError, PlanOptions};
 
 /// Builds the plan that converges `live` to `desired`.
 pub fn build(
@@ -40,9 +40,12 @@ pub fn build(
         conflicts: Vec::new(),
     };
     let mut changes: Vec<ResourceChange> = Vec::new();
+    // Temporary pools of rotations: part of their pool's change, never deleted on their own.
+    let mut rotations: Vec<String> = Vec::new();
     for address in order::topological(&nodes) {
         if let Some(resource) = desired.by_address(&address) {
-            let change = context.plan_resource(resource);
+            let mut change = context.plan_resource(resource);
+            rotations.extend(rotation::shape(&mut change, resource, desired, live));
             context.planned.insert(address, change.action);
             changes.push(change);
         }
@@ -54,7 +57,8 @@ pub fn build(
     }
 
     if options.targets.is_empty() {
-        let taken: HashSet<String> = changes.iter().map(|c| c.address.clone()).collect();
+        let mut taken: HashSet<String> = changes.iter().map(|c| c.address.clone()).collect();
+        taken.extend(rotations);
         let (deletions, notices) = ownership::deletions(desired, live, &desired.estate, &taken);
         context.notices.extend(notices);
         for deletion in deletions {

@@ -8,6 +8,7 @@ mod build;
 mod deferred;
 mod order;
 mod ownership;
+pub mod rotation;
 mod targets;
 
 #[cfg(test)]
