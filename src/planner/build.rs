@@ -41,7 +41,7 @@ pub fn build(
     };
     let mut changes: Vec<ResourceChange> = Vec::new();
     // Temporary pools of rotations: part of their pool's change, never deleted on their own.
-    let mut rotations: Vec<String> = Vec::new();
+    let mut rotations: Vec<crate::id::ResourceId> = Vec::new();
     for address in order::topological(&nodes) {
         if let Some(resource) = desired.by_address(&address) {
             let mut change = context.plan_resource(resource);
@@ -57,11 +57,13 @@ pub fn build(
     }
 
     if options.targets.is_empty() {
-        let mut taken: HashSet<String> = changes.iter().map(|c| c.address.clone()).collect();
-        taken.extend(rotations);
+        let taken: HashSet<String> = changes.iter().map(|c| c.address.clone()).collect();
         let (deletions, notices) = ownership::deletions(desired, live, &desired.estate, &taken);
         context.notices.extend(notices);
-        for deletion in deletions {
+        for deletion in deletions
+            .into_iter()
+            .filter(|deletion| !rotations.contains(&deletion.resource.id))
+        {
             let kind = deletion.resource.kind;
             changes.push(ResourceChange {
                 address: deletion.address,

@@ -52,14 +52,14 @@ pub fn temporary_name(pool: &str, windows: bool, declared: &[String]) -> String 
 }
 
 /// Turns a pool's change into a rotation when it needs one, or when a rotation of it was
-/// interrupted (its temporary pool exists). Returns the temporary pool's address when the plan
-/// must not treat it as an undeclared pool to delete.
+/// interrupted (its temporary pool exists). Returns the temporary pool's id, which the plan must
+/// not treat as an undeclared pool to delete.
 pub fn shape(
     change: &mut ResourceChange,
     resource: &DesiredResource,
     desired: &DesiredState,
     live: &LiveState,
-) -> Option<String> {
+) -> Option<ResourceId> {
     if resource.kind != Kind::AgentPool
         || matches!(
             change
@@ -178,7 +178,7 @@ pub fn shape(
     change.procedure.requires = vec![ALLOW_REPLACE.to_owned()];
     change.procedure.drained_nodes = Some(drained);
     change.procedure.steps = steps;
-    Some(temporary_address)
+    Some(temporary_id)
 }
 
 /// Whether a reason is a difference the diff classified as a rotation (`ChangeClass::Rotate`).

@@ -8,6 +8,7 @@ mod cli;
 mod check;
 mod common;
 mod credentials;
+mod day2;
 mod desired;
 mod dr;
 mod export;

@@ -1,0 +1,1 @@
+//! The Kubernetes version workflow (issue 13, version rows).
