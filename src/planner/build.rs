@@ -12,7 +12,7 @@ use crate::live::{LiveResource, LiveState, OWNER_TAG};
 use crate::plan::{Action, Observation, Plan, Reason, ReasonCode, ReplaceOrder, ResourceChange};
 use crate::planner::deferred::{self, pointer_display, pointer_rule_path};
 use crate::planner::ownership::{self, Ownership};
-use crate::planner::{order, rotation, targets, OwnershipConflict, PlanError, PlanOptions};
+use crate::planner::{order, rotation, targets, versions, OwnershipConflict, PlanError, PlanOptions};
 
 /// Builds the plan that converges `live` to `desired`.
 pub fn build(
@@ -50,6 +50,7 @@ pub fn build(
             changes.push(change);
         }
     }
+    versions::shape(&mut changes, &mut context.notices)?;
     if !context.conflicts.is_empty() {
         return Err(PlanError::OwnedByOtherEstate {
             conflicts: context.conflicts,
