@@ -218,6 +218,17 @@ pub struct Plan {
     /// Notices that are not changes (e.g. "exists, not managed: run `aksctl adopt`").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notices: Vec<String>,
+    /// The estate's `rollout:` stages, in order: apply finishes each before the next.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<PlanStage>,
+}
+
+/// One rollout stage: its name and its clusters' addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanStage {
+    pub name: String,
+    pub clusters: Vec<String>,
 }
 
 impl Plan {
@@ -238,6 +249,7 @@ impl Plan {
             changes,
             observed,
             notices,
+            stages: Vec::new(),
         }
     }
 

@@ -14,6 +14,7 @@
 //!   new resource and its dependants' updates), else delete-then-create;
 //! - a change with ordered steps (a pool rotation, `docs/day2.md`) is a chain: each step waits for
 //!   the previous one, the first for what the change depends on;
+//! - rollout stages: the steps of a stage's clusters wait for those of the previous stage;
 //! - lock keys: a cluster and its pools share one (one mutating operation per cluster), federated
 //!   credentials share their identity's (one write per identity).
 
@@ -78,6 +79,7 @@ impl ExecutionGraph {
             builder.add_change(change);
         }
         builder.link(&plan.changes);
+        builder.order_stages(plan);
         let mut graph = ExecutionGraph {
             steps: builder.steps,
         };
@@ -538,6 +540,52 @@ impl Builder {
                     }
                 }
             }
+        }
+    }
+}
+
+impl Builder {
+    /// Rollout stages: every step of a stage's clusters (their pools, configurations, role
+    /// assignments scoped to them) waits for every step of the previous stage's clusters, so a
+    /// stage finishes before the next starts. Deletions of undeclared resources are left out (they
+    /// already wait for every create and update).
+    fn order_stages(&mut self, plan: &Plan) {
+        let cluster_ids: Vec<Vec<String>> = plan
+            .stages
+            .iter()
+            .map(|stage| {
+                stage
+                    .clusters
+                    .iter()
+                    .filter_map(|address| plan.changes.iter().find(|c| &c.address == address))
+                    .map(|change| change.id.as_str().to_ascii_lowercase())
+                    .collect()
+            })
+            .collect();
+        let stage_of = |step: &Step| {
+            let id = step.label.id.as_str().to_ascii_lowercase();
+            cluster_ids.iter().position(|clusters| {
+                clusters
+                    .iter()
+                    .any(|cluster| id == *cluster || id.starts_with(&format!("{cluster}/")))
+            })
+        };
+        let staged: Vec<(usize, usize)> = self
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !self.pure_deletes.contains(index))
+            .filter_map(|(index, step)| stage_of(step).map(|stage| (index, stage)))
+            .collect();
+        for &(index, stage) in &staged {
+            let earlier: Vec<usize> = staged
+                .iter()
+                .filter(|(_, other_stage)| other_stage + 1 == stage)
+                .map(|(other, _)| *other)
+                .collect();
+            self.steps[index].depends_on.extend(earlier);
+            self.steps[index].depends_on.sort_unstable();
+            self.steps[index].depends_on.dedup();
         }
     }
 }

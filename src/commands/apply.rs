@@ -32,13 +32,24 @@ pub async fn run(args: &ApplyArgs) -> Result<ExitStatus, CommandError> {
             ))
         }
         None => {
-            let prepared = prepare(
+            let mut prepared = prepare(
                 &args.files,
                 &args.arm,
                 &args.target,
                 max_concurrency(&args.execution),
             )
             .await?;
+            if let Some(stage) = &args.stage {
+                // The stage's clusters come from the estate: plan again, targeted at them.
+                let targets = crate::planner::rollout::stage_targets(&prepared.plan.stages, stage)?;
+                prepared = prepare(
+                    &args.files,
+                    &args.arm,
+                    &targets,
+                    max_concurrency(&args.execution),
+                )
+                .await?;
+            }
             plan_text::print(&prepared.plan);
             (prepared.plan, prepared.connection)
         }

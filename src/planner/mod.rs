@@ -8,6 +8,7 @@ mod build;
 mod deferred;
 mod order;
 mod ownership;
+pub mod rollout;
 pub mod rotation;
 pub mod versions;
 mod targets;
@@ -56,6 +57,9 @@ pub enum PlanError {
         /// The minors to go through, in order (the last is the declared one).
         path: Vec<String>,
     },
+    /// The estate's `rollout:` does not fit its clusters, or `--stage` names no stage.
+    #[error("rollout: {0}")]
+    Rollout(String),
     /// Resources the estate declares exist in ARM tagged for another estate (`ownedByOtherEstate`).
     #[error("refusing to plan: {} owned by another estate: {}", if conflicts.len() == 1 { "a declared resource is" } else { "declared resources are" }, describe(conflicts))]
     OwnedByOtherEstate { conflicts: Vec<OwnershipConflict> },

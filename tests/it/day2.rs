@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::apply::{run, Run};
 
+mod crash;
 mod rotation;
 mod versions;
 

@@ -11,7 +11,7 @@ mod builders;
 mod checks;
 mod definitions;
 
-use builders::{named_list, object, reference, string};
+use builders::{array, named_list, object, reference, string};
 
 /// The `$id` of the schema.
 pub const SCHEMA_ID: &str = "https://aksctl.dev/schemas/estate-v1alpha1.json";
@@ -22,6 +22,7 @@ pub fn estate_schema() -> Value {
     for (name, definition) in definitions::definitions_list()
         .into_iter()
         .chain(checks::definitions())
+        .chain(rollout_definitions())
     {
         definitions.insert(name.to_string(), definition);
     }
@@ -57,6 +58,7 @@ pub fn estate_schema() -> Value {
             ("identities", named_list("Identity")),
             ("roleAssignments", named_list("RoleAssignment")),
             ("checks", reference("Checks")),
+            ("rollout", reference("Rollout")),
         ],
     );
     if let Value::Object(root) = &mut root {
@@ -190,4 +192,32 @@ mod tests {
         }
         assert!(problems.is_empty(), "{problems:#?}");
     }
+}
+
+/// `rollout:` (`spec::types::Rollout`).
+fn rollout_definitions() -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "Rollout",
+            object(
+                "The order clusters are applied in: each stage finishes before the next starts.",
+                &["stages"],
+                vec![("stages", array(reference("RolloutStage")))],
+            ),
+        ),
+        (
+            "RolloutStage",
+            object(
+                "One stage of the rollout.",
+                &["name", "clusters"],
+                vec![
+                    ("name", string("The stage name, for `apply --stage NAME`.")),
+                    (
+                        "clusters",
+                        array(string("A cluster of the estate, by name.")),
+                    ),
+                ],
+            ),
+        ),
+    ]
 }
