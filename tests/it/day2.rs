@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::apply::{run, Run};
 
 mod crash;
+mod rollout;
 mod rotation;
 mod versions;
 

@@ -13,7 +13,8 @@ use crate::reliability::harness::{
 /// Seeds run by `cargo test`.
 const SEEDS: u64 = 20;
 
-fn crash_rotation_and_resume(seed: u64) {
+/// What one seed did: killed before the apply finished, and whether a temporary pool was left.
+fn crash_rotation_and_resume(seed: u64) -> (bool, bool) {
     let mock = start_mock();
     let base = crate::apply::plan_file("shared-prod.yaml");
     let clean = apply_with(&mock, &base, &[], &[]);
@@ -63,6 +64,9 @@ fn crash_rotation_and_resume(seed: u64) {
         child.kill().expect("SIGKILL aksctl");
     }
     let _ = child.wait();
+    let temporary_left = resource_ids(&mock)
+        .iter()
+        .any(|id| id.ends_with("/agentpools/systemrot") || id.ends_with("/agentpools/workloadrot"));
     let context = format!(
         "seed {seed}: killed after {} requests of the rotation (finished first: {finished})",
         request_count(&mock) - start
@@ -87,11 +91,15 @@ fn crash_rotation_and_resume(seed: u64) {
         orphans.is_empty() && missing.is_empty(),
         "{context}: orphans {orphans:?}, missing {missing:?}"
     );
+    (!finished, temporary_left)
 }
 
 #[test]
 fn a_rotation_killed_at_any_point_resumes_without_orphans_or_duplicates() {
-    for seed in 0..SEEDS {
-        crash_rotation_and_resume(seed);
-    }
+    let outcomes: Vec<(bool, bool)> = (0..SEEDS).map(crash_rotation_and_resume).collect();
+    let killed = outcomes.iter().filter(|outcome| outcome.0).count();
+    let mid_rotation = outcomes.iter().filter(|outcome| outcome.1).count();
+    // The kill points must actually land inside rotations, some with a temporary pool alive.
+    assert!(killed >= SEEDS as usize / 2, "only {killed} seeds were killed: {outcomes:?}");
+    assert!(mid_rotation >= 1, "no seed was killed with a temporary pool alive: {outcomes:?}");
 }
