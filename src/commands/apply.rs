@@ -96,6 +96,11 @@ async fn saved_plan(path: &Path, args: &ApplyArgs) -> Result<(Plan, Connection),
             "--target cannot be combined with a saved plan: targets were fixed when the plan was made".to_owned(),
         ));
     }
+    if args.stage.is_some() {
+        return Err(CommandError::Usage(
+            "--stage cannot be combined with a saved plan: plan the stage's clusters with `aksctl plan --target cluster/NAME --out PLANFILE`".to_owned(),
+        ));
+    }
     let connection = connect(&args.arm, &args.execution)?;
     let plan = read_plan_file(path)?;
     let ids: Vec<ResourceId> = plan.observed.iter().map(|o| o.id.clone()).collect();
