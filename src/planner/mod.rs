@@ -42,7 +42,7 @@ pub enum PlanError {
     },
     /// Without an auto-upgrade channel, the live version is above the declared one: ARM refuses
     /// downgrades (`OperationNotAllowed`).
-    #[error("{address}: kubernetesVersion \"{declared}\" is older than the running {live}, and AKS refuses downgrades (OperationNotAllowed). Declare \"{live}\" (or its minor) in the estate; to let AKS move it, set autoUpgrade.channel")]
+    #[error("{address}: the Kubernetes version \"{declared}\" is older than the running {live}, and AKS refuses downgrades (OperationNotAllowed). Declare \"{live}\" (or its minor) in the estate; to let AKS move it, set autoUpgrade.channel")]
     VersionDowngrade {
         address: String,
         declared: String,

@@ -45,6 +45,7 @@ fn running(cluster: &Value) -> Option<&str> {
 
 /// Applies the version workflow to the planned changes (cluster and pool changes of one plan).
 pub fn shape(changes: &mut [ResourceChange], notices: &mut Vec<String>) -> Result<(), PlanError> {
+    pool_floors(changes, notices)?;
     let clusters: Vec<usize> = changes
         .iter()
         .enumerate()
@@ -126,6 +127,69 @@ pub fn shape(changes: &mut [ResourceChange], notices: &mut Vec<String>) -> Resul
         if channel.is_none() {
             follow_control_plane(changes, index, &to);
         }
+    }
+    Ok(())
+}
+
+/// A pool whose live version is above its declared one: a floor under the cluster's auto-upgrade
+/// channel (AKS moved it), else a plan-time error (ARM refuses downgrades).
+fn pool_floors(changes: &mut [ResourceChange], notices: &mut Vec<String>) -> Result<(), PlanError> {
+    let channels: Vec<(crate::id::ResourceId, Option<String>)> = changes
+        .iter()
+        .filter(|change| change.kind == Kind::ManagedCluster)
+        .map(|change| {
+            let channel = change
+                .before
+                .as_ref()
+                .and_then(|before| upgrade_channel(before))
+                .map(str::to_owned);
+            (change.id.clone(), channel)
+        })
+        .collect();
+    for pool in changes.iter_mut().filter(|change| change.kind == Kind::AgentPool) {
+        let (Some(before), Some(after)) = (pool.before.as_ref(), pool.after.as_mut()) else {
+            continue;
+        };
+        let Some(declared) = after.pointer(POOL_VERSION).and_then(Value::as_str).map(str::to_owned)
+        else {
+            continue;
+        };
+        let Some(live) = before
+            .pointer("/properties/currentOrchestratorVersion")
+            .or_else(|| before.pointer(POOL_VERSION))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        if minor_of(&live) <= minor_of(&declared) {
+            continue;
+        }
+        let channel = channels
+            .iter()
+            .find(|(id, _)| pool.id.parent().as_ref() == Some(id))
+            .and_then(|(_, channel)| channel.clone());
+        let Some(channel) = channel else {
+            return Err(PlanError::VersionDowngrade {
+                address: pool.address.clone(),
+                declared,
+                live,
+            });
+        };
+        if let (Some(live_declared), Some(slot)) =
+            (before.pointer(POOL_VERSION).cloned(), after.pointer_mut(POOL_VERSION))
+        {
+            *slot = live_declared;
+        }
+        pool.reasons
+            .retain(|reason| reason.path.as_deref() != Some(POOL_VERSION));
+        if pool.reasons.is_empty() {
+            pool.action = crate::plan::Action::Noop;
+        }
+        notices.push(format!(
+            "{}: AKS moved orchestratorVersion to {live} (auto-upgrade channel {channel}); the declared \"{declared}\" is a floor, nothing is planned.",
+            pool.address
+        ));
     }
     Ok(())
 }
