@@ -113,7 +113,10 @@ fn pools_move_with_channel_upgrade(live: &Value, merged: &mut Value) {
     {
         for profile in profiles {
             if let Some(profile) = profile.as_object_mut() {
-                profile.insert("orchestratorVersion".to_owned(), Value::from(target.clone()));
+                profile.insert(
+                    "orchestratorVersion".to_owned(),
+                    Value::from(target.clone()),
+                );
             }
         }
     }

@@ -72,7 +72,11 @@ pub fn blocked_changes(plan: &Plan, allow_delete: bool, allow_replace: bool) -> 
                             .collect::<Vec<_>>()
                             .join("; "),
                         change.procedure.drained_nodes.unwrap_or(0),
-                        if change.procedure.drained_nodes == Some(1) { "" } else { "s" }
+                        if change.procedure.drained_nodes == Some(1) {
+                            ""
+                        } else {
+                            "s"
+                        }
                     ),
                 })
             }

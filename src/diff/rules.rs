@@ -30,7 +30,9 @@ pub fn forces_replacement(
 ) -> bool {
     for rule in kind.descriptor().diff.fields {
         match rule.change {
-            ChangeClass::ForcesReplacement | ChangeClass::Rotate if covers(rule.path, rule_path) => {
+            ChangeClass::ForcesReplacement | ChangeClass::Rotate
+                if covers(rule.path, rule_path) =>
+            {
                 return true
             }
             ChangeClass::ForcesReplacementWhen(test) | ChangeClass::RotateWhen(test)

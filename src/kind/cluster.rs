@@ -3,7 +3,8 @@
 
 use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Lock,
-    OwnedWholeMap, Ownership, Read, ReadWhen, ServerMover, Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
+    OwnedWholeMap, Ownership, Read, ReadWhen, ServerMover, Timing, WriteRules, PLAIN_DIFF,
+    PLAIN_WRITE, QUICK,
 };
 use crate::kind::Kind;
 
@@ -30,7 +31,10 @@ const fn rotated(path: &'static str) -> FieldRule {
 fn os_sku_needs_rotation(before: &str, after: &str) -> bool {
     let linux = |sku: &str| {
         let sku = sku.to_ascii_lowercase();
-        sku.starts_with("ubuntu") || sku.starts_with("azurelinux") || sku == "cblmariner" || sku == "mariner"
+        sku.starts_with("ubuntu")
+            || sku.starts_with("azurelinux")
+            || sku == "cblmariner"
+            || sku == "mariner"
     };
     !(linux(before) && linux(after))
 }

@@ -12,7 +12,9 @@ use crate::live::{LiveResource, LiveState, OWNER_TAG};
 use crate::plan::{Action, Observation, Plan, Reason, ReasonCode, ReplaceOrder, ResourceChange};
 use crate::planner::deferred::{self, pointer_display, pointer_rule_path};
 use crate::planner::ownership::{self, Ownership};
-use crate::planner::{order, rotation, targets, versions, OwnershipConflict, PlanError, PlanOptions};
+use crate::planner::{
+    order, rotation, targets, versions, OwnershipConflict, PlanError, PlanOptions,
+};
 
 /// Builds the plan that converges `live` to `desired`.
 pub fn build(

@@ -10,8 +10,8 @@ mod order;
 mod ownership;
 pub mod rollout;
 pub mod rotation;
-pub mod versions;
 mod targets;
+pub mod versions;
 
 #[cfg(test)]
 mod tests;

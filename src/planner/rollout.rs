@@ -8,7 +8,10 @@ use crate::planner::PlanError;
 use crate::spec::types::Rollout;
 
 /// The plan stages of `rollout`: each cluster must be declared and in one stage only.
-pub fn stages(rollout: Option<&Rollout>, desired: &DesiredState) -> Result<Vec<PlanStage>, PlanError> {
+pub fn stages(
+    rollout: Option<&Rollout>,
+    desired: &DesiredState,
+) -> Result<Vec<PlanStage>, PlanError> {
     let Some(rollout) = rollout else {
         return Ok(Vec::new());
     };
@@ -16,7 +19,10 @@ pub fn stages(rollout: Option<&Rollout>, desired: &DesiredState) -> Result<Vec<P
     let mut seen: Vec<String> = Vec::new();
     let mut stages = Vec::new();
     for stage in &rollout.stages {
-        if stages.iter().any(|known: &PlanStage| known.name == stage.name) {
+        if stages
+            .iter()
+            .any(|known: &PlanStage| known.name == stage.name)
+        {
             return Err(PlanError::Rollout(format!(
                 "stage {} is named twice; give each stage its own name",
                 stage.name

@@ -41,7 +41,10 @@ pub fn temporary_name(pool: &str, windows: bool, declared: &[String]) -> String 
     };
     let base: String = pool.chars().take(limit - SUFFIX.len()).collect();
     let candidate = format!("{base}{SUFFIX}");
-    if !declared.iter().any(|name| name.eq_ignore_ascii_case(&candidate)) {
+    if !declared
+        .iter()
+        .any(|name| name.eq_ignore_ascii_case(&candidate))
+    {
         return candidate;
     }
     let short: String = pool.chars().take(limit - SUFFIX.len() - 1).collect();
@@ -62,11 +65,12 @@ pub fn shape(
 ) -> Option<ResourceId> {
     if resource.kind != Kind::AgentPool
         || matches!(
-            change
-                .reasons
-                .first()
-                .map(|reason| reason.code),
-            Some(ReasonCode::ExistsNotManaged | ReasonCode::OwnedByOtherEstate | ReasonCode::DependencyChanged)
+            change.reasons.first().map(|reason| reason.code),
+            Some(
+                ReasonCode::ExistsNotManaged
+                    | ReasonCode::OwnedByOtherEstate
+                    | ReasonCode::DependencyChanged
+            )
         )
     {
         return None;
@@ -75,7 +79,9 @@ pub fn shape(
     let declared_names: Vec<String> = desired
         .resources
         .iter()
-        .filter(|other| other.kind == Kind::AgentPool && other.id.parent().as_ref() == Some(&cluster))
+        .filter(|other| {
+            other.kind == Kind::AgentPool && other.id.parent().as_ref() == Some(&cluster)
+        })
         .map(|other| other.id.name().to_owned())
         .collect();
     let windows = text(&resource.body, "/properties/osType")
@@ -85,8 +91,8 @@ pub fn shape(
     let temporary_address = format!("{}{temporary}", address_prefix(&change.address));
     let temporary_live = live.get(&temporary_id);
     let old_live = live.get(&resource.id);
-    let needs_rotation = change.action == Action::Replace
-        && change.reasons.iter().any(is_rotation_reason);
+    let needs_rotation =
+        change.action == Action::Replace && change.reasons.iter().any(is_rotation_reason);
     if !needs_rotation && temporary_live.is_none() {
         return None;
     }
@@ -126,7 +132,11 @@ pub fn shape(
             StepOperationKind::Delete,
             &change.address,
             &resource.id,
-            format!("delete the old {} (AKS cordons and drains its {old_nodes} node{})", change.address, plural(old_nodes)),
+            format!(
+                "delete the old {} (AKS cordons and drains its {old_nodes} node{})",
+                change.address,
+                plural(old_nodes)
+            ),
             None,
         ));
     }
@@ -135,7 +145,11 @@ pub fn shape(
             StepOperationKind::Create,
             &change.address,
             &resource.id,
-            format!("create {} with the new settings ({}) and wait until it is Succeeded", change.address, capacity(&after)),
+            format!(
+                "create {} with the new settings ({}) and wait until it is Succeeded",
+                change.address,
+                capacity(&after)
+            ),
             Some(after.clone()),
         ));
     } else if change.action == Action::Update {
@@ -149,14 +163,20 @@ pub fn shape(
     }
     let temporary_nodes = match temporary_live {
         Some(existing) => node_count(&existing.body),
-        None => node_count(&with_capacity_of(&after, old_live.map_or(&Value::Null, |old| &old.body))),
+        None => node_count(&with_capacity_of(
+            &after,
+            old_live.map_or(&Value::Null, |old| &old.body),
+        )),
     };
     drained += temporary_nodes;
     steps.push(step(
         StepOperationKind::Delete,
         &temporary_address,
         &temporary_id,
-        format!("delete {temporary_address} (AKS cordons and drains its {temporary_nodes} node{})", plural(temporary_nodes)),
+        format!(
+            "delete {temporary_address} (AKS cordons and drains its {temporary_nodes} node{})",
+            plural(temporary_nodes)
+        ),
         None,
     ));
     if !needs_rotation {
@@ -184,7 +204,9 @@ pub fn shape(
 /// Whether a reason is a difference the diff classified as a rotation (`ChangeClass::Rotate`).
 pub fn is_rotation_reason(reason: &Reason) -> bool {
     reason.code == ReasonCode::ImmutableFieldChanged
-        && reason.message.ends_with("(cannot change in place: the pool is rotated)")
+        && reason
+            .message
+            .ends_with("(cannot change in place: the pool is rotated)")
 }
 
 /// `pool/<cluster>/` of `pool/<cluster>/<pool>`.
@@ -197,7 +219,10 @@ fn address_prefix(address: &str) -> &str {
 /// The declared body with at least the old pool's capacity: its count, or its autoscale bounds.
 fn with_capacity_of(after: &Value, old: &Value) -> Value {
     let mut body = after.clone();
-    let old_number = |key: &str| old.pointer(&format!("/properties/{key}")).and_then(Value::as_u64);
+    let old_number = |key: &str| {
+        old.pointer(&format!("/properties/{key}"))
+            .and_then(Value::as_u64)
+    };
     let Some(properties) = body.get_mut("properties").and_then(Value::as_object_mut) else {
         return body;
     };
@@ -213,7 +238,9 @@ fn with_capacity_of(after: &Value, old: &Value) -> Value {
     }
     // An autoscaled pool's count must lie within its bounds.
     let bound = |key: &str| properties.get(key).and_then(Value::as_u64);
-    if let (Some(count), Some(min), Some(max)) = (bound("count"), bound("minCount"), bound("maxCount")) {
+    if let (Some(count), Some(min), Some(max)) =
+        (bound("count"), bound("minCount"), bound("maxCount"))
+    {
         properties.insert("count".to_owned(), json!(count.clamp(min, max.max(min))));
     }
     body
@@ -228,7 +255,10 @@ fn node_count(body: &Value) -> u64 {
 
 fn capacity(body: &Value) -> String {
     let size = text(body, "/properties/vmSize").unwrap_or("the declared size");
-    let number = |key: &str| body.pointer(&format!("/properties/{key}")).and_then(Value::as_u64);
+    let number = |key: &str| {
+        body.pointer(&format!("/properties/{key}"))
+            .and_then(Value::as_u64)
+    };
     match (number("minCount"), number("maxCount")) {
         (Some(min), Some(max)) => format!("{size}, autoscaled {min}-{max}"),
         _ => {
@@ -277,7 +307,8 @@ mod tests {
         let after = json!({"properties": {"vmSize": "B", "count": 2}});
         let old = json!({"properties": {"vmSize": "A", "count": 5}});
         assert_eq!(with_capacity_of(&after, &old)["properties"]["count"], 5);
-        let autoscaled = json!({"properties": {"enableAutoScaling": true, "minCount": 1, "maxCount": 3}});
+        let autoscaled =
+            json!({"properties": {"enableAutoScaling": true, "minCount": 1, "maxCount": 3}});
         let old = json!({"properties": {"enableAutoScaling": true, "minCount": 2, "maxCount": 6, "count": 4}});
         let body = with_capacity_of(&autoscaled, &old);
         assert_eq!(body["properties"]["minCount"], 2);

@@ -57,7 +57,10 @@ pub fn shape(changes: &mut [ResourceChange], notices: &mut Vec<String>) -> Resul
         let (Some(before), Some(after)) = (change.before.clone(), change.after.as_mut()) else {
             continue;
         };
-        let Some(declared) = after.pointer(VERSION).and_then(Value::as_str).map(str::to_owned)
+        let Some(declared) = after
+            .pointer(VERSION)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
         else {
             continue;
         };
@@ -146,11 +149,17 @@ fn pool_floors(changes: &mut [ResourceChange], notices: &mut Vec<String>) -> Res
             (change.id.clone(), channel)
         })
         .collect();
-    for pool in changes.iter_mut().filter(|change| change.kind == Kind::AgentPool) {
+    for pool in changes
+        .iter_mut()
+        .filter(|change| change.kind == Kind::AgentPool)
+    {
         let (Some(before), Some(after)) = (pool.before.as_ref(), pool.after.as_mut()) else {
             continue;
         };
-        let Some(declared) = after.pointer(POOL_VERSION).and_then(Value::as_str).map(str::to_owned)
+        let Some(declared) = after
+            .pointer(POOL_VERSION)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
         else {
             continue;
         };
@@ -176,9 +185,10 @@ fn pool_floors(changes: &mut [ResourceChange], notices: &mut Vec<String>) -> Res
                 live,
             });
         };
-        if let (Some(live_declared), Some(slot)) =
-            (before.pointer(POOL_VERSION).cloned(), after.pointer_mut(POOL_VERSION))
-        {
+        if let (Some(live_declared), Some(slot)) = (
+            before.pointer(POOL_VERSION).cloned(),
+            after.pointer_mut(POOL_VERSION),
+        ) {
             *slot = live_declared;
         }
         pool.reasons

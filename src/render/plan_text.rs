@@ -126,7 +126,11 @@ pub fn apply_gates(plan: &Plan) -> Vec<String> {
         .iter()
         .filter(|change| {
             change.procedure.disruptive
-                && change.procedure.requires.iter().any(|flag| flag == "allow-replace")
+                && change
+                    .procedure
+                    .requires
+                    .iter()
+                    .any(|flag| flag == "allow-replace")
                 && !(change.action == Action::Replace && replace_is_guarded(change.kind))
         })
         .collect::<Vec<_>>();

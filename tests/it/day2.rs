@@ -2,6 +2,8 @@
 //! version workflow, applied against mock-arm, which enforces AKS's rules (last System pool,
 //! downgrades, minor skips, pool skew, drain time).
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;

@@ -4,8 +4,8 @@
 mod apply;
 mod arm;
 mod bench_smoke;
-mod cli;
 mod check;
+mod cli;
 mod common;
 mod credentials;
 mod day2;

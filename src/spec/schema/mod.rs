@@ -10,8 +10,9 @@ use crate::spec::types::{API_VERSION, KIND};
 mod builders;
 mod checks;
 mod definitions;
+mod rollout;
 
-use builders::{array, named_list, object, reference, string};
+use builders::{named_list, object, reference, string};
 
 /// The `$id` of the schema.
 pub const SCHEMA_ID: &str = "https://aksctl.dev/schemas/estate-v1alpha1.json";
@@ -22,7 +23,7 @@ pub fn estate_schema() -> Value {
     for (name, definition) in definitions::definitions_list()
         .into_iter()
         .chain(checks::definitions())
-        .chain(rollout_definitions())
+        .chain(rollout::definitions())
     {
         definitions.insert(name.to_string(), definition);
     }
@@ -192,32 +193,4 @@ mod tests {
         }
         assert!(problems.is_empty(), "{problems:#?}");
     }
-}
-
-/// `rollout:` (`spec::types::Rollout`).
-fn rollout_definitions() -> Vec<(&'static str, Value)> {
-    vec![
-        (
-            "Rollout",
-            object(
-                "The order clusters are applied in: each stage finishes before the next starts.",
-                &["stages"],
-                vec![("stages", array(reference("RolloutStage")))],
-            ),
-        ),
-        (
-            "RolloutStage",
-            object(
-                "One stage of the rollout.",
-                &["name", "clusters"],
-                vec![
-                    ("name", string("The stage name, for `apply --stage NAME`.")),
-                    (
-                        "clusters",
-                        array(string("A cluster of the estate, by name.")),
-                    ),
-                ],
-            ),
-        ),
-    ]
 }

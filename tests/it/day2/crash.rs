@@ -28,7 +28,10 @@ fn crash_rotation_and_resume(seed: u64) -> (bool, bool) {
                 "mode: System\n        vmSize: Standard_D4s_v5",
                 "mode: System\n        vmSize: Standard_D8s_v5",
             ),
-            ("vmSize: Standard_D8s_v5\n        autoscale", "vmSize: Standard_D16s_v5\n        autoscale"),
+            (
+                "vmSize: Standard_D8s_v5\n        autoscale",
+                "vmSize: Standard_D16s_v5\n        autoscale",
+            ),
         ],
     );
     let mut random = Seeded::new(seed.wrapping_mul(104_729).wrapping_add(3));
@@ -57,7 +60,10 @@ fn crash_rotation_and_resume(seed: u64) -> (bool, bool) {
         if request_count(&mock) >= threshold {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(120), "seed {seed}: stuck");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "seed {seed}: stuck"
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
     if !finished {
@@ -78,12 +84,24 @@ fn crash_rotation_and_resume(seed: u64) -> (bool, bool) {
         if outcome.code == 0 {
             break;
         }
-        assert!(runs < 3, "{context}: re-apply keeps failing:\n{}", outcome.describe());
+        assert!(
+            runs < 3,
+            "{context}: re-apply keeps failing:\n{}",
+            outcome.describe()
+        );
     }
     let plan = plan_exit(&mock, &file);
-    assert_eq!(plan.code, 0, "{context}: re-plan has changes:\n{}", plan.describe());
+    assert_eq!(
+        plan.code,
+        0,
+        "{context}: re-plan has changes:\n{}",
+        plan.describe()
+    );
     let duplicated = duplicates(&mock);
-    assert!(duplicated.is_empty(), "{context}: duplicated {duplicated:?}");
+    assert!(
+        duplicated.is_empty(),
+        "{context}: duplicated {duplicated:?}"
+    );
     let actual = resource_ids(&mock);
     let orphans: Vec<&String> = actual.difference(&reference).collect();
     let missing: Vec<&String> = reference.difference(&actual).collect();
@@ -100,6 +118,12 @@ fn a_rotation_killed_at_any_point_resumes_without_orphans_or_duplicates() {
     let killed = outcomes.iter().filter(|outcome| outcome.0).count();
     let mid_rotation = outcomes.iter().filter(|outcome| outcome.1).count();
     // The kill points must actually land inside rotations, some with a temporary pool alive.
-    assert!(killed >= SEEDS as usize / 2, "only {killed} seeds were killed: {outcomes:?}");
-    assert!(mid_rotation >= 1, "no seed was killed with a temporary pool alive: {outcomes:?}");
+    assert!(
+        killed >= SEEDS as usize / 2,
+        "only {killed} seeds were killed: {outcomes:?}"
+    );
+    assert!(
+        mid_rotation >= 1,
+        "no seed was killed with a temporary pool alive: {outcomes:?}"
+    );
 }

@@ -58,8 +58,14 @@ fn stages_finish_in_order() {
     let dev = cluster_spans(&mock, "aks-dev");
     let qa = cluster_spans(&mock, "aks-qa");
     let prod = cluster_spans(&mock, "aks-prod");
-    assert!(dev.1 <= qa.0 + 0.001, "qa started before dev finished: {dev:?} {qa:?}");
-    assert!(qa.1 <= prod.0 + 0.001, "prod started before qa finished: {qa:?} {prod:?}");
+    assert!(
+        dev.1 <= qa.0 + 0.001,
+        "qa started before dev finished: {dev:?} {qa:?}"
+    );
+    assert!(
+        qa.1 <= prod.0 + 0.001,
+        "prod started before qa finished: {qa:?} {prod:?}"
+    );
     crate::apply::assert_converged(&mock, &file);
 }
 
@@ -78,6 +84,14 @@ fn one_stage_is_applied_alone() {
     assert_eq!(clusters, vec!["aks-dev".to_owned()]);
     let unknown = apply(&mock, &file, &["--stage", "staging"]);
     assert_eq!(unknown.code, 1, "{}", unknown.describe());
-    assert!(unknown.stderr.contains("no such stage"), "{}", unknown.describe());
-    assert!(unknown.stderr.contains("dev, qa, prod"), "{}", unknown.describe());
+    assert!(
+        unknown.stderr.contains("no such stage"),
+        "{}",
+        unknown.describe()
+    );
+    assert!(
+        unknown.stderr.contains("dev, qa, prod"),
+        "{}",
+        unknown.describe()
+    );
 }

@@ -52,9 +52,9 @@ fn pool_names(mock: &mock_arm::MockArm) -> Vec<String> {
     let mut names: Vec<String> = resources(mock)
         .into_iter()
         .filter(|body| {
-            body["type"]
-                .as_str()
-                .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.ContainerService/managedClusters/agentPools"))
+            body["type"].as_str().is_some_and(|t| {
+                t.eq_ignore_ascii_case("Microsoft.ContainerService/managedClusters/agentPools")
+            })
         })
         .filter_map(|body| body["name"].as_str().map(str::to_owned))
         .collect();
@@ -121,7 +121,10 @@ fn a_workload_pool_vm_size_change_is_a_gated_rotation_that_keeps_the_name() {
 
     let text = run_text(&mock, &file);
     assert!(text.contains("will be rotated"), "{text}");
-    assert!(text.contains("1. create pool/aks-shared-prod/workloadrot"), "{text}");
+    assert!(
+        text.contains("1. create pool/aks-shared-prod/workloadrot"),
+        "{text}"
+    );
     assert!(text.contains("needs --allow-replace"), "{text}");
 
     let refused = apply(&mock, &file, &[]);
@@ -203,7 +206,10 @@ fn assert_system_pool_throughout(log: &[(String, String, f64, f64)], system_pool
         );
         covered = covered.max(end);
     }
-    assert!(covered + 0.001 >= last, "no System pool after {covered:.1} ms: {log:?}");
+    assert!(
+        covered + 0.001 >= last,
+        "no System pool after {covered:.1} ms: {log:?}"
+    );
 }
 
 #[test]
@@ -220,7 +226,10 @@ fn a_system_pool_vm_size_change_keeps_a_system_pool_at_every_step() {
     );
     let (_, plan) = plan_json(&mock, &file);
     let rotation = change(&plan, SYSTEM);
-    assert_eq!(rotation["steps"][0]["address"], "pool/aks-shared-prod/systemrot");
+    assert_eq!(
+        rotation["steps"][0]["address"],
+        "pool/aks-shared-prod/systemrot"
+    );
     assert_eq!(rotation["steps"][0]["body"]["properties"]["mode"], "System");
     assert_eq!(rotation["drainedNodes"], 6, "{rotation}");
 
@@ -247,9 +256,15 @@ fn an_interrupted_rotation_is_finished_by_the_next_plan() {
     // The world after step 2 (old pool deleted): only the temporary pool carries the workloads.
     let mut state = common::state(&mock);
     let items = state["resources"].as_array_mut().unwrap();
-    let position = items.iter().position(|body| body["name"] == "workload").unwrap();
+    let position = items
+        .iter()
+        .position(|body| body["name"] == "workload")
+        .unwrap();
     let mut temporary: Value = items.remove(position);
-    let id = temporary["id"].as_str().unwrap().replace("/workload", "/workloadrot");
+    let id = temporary["id"]
+        .as_str()
+        .unwrap()
+        .replace("/workload", "/workloadrot");
     temporary["id"] = Value::from(id);
     temporary["name"] = Value::from("workloadrot");
     temporary["properties"]["vmSize"] = Value::from("Standard_D16s_v5");

@@ -60,12 +60,24 @@ fn an_auto_upgraded_version_is_a_floor_under_a_channel() {
     assert_eq!(applied.code, 0, "{}", applied.describe());
     auto_upgrade(&mock, "1.34");
 
-    let plan = run(&mock, &["plan", "-f", file.to_str().unwrap(), "--detailed-exitcode"]);
+    let plan = run(
+        &mock,
+        &["plan", "-f", file.to_str().unwrap(), "--detailed-exitcode"],
+    );
     assert_eq!(plan.code, 0, "{}", plan.describe());
-    assert!(plan.stdout.contains("AKS moved kubernetesVersion to 1.34"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("AKS moved kubernetesVersion to 1.34"),
+        "{}",
+        plan.stdout
+    );
     assert!(plan.stdout.contains("is a floor"), "{}", plan.stdout);
     let drift = run(&mock, &["drift", "-f", file.to_str().unwrap()]);
-    assert_eq!(drift.code, 0, "drift must not report a floor: {}", drift.describe());
+    assert_eq!(
+        drift.code,
+        0,
+        "drift must not report a floor: {}",
+        drift.describe()
+    );
 }
 
 #[test]
@@ -86,8 +98,16 @@ fn without_a_channel_a_live_version_above_the_declared_one_is_a_plan_time_error(
     common::put_state(&mock, &state);
     let plan = run(&mock, &["plan", "-f", file.to_str().unwrap()]);
     assert_eq!(plan.code, 1, "{}", plan.describe());
-    assert!(plan.stderr.contains("refuses downgrades"), "{}", plan.describe());
-    assert!(plan.stderr.contains("Declare \"1.34.1\""), "{}", plan.describe());
+    assert!(
+        plan.stderr.contains("refuses downgrades"),
+        "{}",
+        plan.describe()
+    );
+    assert!(
+        plan.stderr.contains("Declare \"1.34.1\""),
+        "{}",
+        plan.describe()
+    );
 }
 
 #[test]
@@ -174,8 +194,14 @@ fn one_minor_up_without_a_channel_is_the_control_plane_then_each_pool_system_fir
         );
     }
     let text = run(&mock, &["plan", "-f", upgraded.to_str().unwrap()]).stdout;
-    assert!(text.contains("cluster/aks-shared-prod control plane 1.33 -> 1.34"), "{text}");
-    assert!(text.contains("pool/aks-shared-prod/workload 1.33 -> 1.34"), "{text}");
+    assert!(
+        text.contains("cluster/aks-shared-prod control plane 1.33 -> 1.34"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pool/aks-shared-prod/workload 1.33 -> 1.34"),
+        "{text}"
+    );
 
     let before = aks_operations(&mock).len();
     let applied = apply(&mock, &upgraded, &[]);
@@ -186,7 +212,10 @@ fn one_minor_up_without_a_channel_is_the_control_plane_then_each_pool_system_fir
         .map(|(_, name)| name)
         .collect();
     let position = |name: &str| order.iter().position(|n| n == name).unwrap_or(usize::MAX);
-    assert!(position("aks-shared-prod") < position("system"), "{order:?}");
+    assert!(
+        position("aks-shared-prod") < position("system"),
+        "{order:?}"
+    );
     assert!(position("system") < position("workload"), "{order:?}");
     assert!(position("system") < position("batch"), "{order:?}");
     for (pool, version) in pool_versions(&mock) {

@@ -228,10 +228,10 @@ fn drift_every_field(desired: &DesiredState, live: &LiveState) -> usize {
                 // A control-plane upgrade: pools that declare no version follow it.
                 let follows = key == "kubernetesVersion"
                     && other.kind == Kind::AgentPool
-                    && other
-                        .reasons
-                        .iter()
-                        .all(|r| r.message.ends_with("(undeclared: follows the control plane)"));
+                    && other.reasons.iter().all(|r| {
+                        r.message
+                            .ends_with("(undeclared: follows the control plane)")
+                    });
                 assert!(
                     copies || consequence || follows,
                     "{what}: {} also changes: {:?}",
