@@ -166,6 +166,11 @@ pub struct ApplyArgs {
     /// Apply only these resources (and what they need), as `KIND/NAME`.
     #[arg(long, value_name = "KIND/NAME")]
     pub target: Vec<String>,
+
+    /// Apply one stage of the estate's `rollout:` (its clusters, with what they contain and
+    /// depend on).
+    #[arg(long, value_name = "NAME", conflicts_with = "target")]
+    pub stage: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

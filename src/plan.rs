@@ -132,6 +132,56 @@ pub struct ResourceChange {
     /// For `replace` only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replace_order: Option<ReplaceOrder>,
+    /// Whether it disrupts workloads, the flags it needs and its ordered steps (day 2).
+    #[serde(flatten, default)]
+    pub procedure: Procedure,
+}
+
+/// How a change is carried out when it is more than one write (`docs/day2.md`): serialised
+/// flat into the change (`disruptive`, `requires`, `steps`), each left out when empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Procedure {
+    /// It drains nodes or loses data: workloads are disrupted while it runs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disruptive: bool,
+    /// The apply flags it needs (`allow-replace`, `allow-delete`), without the dashes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<String>,
+    /// Nodes drained by the change (pool rotations and deletes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drained_nodes: Option<u64>,
+    /// Ordered ARM operations apply runs one after the other, each waiting for the previous to
+    /// succeed; empty for a change that is one write (or a plain create/delete pair).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<ChangeStep>,
+}
+
+/// One ordered operation of a multi-step change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeStep {
+    pub operation: StepOperationKind,
+    /// The address of the resource written (a rotation's temporary pool has its own).
+    pub address: String,
+    pub id: ResourceId,
+    /// What the step does, for people (`create pool/aks/user1rot (Standard_D8ds_v5, 3 nodes)`).
+    pub description: String,
+    /// The PUT body (declared fields only, as for `after`); null for a delete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+/// What one step does to ARM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepOperationKind {
+    /// PUT a new resource and wait until it is Succeeded.
+    Create,
+    /// Read-modify-write the live resource and wait until it is Succeeded.
+    Update,
+    /// DELETE (a pool: AKS cordons and drains its nodes first) and wait until it is gone.
+    Delete,
 }
 
 /// What apply re-reads to refuse a stale plan: each live resource read, by id, with its eTag or a
@@ -168,6 +218,17 @@ pub struct Plan {
     /// Notices that are not changes (e.g. "exists, not managed: run `aksctl adopt`").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notices: Vec<String>,
+    /// The estate's `rollout:` stages, in order: apply finishes each before the next.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<PlanStage>,
+}
+
+/// One rollout stage: its name and its clusters' addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanStage {
+    pub name: String,
+    pub clusters: Vec<String>,
 }
 
 impl Plan {
@@ -188,6 +249,7 @@ impl Plan {
             changes,
             observed,
             notices,
+            stages: Vec::new(),
         }
     }
 

@@ -78,7 +78,48 @@ pub fn body_for_update(kind: Kind, live: &Value, declared: &Value) -> Value {
         }
     }
     strip_read_only(kind, &mut merged);
+    if kind == Kind::ManagedCluster {
+        pools_move_with_channel_upgrade(live, &mut merged);
+    }
     merged
+}
+
+/// Under an auto-upgrade channel AKS refuses a control-plane-only minor upgrade (FACTS-AKS-DAY2
+/// §4): a cluster write raising the minor names the new version for every embedded pool, so the
+/// one PUT moves the control plane and the pools (`planner::versions`).
+fn pools_move_with_channel_upgrade(live: &Value, merged: &mut Value) {
+    use crate::planner::versions::{minor_of, upgrade_channel};
+    if upgrade_channel(live).is_none() {
+        return;
+    }
+    let running = live
+        .pointer("/properties/currentKubernetesVersion")
+        .or_else(|| live.pointer("/properties/kubernetesVersion"))
+        .and_then(Value::as_str)
+        .and_then(minor_of);
+    let Some(target) = merged
+        .pointer("/properties/kubernetesVersion")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return;
+    };
+    if minor_of(&target) <= running {
+        return;
+    }
+    if let Some(profiles) = merged
+        .pointer_mut("/properties/agentPoolProfiles")
+        .and_then(Value::as_array_mut)
+    {
+        for profile in profiles {
+            if let Some(profile) = profile.as_object_mut() {
+                profile.insert(
+                    "orchestratorVersion".to_owned(),
+                    Value::from(target.clone()),
+                );
+            }
+        }
+    }
 }
 
 /// The JSON pointer of a dotted rule path (`properties.nodeLabels` -> `/properties/nodeLabels`).

@@ -51,6 +51,35 @@ pub fn blocked_changes(plan: &Plan, allow_delete: bool, allow_replace: bool) -> 
                         .join("; "),
                 })
             }
+            // Rotations (and other changes that drain nodes) name the flag they need.
+            _ if !allow_replace
+                && change
+                    .procedure
+                    .requires
+                    .iter()
+                    .any(|flag| flag == "allow-replace") =>
+            {
+                Some(BlockedChange {
+                    address: change.address.clone(),
+                    action: change.action,
+                    flag: "--allow-replace",
+                    why: format!(
+                        "{} ({} node{} drained)",
+                        change
+                            .reasons
+                            .iter()
+                            .map(|reason| reason.message.clone())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        change.procedure.drained_nodes.unwrap_or(0),
+                        if change.procedure.drained_nodes == Some(1) {
+                            ""
+                        } else {
+                            "s"
+                        }
+                    ),
+                })
+            }
             _ => None,
         })
         .collect()
@@ -109,6 +138,7 @@ mod tests {
             deferred: vec![],
             depends_on: vec![],
             replace_order: None,
+            procedure: Default::default(),
         }
     }
 

@@ -12,6 +12,9 @@
 //!   deleted with it (no call of its own);
 //! - replace: create-before-delete when the new resource has another id (the delete waits for the
 //!   new resource and its dependants' updates), else delete-then-create;
+//! - a change with ordered steps (a pool rotation, `docs/day2.md`) is a chain: each step waits for
+//!   the previous one, the first for what the change depends on;
+//! - rollout stages: the steps of a stage's clusters wait for those of the previous stage;
 //! - lock keys: a cluster and its pools share one (one mutating operation per cluster), federated
 //!   credentials share their identity's (one write per identity).
 
@@ -23,7 +26,9 @@ use crate::apply::events::{StepLabel, StepOperation};
 use crate::id::ResourceId;
 use crate::kind::descriptor::Lock;
 use crate::kind::Kind;
-use crate::plan::{Action, Deferred, Plan, ReasonCode, ReplaceOrder, ResourceChange};
+use crate::plan::{
+    Action, Deferred, Plan, ReasonCode, ReplaceOrder, ResourceChange, StepOperationKind,
+};
 
 /// How a step touches ARM.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +79,7 @@ impl ExecutionGraph {
             builder.add_change(change);
         }
         builder.link(&plan.changes);
+        builder.order_stages(plan);
         let mut graph = ExecutionGraph {
             steps: builder.steps,
         };
@@ -158,10 +164,16 @@ struct Builder {
     pure_deletes: Vec<usize>,
     /// (cluster step, inline pool step) pairs.
     inline_needs: Vec<(usize, usize)>,
+    /// (first step, change address) of each change carried out as ordered steps.
+    procedure_heads: Vec<(usize, String)>,
 }
 
 impl Builder {
     fn add_change(&mut self, change: &ResourceChange) {
+        if !change.procedure.steps.is_empty() {
+            self.add_procedure(change);
+            return;
+        }
         match change.action {
             Action::Noop => {}
             Action::Create | Action::Update => {
@@ -222,6 +234,48 @@ impl Builder {
         });
         self.put_step.insert(change.address.clone(), index);
         index
+    }
+
+    /// A change carried out as ordered steps (a pool rotation): a chain, each step waiting for
+    /// the previous one; the last write of the declared address is what dependants wait for.
+    fn add_procedure(&mut self, change: &ResourceChange) {
+        let mut previous: Option<usize> = None;
+        for planned in &change.procedure.steps {
+            let index = self.steps.len();
+            let (operation, mode) = match planned.operation {
+                StepOperationKind::Create => (StepOperation::Create, put_mode()),
+                StepOperationKind::Update => (StepOperation::Update, put_mode()),
+                StepOperationKind::Delete => (StepOperation::Delete, StepMode::Delete),
+            };
+            let declared = planned.address == change.address;
+            self.steps.push(Step {
+                label: StepLabel {
+                    index,
+                    address: planned.address.clone(),
+                    kind: change.kind,
+                    id: planned.id.clone(),
+                    operation,
+                },
+                api_version: change.api_version.clone(),
+                mode,
+                after: planned.body.clone(),
+                deferred: if declared && planned.body.is_some() {
+                    change.deferred.clone()
+                } else {
+                    Vec::new()
+                },
+                depends_on: previous.into_iter().collect(),
+                lock: lock_key(change.kind, &planned.id),
+                priority: 0,
+            });
+            if previous.is_none() {
+                self.procedure_heads.push((index, change.address.clone()));
+            }
+            if declared && operation != StepOperation::Delete {
+                self.put_step.insert(change.address.clone(), index);
+            }
+            previous = Some(index);
+        }
     }
 
     fn add_delete(&mut self, change: &ResourceChange, id: ResourceId) -> usize {
@@ -300,6 +354,18 @@ impl Builder {
             }
             edges.retain(|&edge| edge != index);
             self.steps[index].depends_on.extend(edges);
+        }
+        // The first step of a procedure waits for what its change depends on.
+        for (head, address) in std::mem::take(&mut self.procedure_heads) {
+            if let Some(change) = by_address.get(address.as_str()) {
+                for dependency in &change.depends_on {
+                    if let Some(&put) = self.put_step.get(dependency) {
+                        if put != head {
+                            self.steps[head].depends_on.push(put);
+                        }
+                    }
+                }
+            }
         }
         self.link_deletes(&by_address);
         for step in &mut self.steps {
@@ -478,6 +544,52 @@ impl Builder {
     }
 }
 
+impl Builder {
+    /// Rollout stages: every step of a stage's clusters (their pools, configurations, role
+    /// assignments scoped to them) waits for every step of the previous stage's clusters, so a
+    /// stage finishes before the next starts. Deletions of undeclared resources are left out (they
+    /// already wait for every create and update).
+    fn order_stages(&mut self, plan: &Plan) {
+        let cluster_ids: Vec<Vec<String>> = plan
+            .stages
+            .iter()
+            .map(|stage| {
+                stage
+                    .clusters
+                    .iter()
+                    .filter_map(|address| plan.changes.iter().find(|c| &c.address == address))
+                    .map(|change| change.id.as_str().to_ascii_lowercase())
+                    .collect()
+            })
+            .collect();
+        let stage_of = |step: &Step| {
+            let id = step.label.id.as_str().to_ascii_lowercase();
+            cluster_ids.iter().position(|clusters| {
+                clusters
+                    .iter()
+                    .any(|cluster| id == *cluster || id.starts_with(&format!("{cluster}/")))
+            })
+        };
+        let staged: Vec<(usize, usize)> = self
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !self.pure_deletes.contains(index))
+            .filter_map(|(index, step)| stage_of(step).map(|stage| (index, stage)))
+            .collect();
+        for &(index, stage) in &staged {
+            let earlier: Vec<usize> = staged
+                .iter()
+                .filter(|(_, other_stage)| other_stage + 1 == stage)
+                .map(|(other, _)| *other)
+                .collect();
+            self.steps[index].depends_on.extend(earlier);
+            self.steps[index].depends_on.sort_unstable();
+            self.steps[index].depends_on.dedup();
+        }
+    }
+}
+
 /// Children that go with their parent's delete rather than by their own: pools (the last System
 /// pool cannot be deleted on its own) and storage sub-resources (`blobServices/default` has no
 /// DELETE). Federated credentials are deleted one by one (quick, and ordering stays explicit).
@@ -515,6 +627,13 @@ fn ancestors(id: &ResourceId) -> Vec<ResourceId> {
         }
     }
     found
+}
+
+fn put_mode() -> StepMode {
+    StepMode::Put {
+        recover_soft_deleted: false,
+        inline_pools: Vec::new(),
+    }
 }
 
 fn is_system_pool(after: Option<&Value>) -> bool {

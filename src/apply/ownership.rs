@@ -152,6 +152,7 @@ pub fn destroy_plan(desired: &DesiredState, live: &dyn Fn(&ResourceId) -> Option
             deferred: Vec::new(),
             depends_on: resource.depends_on.clone(),
             replace_order: None,
+            procedure: Default::default(),
         });
     }
     Plan::new(

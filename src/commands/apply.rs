@@ -32,13 +32,24 @@ pub async fn run(args: &ApplyArgs) -> Result<ExitStatus, CommandError> {
             ))
         }
         None => {
-            let prepared = prepare(
+            let mut prepared = prepare(
                 &args.files,
                 &args.arm,
                 &args.target,
                 max_concurrency(&args.execution),
             )
             .await?;
+            if let Some(stage) = &args.stage {
+                // The stage's clusters come from the estate: plan again, targeted at them.
+                let targets = crate::planner::rollout::stage_targets(&prepared.plan.stages, stage)?;
+                prepared = prepare(
+                    &args.files,
+                    &args.arm,
+                    &targets,
+                    max_concurrency(&args.execution),
+                )
+                .await?;
+            }
             plan_text::print(&prepared.plan);
             (prepared.plan, prepared.connection)
         }
@@ -150,6 +161,11 @@ async fn saved_plan(path: &Path, args: &ApplyArgs) -> Result<(Plan, Connection),
     if !args.target.is_empty() {
         return Err(CommandError::Usage(
             "--target cannot be combined with a saved plan: targets were fixed when the plan was made".to_owned(),
+        ));
+    }
+    if args.stage.is_some() {
+        return Err(CommandError::Usage(
+            "--stage cannot be combined with a saved plan: plan the stage's clusters with `aksctl plan --target cluster/NAME --out PLANFILE`".to_owned(),
         ));
     }
     let connection = connect(&args.arm, &args.execution)?;

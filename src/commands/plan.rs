@@ -54,6 +54,7 @@ pub(crate) async fn prepare(
             targets: targets.to_vec(),
         },
     )?;
+    plan.stages = planner::rollout::stages(loaded.estate.rollout.as_ref(), &desired)?;
     plan.notices
         .extend(desired::unlowered_fields(&loaded.estate));
     review_data_services(&connection.client, &mut plan, &live, &loaded).await?;

@@ -12,7 +12,7 @@ mod walk;
 mod tests;
 
 pub use normalize::{normalize_location, scalars_equal, version_satisfied};
-pub use rules::covers;
+pub use rules::{covers, is_monotonic, moved_by, rotates};
 pub use walk::{differences, Difference};
 
 use serde_json::Value;
@@ -48,12 +48,14 @@ pub fn compare(kind: Kind, desired: &Value, live: &Value) -> Comparison {
         }
         if needs_replace(kind, &difference) {
             action = Action::Replace;
+            let consequence = if is_rotation(kind, &difference) {
+                "cannot change in place: the pool is rotated"
+            } else {
+                "cannot change in place: forces replacement"
+            };
             reasons.push(Reason {
                 code: ReasonCode::ImmutableFieldChanged,
-                message: format!(
-                    "{} (cannot change in place: forces replacement)",
-                    change_message(&difference)
-                ),
+                message: format!("{} ({consequence})", change_message(&difference)),
                 path: Some(difference.pointer.clone()),
             });
         } else {
@@ -77,6 +79,16 @@ pub fn compare(kind: Kind, desired: &Value, live: &Value) -> Comparison {
 /// Whether a difference at `rule_path` of `kind` cannot be made in place.
 pub fn needs_replace(kind: Kind, difference: &Difference) -> bool {
     rules::forces_replacement(
+        kind,
+        &difference.rule_path,
+        difference.before.as_ref(),
+        &difference.after,
+    )
+}
+
+/// Whether a difference is made by rotating the resource (`ChangeClass::Rotate`).
+pub fn is_rotation(kind: Kind, difference: &Difference) -> bool {
+    rules::rotates(
         kind,
         &difference.rule_path,
         difference.before.as_ref(),

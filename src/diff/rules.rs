@@ -7,7 +7,9 @@
 
 use serde_json::Value;
 
-use crate::kind::descriptor::{ChangeClass, OwnedWholeMap, ENVELOPE_FIELDS, PROVISIONING_STATE};
+use crate::kind::descriptor::{
+    ChangeClass, OwnedWholeMap, ServerMover, ENVELOPE_FIELDS, PROVISIONING_STATE,
+};
 use crate::kind::Kind;
 
 /// Keys never compared wherever they appear (secrets ARM never returns; write-only switches).
@@ -28,8 +30,14 @@ pub fn forces_replacement(
 ) -> bool {
     for rule in kind.descriptor().diff.fields {
         match rule.change {
-            ChangeClass::ForcesReplacement if covers(rule.path, rule_path) => return true,
-            ChangeClass::ForcesReplacementWhen(test) if rule.path == rule_path => {
+            ChangeClass::ForcesReplacement | ChangeClass::Rotate
+                if covers(rule.path, rule_path) =>
+            {
+                return true
+            }
+            ChangeClass::ForcesReplacementWhen(test) | ChangeClass::RotateWhen(test)
+                if rule.path == rule_path =>
+            {
                 if let (Some(Value::String(before)), Value::String(after)) = (before, after) {
                     return test(before, after);
                 }
@@ -38,6 +46,37 @@ pub fn forces_replacement(
         }
     }
     false
+}
+
+/// Whether a change at `rule_path` from `before` to `after` is made by rotating the resource
+/// (a new one beside the old, then the old deleted) rather than replacing it in place.
+pub fn rotates(kind: Kind, rule_path: &str, before: Option<&Value>, after: &Value) -> bool {
+    kind.descriptor().diff.fields.iter().any(|rule| match rule.change {
+        ChangeClass::Rotate => covers(rule.path, rule_path),
+        ChangeClass::RotateWhen(test) if rule.path == rule_path => {
+            matches!((before, after), (Some(Value::String(before)), Value::String(after)) if test(before, after))
+        }
+        _ => false,
+    })
+}
+
+/// Whether the field at `rule_path` of `kind` is moved by `mover` (then it is not compared
+/// while the mover is active).
+pub fn moved_by(kind: Kind, rule_path: &str, mover: ServerMover) -> bool {
+    kind.descriptor()
+        .diff
+        .fields
+        .iter()
+        .any(|rule| matches!(rule.change, ChangeClass::ServerMoved(by) if by == mover && rule.path == rule_path))
+}
+
+/// Whether the field at `rule_path` of `kind` only moves forward (versions).
+pub fn is_monotonic(kind: Kind, rule_path: &str) -> bool {
+    kind.descriptor()
+        .diff
+        .fields
+        .iter()
+        .any(|rule| matches!(rule.change, ChangeClass::Monotonic) && rule.path == rule_path)
 }
 
 /// The explanation when ARM refuses the change at `rule_path` (a one-way switch moved back).

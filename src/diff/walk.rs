@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::diff::normalize::{current_version_key, scalars_equal};
 use crate::diff::rules::{self, IGNORED_KEYS};
+use crate::kind::descriptor::ServerMover;
 use crate::kind::Kind;
 
 /// One declared value that live does not satisfy.
@@ -95,7 +96,9 @@ fn walk(
             let live_object = live.and_then(Value::as_object);
             let autoscaled = declared.get("enableAutoScaling") == Some(&Value::Bool(true));
             for (child_key, child) in declared {
-                if autoscaled && child_key == "count" {
+                if autoscaled
+                    && rules::moved_by(kind, &at.key(child_key).rule_path, ServerMover::Autoscaler)
+                {
                     continue;
                 }
                 let live_child = live_object.and_then(|object| lookup(object, child_key));

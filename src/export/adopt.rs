@@ -159,6 +159,7 @@ pub fn adoption_plan(base: &Plan, candidates: &[Candidate]) -> Plan {
             deferred: Vec::new(),
             depends_on: Vec::new(),
             replace_order: None,
+            procedure: Default::default(),
         })
         .collect();
     let observed: Vec<Observation> = base

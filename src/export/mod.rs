@@ -191,6 +191,7 @@ pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
         identities,
         role_assignments,
         checks: None,
+        rollout: None,
     };
     hoist_common_tags(&mut estate);
     Exported {

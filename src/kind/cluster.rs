@@ -3,7 +3,8 @@
 
 use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Lock,
-    OwnedWholeMap, Ownership, Read, ReadWhen, Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
+    OwnedWholeMap, Ownership, Read, ReadWhen, ServerMover, Timing, WriteRules, PLAIN_DIFF,
+    PLAIN_WRITE, QUICK,
 };
 use crate::kind::Kind;
 
@@ -15,6 +16,27 @@ const fn replaced(path: &'static str) -> FieldRule {
         path,
         change: ChangeClass::ForcesReplacement,
     }
+}
+
+/// A pool field AKS cannot change in place (FACTS-AKS-DAY2 §1): the pool is rotated.
+const fn rotated(path: &'static str) -> FieldRule {
+    FieldRule {
+        path,
+        change: ChangeClass::Rotate,
+    }
+}
+
+/// `osSKU` migrates in place between Linux SKUs (Ubuntu*, AzureLinux*; FACTS-AKS-DAY2 §1,
+/// `az aks nodepool update --os-sku`); to or from Windows it needs a new pool.
+fn os_sku_needs_rotation(before: &str, after: &str) -> bool {
+    let linux = |sku: &str| {
+        let sku = sku.to_ascii_lowercase();
+        sku.starts_with("ubuntu")
+            || sku.starts_with("azurelinux")
+            || sku == "cblmariner"
+            || sku == "mariner"
+    };
+    !(linux(before) && linux(after))
 }
 
 pub const MANAGED_CLUSTER: KindDescriptor = KindDescriptor {
@@ -47,6 +69,14 @@ pub const MANAGED_CLUSTER: KindDescriptor = KindDescriptor {
             replaced("properties.linuxProfile.adminUsername"),
             replaced("properties.windowsProfile.adminUsername"),
             replaced("properties.diskEncryptionSetID"),
+            FieldRule {
+                path: "properties.kubernetesVersion",
+                change: ChangeClass::Monotonic,
+            },
+            FieldRule {
+                path: "properties.kubernetesVersion",
+                change: ChangeClass::ServerMoved(ServerMover::AutoUpgradeChannel),
+            },
             FieldRule {
                 path: "properties.oidcIssuerProfile.enabled",
                 change: ChangeClass::RefusedByArm {
@@ -126,30 +156,44 @@ pub const AGENT_POOL: KindDescriptor = KindDescriptor {
     }),
     diff: DiffRules {
         fields: &[
-            replaced("properties.vmSize"),
-            replaced("properties.availabilityZones"),
-            replaced("properties.osType"),
-            replaced("properties.osSKU"),
-            replaced("properties.osDiskType"),
-            replaced("properties.osDiskSizeGB"),
-            replaced("properties.maxPods"),
-            replaced("properties.vnetSubnetID"),
-            replaced("properties.podSubnetID"),
-            replaced("properties.scaleSetPriority"),
-            replaced("properties.scaleSetEvictionPolicy"),
-            replaced("properties.enableNodePublicIP"),
-            replaced("properties.nodePublicIPPrefixID"),
-            replaced("properties.enableEncryptionAtHost"),
-            replaced("properties.enableUltraSSD"),
-            replaced("properties.gpuInstanceProfile"),
-            replaced("properties.workloadRuntime"),
-            replaced("properties.kubeletDiskType"),
-            replaced("properties.kubeletConfig"),
-            replaced("properties.linuxOSConfig"),
-            replaced("properties.hostGroupID"),
-            replaced("properties.capacityReservationGroupID"),
-            replaced("properties.proximityPlacementGroupID"),
-            replaced("properties.type"),
+            rotated("properties.vmSize"),
+            rotated("properties.availabilityZones"),
+            rotated("properties.osType"),
+            FieldRule {
+                path: "properties.orchestratorVersion",
+                change: ChangeClass::Monotonic,
+            },
+            FieldRule {
+                path: "properties.count",
+                change: ChangeClass::ServerMoved(ServerMover::Autoscaler),
+            },
+            FieldRule {
+                path: "properties.osSKU",
+                change: ChangeClass::RotateWhen(os_sku_needs_rotation),
+            },
+            rotated("properties.osDiskType"),
+            rotated("properties.osDiskSizeGB"),
+            rotated("properties.maxPods"),
+            rotated("properties.vnetSubnetID"),
+            rotated("properties.podSubnetID"),
+            rotated("properties.scaleSetPriority"),
+            rotated("properties.scaleSetEvictionPolicy"),
+            rotated("properties.spotMaxPrice"),
+            rotated("properties.enableFIPS"),
+            rotated("properties.creationData"),
+            rotated("properties.enableNodePublicIP"),
+            rotated("properties.nodePublicIPPrefixID"),
+            rotated("properties.enableEncryptionAtHost"),
+            rotated("properties.enableUltraSSD"),
+            rotated("properties.gpuInstanceProfile"),
+            rotated("properties.workloadRuntime"),
+            rotated("properties.kubeletDiskType"),
+            rotated("properties.kubeletConfig"),
+            rotated("properties.linuxOSConfig"),
+            rotated("properties.hostGroupID"),
+            rotated("properties.capacityReservationGroupID"),
+            rotated("properties.proximityPlacementGroupID"),
+            rotated("properties.type"),
         ],
         owned_whole_maps: &[OwnedWholeMap {
             path: "properties.nodeLabels",

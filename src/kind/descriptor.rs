@@ -154,7 +154,7 @@ pub struct FieldRule {
     pub change: ChangeClass,
 }
 
-/// The change classes of a field (the day-2 issue adds rotate, monotonic, server-moved).
+/// The change classes of a field (`docs/day2.md`).
 #[derive(Debug, Clone, Copy)]
 pub enum ChangeClass {
     /// ARM changes it in place (the default for an unlisted field).
@@ -181,6 +181,18 @@ pub enum ChangeClass {
     /// live and the declared value): in place, in place through a long-running ARM action, or
     /// refused by ARM. Never a replacement: the resource holds data.
     ByValuePair(fn(&str, &str) -> PairChange),
+    /// ARM cannot change it in place, but the resource can be rotated: a replacement is created
+    /// beside it, waited for, and the old one deleted (agent pools: create-before-destroy,
+    /// `crate::planner::rotation`).
+    Rotate,
+    /// Rotated only for some value pairs (the test gets the live and the declared value); other
+    /// changes are in place (`osSKU` between Linux SKUs).
+    RotateWhen(fn(&str, &str) -> bool),
+    /// A version ARM only moves forward, one minor at a time (`crate::planner::versions`).
+    Monotonic,
+    /// A value the service moves on its own: an auto-upgrade channel raises the version, the
+    /// autoscaler moves the count. The declared value is then a floor or ignored, never a change.
+    ServerMoved(ServerMover),
 }
 
 /// What [`ChangeClass::ByValuePair`] makes of one pair of values.
@@ -192,6 +204,16 @@ pub enum PairChange {
     Action(&'static str),
     /// ARM cannot change it: the reason and what to do.
     Refused(&'static str),
+}
+
+/// What moves a server-moved field, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerMover {
+    /// An auto-upgrade channel other than `none` at `properties.autoUpgradeProfile.upgradeChannel`
+    /// of the cluster: the declared version is a floor.
+    AutoUpgradeChannel,
+    /// The cluster autoscaler, when `properties.enableAutoScaling` is true: the count is its own.
+    Autoscaler,
 }
 
 /// A constant JSON value (descriptors are `const`).

@@ -230,6 +230,7 @@ mod tests {
             deferred: Vec::new(),
             depends_on: Vec::new(),
             replace_order: None,
+            procedure: Default::default(),
         }
     }
 

@@ -199,6 +199,7 @@ fn planned(desired: &DesiredState, actions: &[(&str, Action)]) -> Plan {
                 deferred: Vec::new(),
                 depends_on: Vec::new(),
                 replace_order: None,
+                procedure: Default::default(),
             }
         })
         .collect();

@@ -12,7 +12,9 @@ use crate::live::{LiveResource, LiveState, OWNER_TAG};
 use crate::plan::{Action, Observation, Plan, Reason, ReasonCode, ReplaceOrder, ResourceChange};
 use crate::planner::deferred::{self, pointer_display, pointer_rule_path};
 use crate::planner::ownership::{self, Ownership};
-use crate::planner::{order, targets, OwnershipConflict, PlanError, PlanOptions};
+use crate::planner::{
+    order, rotation, targets, versions, OwnershipConflict, PlanError, PlanOptions,
+};
 
 /// Builds the plan that converges `live` to `desired`.
 pub fn build(
@@ -40,13 +42,17 @@ pub fn build(
         conflicts: Vec::new(),
     };
     let mut changes: Vec<ResourceChange> = Vec::new();
+    // Temporary pools of rotations: part of their pool's change, never deleted on their own.
+    let mut rotations: Vec<crate::id::ResourceId> = Vec::new();
     for address in order::topological(&nodes) {
         if let Some(resource) = desired.by_address(&address) {
-            let change = context.plan_resource(resource);
+            let mut change = context.plan_resource(resource);
+            rotations.extend(rotation::shape(&mut change, resource, desired, live));
             context.planned.insert(address, change.action);
             changes.push(change);
         }
     }
+    versions::shape(&mut changes, &mut context.notices)?;
     if !context.conflicts.is_empty() {
         return Err(PlanError::OwnedByOtherEstate {
             conflicts: context.conflicts,
@@ -57,7 +63,10 @@ pub fn build(
         let taken: HashSet<String> = changes.iter().map(|c| c.address.clone()).collect();
         let (deletions, notices) = ownership::deletions(desired, live, &desired.estate, &taken);
         context.notices.extend(notices);
-        for deletion in deletions {
+        for deletion in deletions
+            .into_iter()
+            .filter(|deletion| !rotations.contains(&deletion.resource.id))
+        {
             let kind = deletion.resource.kind;
             changes.push(ResourceChange {
                 address: deletion.address,
@@ -73,6 +82,7 @@ pub fn build(
                 deferred: Vec::new(),
                 depends_on: deletion.depends_on,
                 replace_order: None,
+                procedure: Default::default(),
             });
         }
     }
@@ -161,6 +171,7 @@ impl<'a> Context<'a> {
             deferred: resolved.pending.clone(),
             depends_on: dependencies(resource),
             replace_order: None,
+            procedure: Default::default(),
         };
         let Some(live_resource) = live_resource else {
             if let Some(existing) = self.equivalent_role_assignment(resource, &resolved.body) {

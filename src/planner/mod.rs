@@ -10,7 +10,10 @@ pub mod names;
 mod order;
 mod ownership;
 pub mod refusals;
+pub mod rollout;
+pub mod rotation;
 mod targets;
+pub mod versions;
 
 #[cfg(test)]
 mod tests;
@@ -39,6 +42,26 @@ pub enum PlanError {
         target: String,
         suggestions: Vec<String>,
     },
+    /// Without an auto-upgrade channel, the live version is above the declared one: ARM refuses
+    /// downgrades (`OperationNotAllowed`).
+    #[error("{address}: the Kubernetes version \"{declared}\" is older than the running {live}, and AKS refuses downgrades (OperationNotAllowed). Declare \"{live}\" (or its minor) in the estate; to let AKS move it, set autoUpgrade.channel")]
+    VersionDowngrade {
+        address: String,
+        declared: String,
+        live: String,
+    },
+    /// A version more than one minor ahead: AKS refuses minor skips (`OperationNotAllowed`).
+    #[error("{address}: kubernetesVersion {live} -> \"{declared}\" skips a minor version, which AKS refuses (OperationNotAllowed). Upgrade one minor at a time: declare {}, apply, and so on up to \"{declared}\"", path.iter().map(|version| format!("\"{version}\"")).collect::<Vec<_>>().join(", then "))]
+    MinorSkip {
+        address: String,
+        declared: String,
+        live: String,
+        /// The minors to go through, in order (the last is the declared one).
+        path: Vec<String>,
+    },
+    /// The estate's `rollout:` does not fit its clusters, or `--stage` names no stage.
+    #[error("rollout: {0}")]
+    Rollout(String),
     /// Resources the estate declares exist in ARM tagged for another estate (`ownedByOtherEstate`).
     #[error("refusing to plan: {} owned by another estate: {}", if conflicts.len() == 1 { "a declared resource is" } else { "declared resources are" }, describe(conflicts))]
     OwnedByOtherEstate { conflicts: Vec<OwnershipConflict> },

@@ -48,7 +48,7 @@ pub fn redact_value(value: &mut Value) {
     }
 }
 
-/// A copy of the plan with every `before`/`after` body redacted.
+/// A copy of the plan with every `before`/`after` body (and every step's body) redacted.
 pub fn redacted(plan: &Plan) -> Plan {
     let mut plan = plan.clone();
     for change in &mut plan.changes {
@@ -57,6 +57,11 @@ pub fn redacted(plan: &Plan) -> Plan {
         }
         if let Some(after) = change.after.as_mut() {
             redact_value(after);
+        }
+        for step in &mut change.procedure.steps {
+            if let Some(body) = step.body.as_mut() {
+                redact_value(body);
+            }
         }
     }
     plan

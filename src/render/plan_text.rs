@@ -121,6 +121,30 @@ pub fn apply_gates(plan: &Plan) -> Vec<String> {
             counted(deletions, "deletion")
         ));
     }
+    let draining = plan
+        .changes
+        .iter()
+        .filter(|change| {
+            change.procedure.disruptive
+                && change
+                    .procedure
+                    .requires
+                    .iter()
+                    .any(|flag| flag == "allow-replace")
+                && !(change.action == Action::Replace && replace_is_guarded(change.kind))
+        })
+        .collect::<Vec<_>>();
+    if !draining.is_empty() {
+        let nodes: u64 = draining
+            .iter()
+            .filter_map(|change| change.procedure.drained_nodes)
+            .sum();
+        gates.push(format!(
+            "{} `--allow-replace` to apply (pools are rotated: {nodes} node{} drained).",
+            counted(draining.len(), "rotation"),
+            if nodes == 1 { "" } else { "s" }
+        ));
+    }
     if guarded_replacements > 0 {
         gates.push(format!(
             "{} `--allow-replace` to apply (a cluster, vault, registry or storage account is recreated).",
@@ -183,7 +207,11 @@ pub fn headline(change: &ResourceChange) -> &'static str {
                 "will be created"
             }
         }
+        Action::Update if !change.procedure.steps.is_empty() => "will be updated in steps",
         Action::Update => "will be updated in place",
+        Action::Replace if !change.procedure.steps.is_empty() => {
+            "will be rotated (a new pool first, then the old one drained and deleted)"
+        }
         Action::Replace => "must be replaced (deleted, then created)",
         Action::Delete => "will be deleted",
         Action::Noop => "is unchanged",
@@ -219,6 +247,35 @@ pub fn change_lines(change: &ResourceChange) -> Vec<String> {
                 lines.push(format!("# {}", reason.message));
             }
         }
+    }
+    lines.extend(step_lines(change));
+    lines
+}
+
+/// The ordered steps of a multi-step change, numbered, with what it disrupts and needs.
+fn step_lines(change: &ResourceChange) -> Vec<String> {
+    let procedure = &change.procedure;
+    if procedure.steps.is_empty() {
+        return Vec::new();
+    }
+    let mut heading = String::from("steps, each after the previous one succeeded");
+    if let Some(nodes) = procedure.drained_nodes {
+        heading.push_str(&format!(
+            "; {nodes} node{} drained",
+            if nodes == 1 { "" } else { "s" }
+        ));
+    }
+    if !procedure.requires.is_empty() {
+        let flags: Vec<String> = procedure
+            .requires
+            .iter()
+            .map(|flag| format!("--{flag}"))
+            .collect();
+        heading.push_str(&format!("; needs {}", flags.join(" ")));
+    }
+    let mut lines = vec![format!("{heading}:")];
+    for (position, step) in procedure.steps.iter().enumerate() {
+        lines.push(format!("  {}. {}", position + 1, step.description));
     }
     lines
 }

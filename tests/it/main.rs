@@ -8,6 +8,7 @@ mod check;
 mod cli;
 mod common;
 mod credentials;
+mod day2;
 mod day2_data;
 mod desired;
 mod dr;

@@ -52,6 +52,7 @@ fn change(
         deferred: vec![],
         depends_on: depends_on.iter().map(|s| s.to_string()).collect(),
         replace_order: None,
+        procedure: Default::default(),
     }
 }
 

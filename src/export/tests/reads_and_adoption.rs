@@ -146,6 +146,7 @@ fn change(address: &str, kind: Kind, code: ReasonCode, tags: Value) -> ResourceC
         deferred: Vec::new(),
         depends_on: Vec::new(),
         replace_order: None,
+        procedure: Default::default(),
     }
 }
 

@@ -10,6 +10,7 @@ use crate::spec::types::{API_VERSION, KIND};
 mod builders;
 mod checks;
 mod definitions;
+mod rollout;
 
 use builders::{named_list, object, reference, string};
 
@@ -22,6 +23,7 @@ pub fn estate_schema() -> Value {
     for (name, definition) in definitions::definitions_list()
         .into_iter()
         .chain(checks::definitions())
+        .chain(rollout::definitions())
     {
         definitions.insert(name.to_string(), definition);
     }
@@ -57,6 +59,7 @@ pub fn estate_schema() -> Value {
             ("identities", named_list("Identity")),
             ("roleAssignments", named_list("RoleAssignment")),
             ("checks", reference("Checks")),
+            ("rollout", reference("Rollout")),
         ],
     );
     if let Value::Object(root) = &mut root {

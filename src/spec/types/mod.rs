@@ -54,6 +54,7 @@ mod access;
 mod checks;
 mod cluster;
 mod pool;
+mod rollout;
 mod services;
 mod tracked;
 mod workspace;
@@ -62,6 +63,7 @@ pub use access::*;
 pub use checks::*;
 pub use cluster::*;
 pub use pool::*;
+pub use rollout::*;
 pub use services::*;
 pub use tracked::{DeclaredKind, EstateList, TrackedResource, IN_GROUP_LISTS, RESOURCE_GROUPS};
 pub use workspace::*;
@@ -105,6 +107,9 @@ pub struct Estate {
     /// `aksctl check` settings (profile, per-cluster profiles, accepted findings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checks: Option<Checks>,
+    /// The order clusters are applied in, by stage (`docs/day2.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<Rollout>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

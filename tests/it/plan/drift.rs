@@ -88,10 +88,12 @@ fn drifted(key: &str, value: &Value) -> Value {
             Some(n) => json!(n + 1),
             None => json!(number.as_f64().unwrap_or(0.0) + 1.5),
         },
+        // Versions drift down (live behind the estate: the plan upgrades). A live version above
+        // the declared one is a floor or a plan-time refusal (issue 13, `tests/it/day2/`).
         Value::String(text) if key == "kubernetesVersion" || key == "orchestratorVersion" => {
             let mut parts: Vec<u32> = text.split('.').filter_map(|p| p.parse().ok()).collect();
             if parts.len() >= 2 {
-                parts[1] += 1;
+                parts[1] -= 1;
             }
             json!(parts
                 .iter()
@@ -223,8 +225,15 @@ fn drift_every_field(desired: &DesiredState, live: &LiveState) -> usize {
                         .reasons
                         .iter()
                         .all(|r| r.code == ReasonCode::DependencyChanged);
+                // A control-plane upgrade: pools that declare no version follow it.
+                let follows = key == "kubernetesVersion"
+                    && other.kind == Kind::AgentPool
+                    && other.reasons.iter().all(|r| {
+                        r.message
+                            .ends_with("(undeclared: follows the control plane)")
+                    });
                 assert!(
-                    copies || consequence,
+                    copies || consequence || follows,
                     "{what}: {} also changes: {:?}",
                     other.address,
                     other.reasons
@@ -361,8 +370,8 @@ fn representative_drift_through_the_binary() {
             name: "cluster version differs",
             id: cluster.id.to_string(),
             edit: Box::new(|body| {
-                body["properties"]["kubernetesVersion"] = json!("1.34");
-                body["properties"]["currentKubernetesVersion"] = json!("1.34.2");
+                body["properties"]["kubernetesVersion"] = json!("1.32");
+                body["properties"]["currentKubernetesVersion"] = json!("1.32.9");
             }),
             expected: Some((
                 cluster.address.as_str(),
