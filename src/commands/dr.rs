@@ -194,6 +194,7 @@ fn load_for_sandbox(args: &DrRehearseArgs) -> Result<DesiredState, CommandError>
     let context = LowerContext {
         tenant_id: Some(mock_arm::Config::default().tenant_id),
         subscription: None,
+        ..LowerContext::default()
     };
     Ok(desired::lower(&loaded.estate, &context)?)
 }

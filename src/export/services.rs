@@ -82,6 +82,7 @@ pub fn export_registries(exporting: &mut Exporting<'_>) -> Vec<Registry> {
                 .and_then(|text| pick(Switch::ALL, Switch::as_str, text))
                 .filter(|switch| *switch == Switch::Enabled),
             geo_replications: geo_replications(exporting, &id, body),
+            private_endpoint: None,
             resource_group: group,
             name,
         });
@@ -121,6 +122,7 @@ pub fn export_key_vaults(exporting: &mut Exporting<'_>) -> Vec<KeyVault> {
             purge_protection: bool_at(body, "/properties/enablePurgeProtection")
                 .filter(|enabled| *enabled),
             public_network_access: public_access_disabled(body),
+            private_endpoint: None,
             resource_group: group,
             name,
         });
@@ -178,6 +180,7 @@ pub fn export_storage_accounts(exporting: &mut Exporting<'_>) -> Vec<StorageAcco
             container_soft_delete_days: None,
             containers: Vec::new(),
             lifecycle_rules: Vec::new(),
+            private_endpoint: None,
             resource_group: group,
             name,
         };

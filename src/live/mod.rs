@@ -8,6 +8,7 @@
 mod arm_reader;
 mod collections;
 mod fingerprint;
+pub mod networks;
 mod reader;
 mod state;
 

@@ -52,6 +52,7 @@ macro_rules! string_enum {
 
 mod access;
 mod cluster;
+mod network;
 mod pool;
 mod services;
 mod tracked;
@@ -59,6 +60,7 @@ mod workspace;
 
 pub use access::*;
 pub use cluster::*;
+pub use network::*;
 pub use pool::*;
 pub use services::*;
 pub use tracked::{EstateList, TrackedResource, IN_GROUP_LISTS, RESOURCE_GROUPS};
@@ -94,6 +96,8 @@ pub struct Estate {
     pub storage_accounts: Vec<StorageAccount>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub log_analytics_workspaces: Vec<LogAnalyticsWorkspace>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub private_dns_zones: Vec<PrivateDnsZone>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clusters: Vec<Cluster>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
