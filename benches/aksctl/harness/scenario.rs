@@ -117,10 +117,10 @@ pub fn run(options: &Options) -> Result<Results, HarnessError> {
     let bench = Bench {
         options,
         http: Http::new()?,
-        fast: Mock::start(0, options.time_scale, false)?,
+        fast: Mock::start(0, options.time_scale, false, &options.subscription)?,
         slow: options
             .slow_latency_ms
-            .map(|latency| Mock::start(latency, options.time_scale, false))
+            .map(|latency| Mock::start(latency, options.time_scale, false, &options.subscription))
             .transpose()?,
         work: work.path().to_path_buf(),
     };
@@ -490,7 +490,7 @@ impl Bench<'_> {
         unthrottled_apply_wall: Duration,
     ) -> Result<ThrottleResult, HarnessError> {
         self.note(label, "throttled plan and apply");
-        let mock = Mock::start(0, self.options.time_scale, true)?;
+        let mock = Mock::start(0, self.options.time_scale, true, &self.options.subscription)?;
         let file = path.to_string_lossy().into_owned();
         let plan_file = self
             .work

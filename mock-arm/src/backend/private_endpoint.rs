@@ -12,9 +12,9 @@ use regex::Regex;
 use serde_json::{json, Value};
 
 use super::common::{self, pattern};
-use super::context::{Outcome, Request};
+use super::context::{Outcome, Reply, Request};
 use super::error::ArmError;
-use super::lro::Polling;
+use super::lro::{Action, Polling};
 use super::path::ResourcePath;
 use super::provider::{self, Provider};
 use super::types::Kind;
@@ -373,8 +373,34 @@ fn put_zone_group(world: &mut World, request: &mut Request, path: &ResourcePath)
     let parent_key = parents::ensure_parents(world, path, true)?;
     writes::ensure_idle(world, &parent_key, path.name())?;
     let existing = world.contains(&path.key());
-    let body = build_zone_group(world, path, &input)?;
-    writes::store_and_start_put(world, request, path, parent_key, body, existing, Value::clone)
+    let mut body = build_zone_group(world, path, &input)?;
+    // A proxy child: its operation runs in the endpoint's region.
+    let location = world
+        .get(&parent_key)
+        .and_then(Resource::location)
+        .unwrap_or_default()
+        .to_owned();
+    let (status, action, state) = if existing {
+        (200, Action::Update, "Updating")
+    } else {
+        (201, Action::Create, "Creating")
+    };
+    body["properties"]["provisioningState"] = json!(state);
+    world.insert(Resource {
+        id: path.id(),
+        kind: path.kind,
+        parent_key,
+        body: body.clone(),
+    });
+    writes::start_operation(
+        world,
+        request,
+        path,
+        &location,
+        action,
+        Polling::AsyncOperation,
+        Reply::new(status, Some(body)),
+    )
 }
 
 /// The provider hooks of private endpoints.
@@ -414,8 +440,18 @@ impl Provider for PrivateDnsZoneGroups {
     fn put(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
         put_zone_group(world, request, path)
     }
+    /// 202 + Location in the endpoint's region; 204 when it (or the endpoint) is absent.
     fn delete(&self, world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
-        writes::delete_async(world, request, path, Polling::Location)
+        let Some(current) = writes::delete_target(world, path)? else {
+            return Ok(Reply::no_content());
+        };
+        writes::ensure_idle(world, &path.key(), path.name())?;
+        let location = world
+            .get(&current.parent_key)
+            .and_then(Resource::location)
+            .unwrap_or_default()
+            .to_owned();
+        writes::start_delete(world, request, path, &location, Polling::Location)
     }
     fn seed(
         &self,
