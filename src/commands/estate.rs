@@ -150,7 +150,7 @@ async fn referenced_networks(
                 Diagnostic::at_path(
                     missing.path.clone(),
                     format!(
-                        "{} `{}` does not exist (ARM answered 404)",
+                        "{} `{}` does not exist in Azure (read at plan time)",
                         missing.what.noun(),
                         missing.id
                     ),

@@ -1,6 +1,6 @@
 //! The networks an estate names but does not own (pool subnets, private-endpoint subnets, the
-//! VNets private DNS zones link to): each distinct id is read once, all in parallel, before the
-//! plan is built. A missing one is a problem at the estate field that names it; a subnet's route
+//! VNets private DNS zones link to): each distinct VNet is read once (its GET lists its subnets
+//! inline), all in parallel, before the plan is built. A missing one is a problem at the estate field that names it; a subnet's route
 //! table is what a `userDefinedRouting` cluster's control plane must be granted.
 
 use std::collections::BTreeMap;
@@ -50,7 +50,7 @@ pub struct ReferencedNetworks {
     pub missing: Vec<NetworkReference>,
     /// Lower-case subnet id -> the id of its route table, for subnets that have one.
     pub route_tables: BTreeMap<String, String>,
-    /// How many GETs were sent (one per distinct id).
+    /// How many GETs were sent (one per distinct VNet).
     pub reads: usize,
 }
 
@@ -140,7 +140,19 @@ pub fn network_references(estate: &Estate) -> Vec<NetworkReference> {
     references
 }
 
-/// GETs each distinct id once (at most `max_parallel` at a time).
+/// The VNet id of a subnet id (`.../virtualNetworks/<v>/subnets/<s>` -> `.../virtualNetworks/<v>`);
+/// a VNet id is its own.
+fn network_of(id: &str) -> String {
+    let lower = id.trim_end_matches('/').to_ascii_lowercase();
+    match lower.rfind("/subnets/") {
+        Some(at) => lower[..at].to_owned(),
+        None => lower,
+    }
+}
+
+/// GETs each distinct VNet once (at most `max_parallel` at a time): ARM's VNet GET carries the
+/// current subnets inline, so one read answers for the VNet and every subnet of it the estate
+/// names.
 pub async fn read_referenced(
     client: &ArmClient,
     references: &[NetworkReference],
@@ -148,45 +160,59 @@ pub async fn read_referenced(
 ) -> Result<ReferencedNetworks, NetworkReadError> {
     let mut distinct: BTreeMap<String, &NetworkReference> = BTreeMap::new();
     for reference in references {
-        distinct
-            .entry(reference.id.to_ascii_lowercase())
-            .or_insert(reference);
+        distinct.entry(network_of(&reference.id)).or_insert(reference);
     }
     let semaphore = Arc::new(Semaphore::new(max_parallel.max(1)));
     let mut tasks = JoinSet::new();
-    for (key, reference) in &distinct {
+    for (network, reference) in &distinct {
         let client = client.clone();
         let semaphore = Arc::clone(&semaphore);
-        let key = key.clone();
+        let network = network.clone();
         let reference = (*reference).clone();
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await;
             let outcome = client
-                .get(&ResourceId::new(reference.id.clone()), NETWORK_API_VERSION)
+                .get(&ResourceId::new(network.clone()), NETWORK_API_VERSION)
                 .await;
-            (key, reference, outcome)
+            (network, reference, outcome)
         });
     }
-    let mut found: BTreeMap<String, Option<Value>> = BTreeMap::new();
+    // Lower-case id -> the body of every VNet and subnet found.
+    let mut found: BTreeMap<String, Value> = BTreeMap::new();
     while let Some(joined) = tasks.join_next().await {
-        let (key, reference, outcome) =
+        let (network, reference, outcome) =
             joined.map_err(|error| NetworkReadError::Task(error.to_string()))?;
         let body = outcome.map_err(|source| NetworkReadError::Read {
-            noun: reference.what.noun(),
-            id: reference.id.clone(),
+            noun: NetworkKind::VirtualNetwork.noun(),
+            id: network.clone(),
             path: reference.path.clone(),
             source,
         })?;
-        found.insert(key, body);
+        let Some(body) = body else { continue };
+        let subnets = body
+            .pointer("/properties/subnets")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for subnet in subnets {
+            let name = subnet.get("name").and_then(Value::as_str).unwrap_or_default();
+            let id = subnet
+                .get("id")
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase)
+                .unwrap_or_else(|| format!("{network}/subnets/{}", name.to_ascii_lowercase()));
+            found.insert(id, subnet);
+        }
+        found.insert(network, body);
     }
     let mut result = ReferencedNetworks {
         reads: distinct.len(),
         ..ReferencedNetworks::default()
     };
     for reference in references {
-        let key = reference.id.to_ascii_lowercase();
+        let key = reference.id.trim_end_matches('/').to_ascii_lowercase();
         match found.get(&key) {
-            Some(Some(body)) => {
+            Some(body) => {
                 if let Some(table) = body
                     .pointer("/properties/routeTable/id")
                     .and_then(Value::as_str)
@@ -194,7 +220,7 @@ pub async fn read_referenced(
                     result.route_tables.insert(key, table.to_owned());
                 }
             }
-            _ => result.missing.push(reference.clone()),
+            None => result.missing.push(reference.clone()),
         }
     }
     Ok(result)

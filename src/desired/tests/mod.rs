@@ -30,6 +30,7 @@ pub(super) fn context() -> LowerContext {
     LowerContext {
         tenant_id: Some(TENANT.to_string()),
         subscription: None,
+        ..LowerContext::default()
     }
 }
 
