@@ -97,6 +97,76 @@ pub fn with_shipped_networks(mut state: Value, subscription: &str) -> Value {
     }
 }
 
+/// The route table of each shipped subnet that has one (lower-case subnet id -> route table id),
+/// as the plan-time subnet reads report them (`LowerContext::subnet_route_tables`).
+pub fn shipped_route_tables(subscription: &str) -> std::collections::BTreeMap<String, String> {
+    let mut tables = std::collections::BTreeMap::new();
+    for network in shipped_networks(subscription) {
+        let network_id = network["id"].as_str().unwrap_or_default().to_ascii_lowercase();
+        for subnet in network["properties"]["subnets"].as_array().into_iter().flatten() {
+            if let (Some(name), Some(table)) = (
+                subnet["name"].as_str(),
+                subnet["properties"]["routeTable"]["id"].as_str(),
+            ) {
+                tables.insert(
+                    format!("{network_id}/subnets/{}", name.to_ascii_lowercase()),
+                    table.to_owned(),
+                );
+            }
+        }
+    }
+    tables
+}
+
+/// The networks a throwaway world needs for `estate`'s references: the shipped ones where they
+/// match, else one VNet per referenced VNet (in the estate's location) holding the named subnets.
+pub fn networks_for(estate: &crate::spec::types::Estate, subscription: &str) -> Vec<Value> {
+    let shipped = shipped_networks(subscription);
+    let mut networks: Vec<Value> = Vec::new();
+    for reference in crate::live::networks::network_references(estate) {
+        let id = reference.id.trim_end_matches('/');
+        let lower = id.to_ascii_lowercase();
+        let (network_id, subnet) = match lower.rfind("/subnets/") {
+            Some(at) => (&id[..at], Some(&id[at + "/subnets/".len()..])),
+            None => (id, None),
+        };
+        let known = |body: &Value| {
+            body["id"]
+                .as_str()
+                .is_some_and(|other| other.eq_ignore_ascii_case(network_id))
+        };
+        if !networks.iter().any(known) {
+            let body = shipped.iter().find(|body| known(body)).cloned().unwrap_or_else(|| {
+                json!({
+                    "id": network_id,
+                    "location": estate.location,
+                    "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/8"]}, "subnets": []},
+                })
+            });
+            networks.push(body);
+        }
+        let Some(subnet) = subnet else { continue };
+        if let Some(body) = networks.iter_mut().find(|body| known(body)) {
+            let subnets = &mut body["properties"]["subnets"];
+            let count = subnets.as_array().map_or(0, Vec::len);
+            let held = subnets.as_array().is_some_and(|items| {
+                items
+                    .iter()
+                    .any(|item| item["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(subnet)))
+            });
+            if !held {
+                if let Some(items) = subnets.as_array_mut() {
+                    items.push(json!({
+                        "name": subnet,
+                        "properties": {"addressPrefix": format!("10.{}.0.0/16", 100 + count)},
+                    }));
+                }
+            }
+        }
+    }
+    networks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -94,7 +94,7 @@ async fn lower(
         tenant_id: environment_variable("AZURE_TENANT_ID")
             .or_else(|| arm.sandbox.then(|| mock_arm::Config::default().tenant_id)),
         subscription: arm.subscription.clone(),
-        subnet_route_tables: referenced_networks(loaded, connection).await?,
+        subnet_route_tables: referenced_networks(loaded, arm, connection).await?,
     };
     match desired::lower(&loaded.estate, &context) {
         Err(LowerError::MissingTenant { .. }) if context.tenant_id.is_none() => {
@@ -115,6 +115,7 @@ async fn lower(
 /// missing one is an estate problem at the field naming it; returns the subnets' route tables.
 async fn referenced_networks(
     loaded: &LoadedEstate,
+    arm: &ArmArgs,
     connection: &Connection,
 ) -> Result<std::collections::BTreeMap<String, String>, CommandError> {
     let references = networks::network_references(&loaded.estate);
@@ -143,6 +144,13 @@ async fn referenced_networks(
     })?;
     tracing::info!(reads = found.reads, "read the referenced networks");
     if !found.missing.is_empty() {
+        // A subscription that does not exist (or the credential cannot see) hides every
+        // network in it: say so rather than listing each network.
+        let subscription = arm
+            .subscription
+            .clone()
+            .unwrap_or_else(|| loaded.estate.subscription.clone());
+        subscription_tenant(&connection.client, &subscription).await?;
         let problems = found
             .missing
             .iter()

@@ -165,7 +165,9 @@ fn expected_after_primary_loss(address: &str) -> Action {
         Action::Create
     } else if credential_on_primary {
         Action::Update
-    } else if address == format!("roleAssignment/{PRIMARY}-kubelet-acrpull-on-northwind") {
+    } else if address == format!("roleAssignment/{PRIMARY}-kubelet-acrpull-on-northwind")
+        || address.starts_with(&format!("roleAssignment/{PRIMARY}-network-contributor-on-"))
+    {
         Action::Replace
     } else {
         Action::Noop

@@ -54,6 +54,10 @@ fn load_desired(file: &Path) -> DesiredState {
         &LowerContext {
             tenant_id: Some(common::tenant()),
             subscription: None,
+            // As the plan's reads of the seeded networks report them.
+            subnet_route_tables: aksctl::sandbox_networks::shipped_route_tables(
+                common::SUBSCRIPTION,
+            ),
         },
     )
     .unwrap_or_else(|error| panic!("{}: {error}", file.display()))

@@ -170,3 +170,21 @@ pub fn reset(mock: &MockArm) {
     block_on(control(mock, reqwest::Method::POST, "/_mock/reset", None));
     put_state(mock, &serde_json::json!({"resources": []}));
 }
+
+/// Whether `id` is part of the seeded landing zone (the shipped estates' networks and their
+/// resource groups): present from the start, owned by no estate, never written by aksctl.
+pub fn is_landing_zone(id: &str) -> bool {
+    let lower = id.to_ascii_lowercase();
+    aksctl::sandbox_networks::shipped_networks(SUBSCRIPTION)
+        .iter()
+        .filter_map(|network| network["id"].as_str())
+        .any(|network| {
+            let network = network.to_ascii_lowercase();
+            let group = network
+                .split("/providers/")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            lower == group || lower.starts_with(&network)
+        })
+}
