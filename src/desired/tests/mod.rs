@@ -3,6 +3,7 @@
 
 mod bodies;
 mod fixture;
+mod network;
 mod plans;
 mod references;
 

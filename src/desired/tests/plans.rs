@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::*;
 
-fn plans_directory() -> std::path::PathBuf {
+pub(super) fn plans_directory() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("plans")
 }
 
@@ -17,7 +17,7 @@ fn input(path: &std::path::Path) -> Input {
 }
 
 /// Loads plan files with every `${VAR}` set to the test subscription.
-fn load_plan(paths: &[std::path::PathBuf]) -> Result<Estate, String> {
+pub(super) fn load_plan(paths: &[std::path::PathBuf]) -> Result<Estate, String> {
     let inputs = paths.iter().map(|path| input(path)).collect();
     load_inputs(inputs, &|_| Some(SUB.to_string()))
         .map(|loaded| loaded.estate)
