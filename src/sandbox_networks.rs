@@ -1,5 +1,5 @@
-//! The virtual networks the shipped estates (`plans/`) name but do not own: northwind's two
-//! spoke VNets with their node and private-endpoint subnets (and the node subnets' route tables,
+//! The virtual networks the shipped estates (`plans/`, overlays included) name but do not own:
+//! northwind's two spoke VNets with their node and private-endpoint subnets (and the node subnets' route tables,
 //! for `userDefinedRouting`). A fresh sandbox world starts with them, and the tests seed them, so
 //! the plan-time subnet and VNet reads find what a real landing zone would hold.
 
@@ -23,7 +23,7 @@ const SHIPPED: [ShippedNetwork; 2] = [
         address_space: "10.10.0.0/16",
         subnets: &[
             ("snet-aks-nodes", "10.10.0.0/22", Some("rt-northwind-eastus2")),
-            ("snet-private-endpoints", "10.10.8.0/24", None),
+            ("snet-private-endpoints", "10.10.12.0/24", None),
         ],
     },
     ShippedNetwork {
@@ -33,7 +33,13 @@ const SHIPPED: [ShippedNetwork; 2] = [
         address_space: "10.20.0.0/16",
         subnets: &[
             ("snet-aks-nodes", "10.20.0.0/22", Some("rt-northwind-centralus")),
-            ("snet-private-endpoints", "10.20.8.0/24", None),
+            // The region-loss overlay's replacement primary (`plans/overlays/northwind-dr.yaml`).
+            (
+                "snet-aks-nodes-primary",
+                "10.20.8.0/22",
+                Some("rt-northwind-centralus"),
+            ),
+            ("snet-private-endpoints", "10.20.12.0/24", None),
         ],
     },
 ];

@@ -108,7 +108,7 @@ fn build_zone(
     let internal = existing
         .and_then(|resource| json::str_at(&resource.body, "/properties/internalId"))
         .map(str::to_owned)
-        .unwrap_or_else(|| json::random_hex(24));
+        .unwrap_or_else(json::guid);
     body["properties"] = json!({
         "maxNumberOfRecordSets": MAX_RECORD_SETS,
         "maxNumberOfVirtualNetworkLinks": MAX_LINKS,
