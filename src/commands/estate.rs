@@ -136,7 +136,7 @@ async fn referenced_networks(
             source,
         } => CommandError::Arm {
             context: format!("reading {noun} {id} (named at {path})"),
-            source,
+            source: *source,
         },
         networks::NetworkReadError::Task(reason) => {
             CommandError::Live(crate::live::LiveError::Task(reason))

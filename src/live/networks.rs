@@ -63,7 +63,7 @@ pub enum NetworkReadError {
         id: String,
         path: String,
         #[source]
-        source: ArmError,
+        source: Box<ArmError>,
     },
     #[error("a network read task failed: {0}")]
     Task(String),
@@ -186,7 +186,7 @@ pub async fn read_referenced(
             noun: NetworkKind::VirtualNetwork.noun(),
             id: network.clone(),
             path: reference.path.clone(),
-            source,
+            source: Box::new(source),
         })?;
         let Some(body) = body else { continue };
         let subnets = body
