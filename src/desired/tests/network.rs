@@ -216,3 +216,33 @@ fn control_planes_get_network_contributor_on_subnets_and_route_tables_unless_opt
     let opted_out = lower(&estate, &context).expect("lowers");
     assert!(grants(&opted_out).is_empty());
 }
+
+#[test]
+fn a_private_cluster_names_its_dns_zone_logically() {
+    let mut estate = load_plan(&[plans_directory().join("northwind.yaml")])
+        .unwrap_or_else(|error| panic!("{error}"));
+    let zone = "privatelink.eastus2.azmk8s.io";
+    estate.private_dns_zones.push(crate::spec::types::PrivateDnsZone {
+        name: zone.to_owned(),
+        resource_group: "rg-northwind-prod".to_owned(),
+        tags: Default::default(),
+        virtual_network_links: Vec::new(),
+        defaulted_location: None,
+    });
+    if let Some(api) = estate.clusters[0].api_server.as_mut() {
+        api.private_dns_zone = Some(zone.to_owned());
+    }
+    let state = lower(&estate, &super::context()).expect("lowers");
+    let cluster = state
+        .by_address("cluster/aks-northwind-eastus2")
+        .expect("cluster");
+    let zone_resource = state
+        .by_address(&format!("privateDnsZone/{zone}"))
+        .expect("zone lowered");
+    assert_eq!(
+        cluster.body["properties"]["apiServerAccessProfile"]["privateDNSZone"],
+        zone_resource.id.to_string()
+    );
+    assert!(cluster.depends_on.contains(&zone_resource.address));
+    assert_eq!(zone_resource.body["location"], "global");
+}
