@@ -18,15 +18,22 @@ pub fn export_private_dns_zones(exporting: &mut Exporting<'_>) -> Vec<PrivateDns
     for body in bodies {
         let Some(id) = id_of(body) else { continue };
         exporting.add_scope(&id, Kind::PrivateDnsZone);
+        let zone_tags = tags_of(body);
+        // A link inherits its zone's tags in the estate: only its own are written.
         let links = exporting
             .inventory
             .children_of(&id, Kind::VirtualNetworkLink)
             .filter_map(export_link)
+            .map(|mut link| {
+                link.tags
+                    .retain(|key, value| zone_tags.get(key) != Some(&*value));
+                link
+            })
             .collect();
         zones.push(PrivateDnsZone {
             name: name_of(body),
             resource_group: group_of(body),
-            tags: tags_of(body),
+            tags: zone_tags,
             virtual_network_links: links,
             defaulted_location: None,
         });

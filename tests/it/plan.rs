@@ -19,6 +19,7 @@ use crate::common::{self, SUBSCRIPTION};
 mod drift;
 mod flows;
 mod golden;
+mod networks;
 mod renderings;
 
 /// Every estate file in `plans/`, sorted.

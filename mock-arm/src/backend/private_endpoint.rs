@@ -66,9 +66,10 @@ fn stored<'w>(world: &'w World, id: &str) -> Option<&'w Resource> {
     world.get(&id.to_lowercase())
 }
 
-/// A private IP in the subnet's range: the 4th address onwards (Azure reserves the first four),
-/// one per endpoint already in the subnet.
-fn private_ip(world: &World, subnet: &Resource) -> String {
+/// A private IP in the subnet's range, stable for an endpoint name whatever the order endpoints
+/// are created in: the 5th address on (Azure reserves the first four), at an offset hashed from
+/// the endpoint's id, moved on past addresses other endpoints of the subnet hold.
+fn private_ip(world: &World, subnet: &Resource, endpoint_id: &str) -> String {
     let prefix = json::str_at(&subnet.body, "/properties/addressPrefix")
         .or_else(|| json::str_at(&subnet.body, "/properties/addressPrefixes/0"))
         .unwrap_or("10.0.0.0/24");
@@ -79,22 +80,42 @@ fn private_ip(world: &World, subnet: &Resource) -> String {
         .split('.')
         .filter_map(|octet| octet.parse().ok())
         .collect();
-    let used = world
+    let held: Vec<String> = world
         .of_kind(Kind::PrivateEndpoint)
+        .filter(|endpoint| !endpoint.id.eq_ignore_ascii_case(endpoint_id))
         .filter(|endpoint| {
             json::str_at(&endpoint.body, "/properties/subnet/id")
                 .is_some_and(|id| id.eq_ignore_ascii_case(&subnet.id))
         })
-        .count() as u32;
+        .filter_map(|endpoint| {
+            json::str_at(&endpoint.body, "/properties/customDnsConfigs/0/ipAddresses/0")
+                .map(str::to_owned)
+        })
+        .collect();
     let start = base.iter().fold(0u32, |acc, octet| (acc << 8) | (octet & 0xff));
-    let address = start.wrapping_add(4 + used);
-    format!(
-        "{}.{}.{}.{}",
-        address >> 24,
-        (address >> 16) & 0xff,
-        (address >> 8) & 0xff,
-        address & 0xff
-    )
+    let hash = endpoint_id
+        .to_ascii_lowercase()
+        .bytes()
+        .fold(2_166_136_261u32, |hash, byte| {
+            (hash ^ u32::from(byte)).wrapping_mul(16_777_619)
+        });
+    let format = |address: u32| {
+        format!(
+            "{}.{}.{}.{}",
+            address >> 24,
+            (address >> 16) & 0xff,
+            (address >> 8) & 0xff,
+            address & 0xff
+        )
+    };
+    let mut offset = 4 + hash % 200;
+    loop {
+        let candidate = format(start.wrapping_add(offset));
+        if !held.contains(&candidate) || offset > 250 {
+            return candidate;
+        }
+        offset += 1;
+    }
 }
 
 /// Checks a connection and completes it as ARM returns it (id, auto-approved state).
@@ -235,7 +256,7 @@ fn build_endpoint(
     let address = previous
         .and_then(|body| json::str_at(body, "/properties/customDnsConfigs/0/ipAddresses/0"))
         .map(str::to_owned)
-        .unwrap_or_else(|| private_ip(world, subnet));
+        .unwrap_or_else(|| private_ip(world, subnet, &id));
     let nic_name = json::str_at(input, "/properties/customNetworkInterfaceName")
         .map(str::to_owned)
         .unwrap_or_else(|| format!("{}.nic.{}", path.name(), json::guid()));
