@@ -53,6 +53,8 @@ pub const PRIVATE_ENDPOINT: KindDescriptor = KindDescriptor {
     // A new endpoint gets a new private IP; its DNS records follow through the zone group.
     destructive_replace: false,
     timing: NETWORK_TIMING,
+    // Lowered and exported by hand (`desired/network.rs`, `export/network.rs`).
+    fields: &[],
 };
 
 pub const PRIVATE_DNS_ZONE_GROUP: KindDescriptor = KindDescriptor {
@@ -78,6 +80,8 @@ pub const PRIVATE_DNS_ZONE_GROUP: KindDescriptor = KindDescriptor {
     write: PLAIN_WRITE,
     destructive_replace: false,
     timing: NETWORK_TIMING,
+    // Lowered and exported by hand (`desired/network.rs`, `export/network.rs`).
+    fields: &[],
 };
 
 pub const PRIVATE_DNS_ZONE: KindDescriptor = KindDescriptor {
@@ -112,6 +116,8 @@ pub const PRIVATE_DNS_ZONE: KindDescriptor = KindDescriptor {
     // Deleting a zone deletes every record in it (FACTS-2 §4).
     destructive_replace: true,
     timing: NETWORK_TIMING,
+    // Lowered and exported by hand (`desired/network.rs`, `export/network.rs`).
+    fields: &[],
 };
 
 pub const VIRTUAL_NETWORK_LINK: KindDescriptor = KindDescriptor {
@@ -153,4 +159,6 @@ pub const VIRTUAL_NETWORK_LINK: KindDescriptor = KindDescriptor {
     write: PLAIN_WRITE,
     destructive_replace: false,
     timing: NETWORK_TIMING,
+    // Lowered and exported by hand (`desired/network.rs`, `export/network.rs`).
+    fields: &[],
 };
