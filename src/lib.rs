@@ -31,6 +31,7 @@ pub mod plan;
 pub mod planner;
 pub mod render;
 pub mod sandbox;
+pub mod sandbox_networks;
 pub mod spec;
 
 pub use commands::{run, ExitStatus};

@@ -65,6 +65,9 @@ impl Sandbox {
         })?;
         let time_scale = time_scale()?;
         let state_file = directory.join("state.json");
+        if !state_file.exists() {
+            seed_shipped_networks(&state_file)?;
+        }
         let server = mock_arm::MockArm::start(mock_arm::Config {
             time_scale,
             state_file: Some(state_file.clone()),
@@ -93,6 +96,20 @@ impl Sandbox {
     pub fn time_scale(&self) -> f64 {
         self.time_scale
     }
+}
+
+/// A fresh world starts with the networks the shipped estates name (in the subscription the
+/// sandbox plans into), as a landing zone would hold them.
+fn seed_shipped_networks(state_file: &std::path::Path) -> Result<(), ConnectError> {
+    let subscription =
+        environment_variable(SUBSCRIPTION_VARIABLE).unwrap_or_else(|| SANDBOX_SUBSCRIPTION.to_owned());
+    let world = serde_json::json!({
+        "resources": crate::sandbox_networks::shipped_networks(&subscription)
+    });
+    std::fs::write(state_file, format!("{world:#}\n")).map_err(|source| ConnectError::Directory {
+        path: state_file.to_path_buf(),
+        source,
+    })
 }
 
 /// `$AKSCTL_SANDBOX_DIR` or `.aksctl/sandbox`.

@@ -88,7 +88,7 @@ fn named(name: &Option<String>) -> String {
 }
 
 async fn rehearse(args: &DrRehearseArgs) -> Result<RehearsalReport, RehearsalError> {
-    let desired = load_for_sandbox(args)?;
+    let loaded = load(&args.files.files, true)?;
     let time_scale = sandbox::time_scale().map_err(CommandError::from)?;
     let server = mock_arm::MockArm::start(mock_arm::Config {
         time_scale,
@@ -99,6 +99,8 @@ async fn rehearse(args: &DrRehearseArgs) -> Result<RehearsalReport, RehearsalErr
     let client = ArmClient::for_loopback(server.url(), "rehearsal")
         .map_err(sandbox::ConnectError::from)
         .map_err(CommandError::from)?;
+    let route_tables = rehearsal_networks(server.url(), &client, &loaded).await?;
+    let desired = lower_for_sandbox(&loaded, route_tables)?;
     let options = executor_options(args, time_scale);
     let cluster = rehearsal::chosen_cluster(&desired, args.cluster.as_deref())
         .ok_or_else(|| RehearsalError::NoCluster(args.cluster.clone()))?
@@ -187,14 +189,52 @@ async fn rehearse(args: &DrRehearseArgs) -> Result<RehearsalReport, RehearsalErr
 }
 
 /// The estate as the sandbox sees it: `${AZURE_SUBSCRIPTION_ID}` falls back to the sandbox
-/// subscription, the tenant is the mock's.
-fn load_for_sandbox(args: &DrRehearseArgs) -> Result<DesiredState, CommandError> {
-    let loaded = load(&args.files.files, true)?;
+/// subscription, the tenant is the mock's, route tables as the rehearsal world's subnets hold them.
+fn lower_for_sandbox(
+    loaded: &crate::spec::LoadedEstate,
+    subnet_route_tables: std::collections::BTreeMap<String, String>,
+) -> Result<DesiredState, CommandError> {
     let context = LowerContext {
         tenant_id: Some(mock_arm::Config::default().tenant_id),
         subscription: None,
+        subnet_route_tables,
     };
     Ok(desired::lower(&loaded.estate, &context)?)
+}
+
+/// Seeds the rehearsal world with the networks the estate names (a landing zone holds them),
+/// then reads them as a plan does: the subnets' route tables.
+async fn rehearsal_networks(
+    url: &str,
+    client: &ArmClient,
+    loaded: &crate::spec::LoadedEstate,
+) -> Result<std::collections::BTreeMap<String, String>, CommandError> {
+    let references = crate::live::networks::network_references(&loaded.estate);
+    if references.is_empty() {
+        return Ok(Default::default());
+    }
+    let world = serde_json::json!({
+        "resources": crate::sandbox_networks::networks_for(&loaded.estate, &loaded.estate.subscription)
+    });
+    let seeded = reqwest::Client::new()
+        .put(format!("{url}/_mock/state"))
+        .json(&world)
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status);
+    if let Err(error) = seeded {
+        return Err(CommandError::Refused(format!(
+            "cannot seed the rehearsal sandbox with the estate's networks: {error}"
+        )));
+    }
+    let found = crate::live::networks::read_referenced(
+        client,
+        &references,
+        crate::live::MAX_PARALLEL_READS,
+    )
+    .await
+    .map_err(|error| CommandError::Refused(error.to_string()))?;
+    Ok(found.route_tables)
 }
 
 async fn plan_live(client: &ArmClient, desired: &DesiredState) -> Result<Plan, CommandError> {

@@ -12,7 +12,8 @@ use crate::render::report;
 use crate::sandbox::{
     self, environment_variable, Connection, SANDBOX_SUBSCRIPTION, SUBSCRIPTION_VARIABLE,
 };
-use crate::spec::{self, environment::reports_unset, LoadedEstate};
+use crate::live::networks;
+use crate::spec::{self, environment::reports_unset, Diagnostic, LoadedEstate};
 
 /// The estate declared in some files, lowered, with a connection to the ARM that holds it.
 pub(crate) struct Connected {
@@ -93,6 +94,7 @@ async fn lower(
         tenant_id: environment_variable("AZURE_TENANT_ID")
             .or_else(|| arm.sandbox.then(|| mock_arm::Config::default().tenant_id)),
         subscription: arm.subscription.clone(),
+        subnet_route_tables: referenced_networks(loaded, arm, connection).await?,
     };
     match desired::lower(&loaded.estate, &context) {
         Err(LowerError::MissingTenant { .. }) if context.tenant_id.is_none() => {
@@ -107,6 +109,69 @@ async fn lower(
         }
         lowered => Ok(lowered?),
     }
+}
+
+/// Reads every subnet and VNet the estate names (one GET per distinct id, in parallel): a
+/// missing one is an estate problem at the field naming it; returns the subnets' route tables.
+async fn referenced_networks(
+    loaded: &LoadedEstate,
+    arm: &ArmArgs,
+    connection: &Connection,
+) -> Result<std::collections::BTreeMap<String, String>, CommandError> {
+    let references = networks::network_references(&loaded.estate);
+    if references.is_empty() {
+        return Ok(Default::default());
+    }
+    let found = networks::read_referenced(
+        &connection.client,
+        &references,
+        crate::live::MAX_PARALLEL_READS,
+    )
+    .await
+    .map_err(|error| match error {
+        networks::NetworkReadError::Read {
+            noun,
+            id,
+            path,
+            source,
+        } => CommandError::Arm {
+            context: format!("reading {noun} {id} (named at {path})"),
+            source: *source,
+        },
+        networks::NetworkReadError::Task(reason) => {
+            CommandError::Live(crate::live::LiveError::Task(reason))
+        }
+    })?;
+    tracing::info!(reads = found.reads, "read the referenced networks");
+    if !found.missing.is_empty() {
+        // A subscription that does not exist (or the credential cannot see) hides every
+        // network in it: say so rather than listing each network.
+        let subscription = arm
+            .subscription
+            .clone()
+            .unwrap_or_else(|| loaded.estate.subscription.clone());
+        subscription_tenant(&connection.client, &subscription).await?;
+        let problems = found
+            .missing
+            .iter()
+            .map(|missing| {
+                Diagnostic::at_path(
+                    missing.path.clone(),
+                    format!(
+                        "{} `{}` does not exist in Azure (read at plan time)",
+                        missing.what.noun(),
+                        missing.id
+                    ),
+                )
+                .with_hint(format!(
+                    "create the {} first, or correct the id (subscription, resource group and names)",
+                    missing.what.noun()
+                ))
+            })
+            .collect();
+        return Err(CommandError::Estate(loaded.located(problems)));
+    }
+    Ok(found.route_tables)
 }
 
 /// With `--sandbox`: where the simulated Azure is.

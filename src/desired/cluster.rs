@@ -227,6 +227,12 @@ fn cluster_resource(
             properties.insert("serviceMeshProfile".to_string(), mesh);
         }
     }
+    if let Some((zone_id, zone_address)) =
+        super::network::cluster_dns_zone(lowering, cluster, &address)?
+    {
+        super::network::set_cluster_dns_zone(&mut properties, zone_id);
+        depends_on.push(zone_address);
+    }
     body.insert("properties".to_string(), Value::Object(properties));
 
     Ok(DesiredResource {

@@ -3,7 +3,8 @@
 
 use crate::desired::context::Lowering;
 use crate::desired::{
-    cluster, identity, maintenance, order, platform, replication, role, storage, workspace,
+    cluster, identity, maintenance, network, order, platform, replication, role, storage,
+    workspace,
     DesiredState,
 };
 use crate::spec::types::Estate;
@@ -16,6 +17,10 @@ pub struct LowerContext {
     pub tenant_id: Option<String>,
     /// Overrides the estate's `subscription` (the `--subscription` flag).
     pub subscription: Option<String>,
+    /// The route table of each subnet the estate names (lower-case subnet id -> route table id),
+    /// from the plan-time subnet reads: a `userDefinedRouting` cluster's control plane is
+    /// granted `Network Contributor` on it.
+    pub subnet_route_tables: std::collections::BTreeMap<String, String>,
 }
 
 /// Why an estate cannot be lowered. A validated estate only hits `MissingTenant` (the tenant is
@@ -62,6 +67,8 @@ pub fn lower(estate: &Estate, context: &LowerContext) -> Result<DesiredState, Lo
     platform::lower_key_vaults(&mut lowering)?;
     storage::lower_storage_accounts(&mut lowering)?;
     workspace::lower_workspaces(&mut lowering)?;
+    network::lower_private_dns_zones(&mut lowering)?;
+    network::lower_private_endpoints(&mut lowering)?;
     identity::lower_identities(&mut lowering)?;
     cluster::lower_clusters(&mut lowering)?;
     maintenance::lower_maintenance_configurations(&mut lowering);

@@ -56,6 +56,7 @@ mod context;
 mod identity;
 mod lower;
 mod maintenance;
+mod network;
 mod order;
 mod platform;
 mod pool;

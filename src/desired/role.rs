@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::desired::context::{address_of, address_of_resource, deferred, unknown, Lowering};
 use crate::desired::lower::LowerError;
-use crate::desired::DesiredResource;
+use crate::desired::{network, DesiredResource};
 use crate::id::{role_assignment_name, ResourceId};
 use crate::kind::Kind;
 use crate::plan::Deferred;
@@ -64,15 +64,28 @@ pub fn lower_role_assignments(lowering: &mut Lowering<'_>) -> Result<(), LowerEr
                 scope: address_of(Kind::ContainerRegistry, &[registry]),
                 description: None,
             };
-            let name = derived_assignment_name(&implied);
-            let resource = assignment_resource(lowering, &implied, &name)?;
-            let declared = lowering.resources().iter().any(|existing| {
-                existing.kind == Kind::RoleAssignment && existing.id == resource.id
-            });
-            if !declared {
-                lowering.push(resource);
-            }
+            push_implied(lowering, &implied)?;
         }
+        for implied in network::implied_network_grants(lowering, cluster) {
+            push_implied(lowering, &implied)?;
+        }
+    }
+    Ok(())
+}
+
+/// Pushes an implied grant unless the estate declares the same assignment (same ARM id).
+fn push_implied(lowering: &mut Lowering<'_>, implied: &RoleAssignment) -> Result<(), LowerError> {
+    let name = implied
+        .name
+        .clone()
+        .unwrap_or_else(|| derived_assignment_name(implied));
+    let resource = assignment_resource(lowering, implied, &name)?;
+    let declared = lowering
+        .resources()
+        .iter()
+        .any(|existing| existing.kind == Kind::RoleAssignment && existing.id == resource.id);
+    if !declared {
+        lowering.push(resource);
     }
     Ok(())
 }

@@ -197,6 +197,7 @@ fn network(properties: &Value) -> Option<ClusterNetwork> {
         load_balancer_sku: text("loadBalancerSku")
             .and_then(|value| pick(LoadBalancerSku::ALL, LoadBalancerSku::as_str, value))
             .filter(|sku| *sku != LoadBalancerSku::Standard),
+        network_contributor_grants: None,
     };
     (network.plugin.is_some() || network.outbound_type.is_some()).then_some(network)
 }

@@ -21,6 +21,7 @@ pub mod adopt;
 mod cluster;
 mod context;
 mod inventory;
+mod network;
 mod schedules;
 mod services;
 
@@ -117,10 +118,17 @@ pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
 
     let mut resource_groups = services::export_groups(&mut exporting);
     cluster::skip_node_resource_groups(&mut exporting, &mut resource_groups);
-    let registries = services::export_registries(&mut exporting);
-    let key_vaults = services::export_key_vaults(&mut exporting);
-    let storage_accounts = services::export_storage_accounts(&mut exporting);
+    let mut registries = services::export_registries(&mut exporting);
+    let mut key_vaults = services::export_key_vaults(&mut exporting);
+    let mut storage_accounts = services::export_storage_accounts(&mut exporting);
     let log_analytics_workspaces = services::export_workspaces(&mut exporting);
+    let private_dns_zones = network::export_private_dns_zones(&mut exporting);
+    network::attach_private_endpoints(
+        &mut exporting,
+        &mut registries,
+        &mut key_vaults,
+        &mut storage_accounts,
+    );
     let mut identities = access::export_identities(&mut exporting);
     cluster::cluster_facts(&mut exporting);
     access::export_federated_credentials(&mut exporting, &mut identities);
@@ -187,6 +195,7 @@ pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
         key_vaults,
         storage_accounts,
         log_analytics_workspaces,
+        private_dns_zones,
         clusters,
         identities,
         role_assignments,

@@ -85,6 +85,7 @@ pub fn export_registries(exporting: &mut Exporting<'_>) -> Vec<Registry> {
             zone_redundancy: text("zoneRedundancy")
                 .and_then(|text| pick(Switch::ALL, Switch::as_str, text)),
             geo_replications: geo_replications(exporting, &id, body),
+            private_endpoint: None,
             resource_group: group,
             name,
         });
@@ -124,6 +125,7 @@ pub fn export_key_vaults(exporting: &mut Exporting<'_>) -> Vec<KeyVault> {
             purge_protection: bool_at(body, "/properties/enablePurgeProtection")
                 .filter(|enabled| *enabled),
             public_network_access: public_access_disabled(body),
+            private_endpoint: None,
             resource_group: group,
             name,
         });
@@ -181,6 +183,7 @@ pub fn export_storage_accounts(exporting: &mut Exporting<'_>) -> Vec<StorageAcco
             container_soft_delete_days: None,
             containers: Vec::new(),
             lifecycle_rules: Vec::new(),
+            private_endpoint: None,
             resource_group: group,
             name,
         };

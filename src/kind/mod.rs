@@ -6,6 +6,7 @@ mod cluster;
 pub mod descriptor;
 pub mod fields;
 mod identity;
+mod network;
 mod platform;
 mod storage;
 mod workspace;
@@ -36,11 +37,15 @@ pub enum Kind {
     FederatedIdentityCredential,
     RoleAssignment,
     LogAnalyticsWorkspace,
+    PrivateDnsZone,
+    VirtualNetworkLink,
+    PrivateEndpoint,
+    PrivateDnsZoneGroup,
 }
 
 impl Kind {
     /// Every kind, parents before children.
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 19] = [
         Kind::ResourceGroup,
         Kind::ContainerRegistry,
         Kind::RegistryReplication,
@@ -52,10 +57,14 @@ impl Kind {
         Kind::UserAssignedIdentity,
         Kind::FederatedIdentityCredential,
         Kind::LogAnalyticsWorkspace,
+        Kind::PrivateDnsZone,
+        Kind::VirtualNetworkLink,
         Kind::ManagedCluster,
         Kind::AgentPool,
         Kind::MaintenanceConfiguration,
         Kind::RoleAssignment,
+        Kind::PrivateEndpoint,
+        Kind::PrivateDnsZoneGroup,
     ];
 
     /// Everything aksctl knows about this kind. The one exhaustive match over kinds: a new kind
@@ -77,6 +86,10 @@ impl Kind {
             Kind::FederatedIdentityCredential => &identity::FEDERATED_IDENTITY_CREDENTIAL,
             Kind::RoleAssignment => &identity::ROLE_ASSIGNMENT,
             Kind::LogAnalyticsWorkspace => &workspace::LOG_ANALYTICS_WORKSPACE,
+            Kind::PrivateDnsZone => &network::PRIVATE_DNS_ZONE,
+            Kind::VirtualNetworkLink => &network::VIRTUAL_NETWORK_LINK,
+            Kind::PrivateEndpoint => &network::PRIVATE_ENDPOINT,
+            Kind::PrivateDnsZoneGroup => &network::PRIVATE_DNS_ZONE_GROUP,
         }
     }
 

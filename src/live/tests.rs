@@ -193,10 +193,12 @@ async fn reads_each_collection_once_and_keeps_only_what_the_estate_needs() {
         calls.len(),
         "a collection was read twice: {calls:#?}"
     );
-    // RGs + role assignments + 6 kinds in rg-app + 6 kinds in the owned, undeclared rg-old +
+    // RGs + role assignments + 8 kinds in rg-app + 8 kinds in the owned, undeclared rg-old +
     // pools and maintenance configurations of the owned cluster + credentials of the declared
     // identity + deleted vaults (what is in rg-old goes with it, so its children are not read).
-    assert_eq!(calls.len(), 2 + 6 + 6 + 2 + 1 + 1, "{calls:#?}");
+    // The 8 kinds: registries, vaults, storage accounts, workspaces, private DNS zones, clusters,
+    // identities, private endpoints.
+    assert_eq!(calls.len(), 2 + 8 + 8 + 2 + 1 + 1, "{calls:#?}");
     assert!(calls
         .iter()
         .any(|call| call.ends_with("/managedClusters/aks/maintenanceConfigurations")));
@@ -339,8 +341,8 @@ async fn an_estate_in_several_groups_lists_each_kind_once_per_subscription() {
     let live = read_with(&fake, &desired, "northwind", &ReadOptions::default())
         .await
         .expect("read");
-    // RGs + role assignments + 6 subscription-wide kind lists + credentials of 3 identities.
-    assert_eq!(fake.calls().len(), 2 + 6 + 3, "{:#?}", fake.calls());
+    // RGs + role assignments + 8 subscription-wide kind lists + credentials of 3 identities.
+    assert_eq!(fake.calls().len(), 2 + 8 + 3, "{:#?}", fake.calls());
     assert!(
         live.contains(&orphan) && live.contains(&orphan_foreign),
         "an owned orphan group and its content"

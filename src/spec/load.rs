@@ -32,6 +32,22 @@ pub struct LoadedEstate {
     /// Merged, defaulted and validated.
     pub estate: Estate,
     pub sources: Sources,
+    /// Where each field path of the merged files is, for problems found after loading (a subnet
+    /// that does not exist, found at plan time).
+    locations: PathIndex,
+    aliases: PathAliases,
+}
+
+impl LoadedEstate {
+    /// Problems found after loading (at estate field paths), located in the files like
+    /// validation's.
+    pub fn located(&self, problems: Vec<Diagnostic>) -> Diagnostics {
+        let located = problems
+            .into_iter()
+            .map(|problem| self.locations.locate(problem, &self.aliases))
+            .collect();
+        Diagnostics::new(located, self.sources.clone())
+    }
 }
 
 /// Loads estate files, reading `${ENV_VAR}` from the process environment.
@@ -97,7 +113,12 @@ pub fn load_inputs(
             .collect();
         return Err(Diagnostics::new(located, sources));
     }
-    Ok(LoadedEstate { estate, sources })
+    Ok(LoadedEstate {
+        estate,
+        sources,
+        locations: index,
+        aliases,
+    })
 }
 
 /// Reads, decodes, parses and pre-checks one file; `None` (with diagnostics) if unusable.
@@ -238,7 +259,7 @@ fn position_of_offset(text: &str, offset: usize, source: SourceId) -> Position {
 }
 
 /// Field path -> position of its value (and of its key), from the merged tree.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct PathIndex {
     values: BTreeMap<String, Position>,
     /// Key positions of fields whose value is a list or mapping: a problem with a whole block

@@ -215,6 +215,56 @@ impl Estate {
             + clusters
             + credentials
             + self.role_assignments.len()
+            + self.private_networking_count()
+    }
+
+    /// The resources private networking implies beyond the zones: each endpoint and its DNS zone
+    /// group, each zone's links, and each cluster's `Network Contributor` grant per distinct pool
+    /// subnet (route-table grants depend on the subnets read at plan time and are not counted).
+    fn private_networking_count(&self) -> usize {
+        let endpoints = self
+            .registries
+            .iter()
+            .filter(|r| r.private_endpoint.is_some())
+            .count()
+            + self
+                .key_vaults
+                .iter()
+                .filter(|v| v.private_endpoint.is_some())
+                .count()
+            + self
+                .storage_accounts
+                .iter()
+                .filter(|a| a.private_endpoint.is_some())
+                .count();
+        let links: usize = self
+            .private_dns_zones
+            .iter()
+            .map(|zone| zone.virtual_network_links.len())
+            .sum();
+        let grants: usize = self
+            .clusters
+            .iter()
+            .filter(|cluster| {
+                cluster
+                    .network
+                    .as_ref()
+                    .and_then(|network| network.network_contributor_grants)
+                    != Some(false)
+            })
+            .map(|cluster| {
+                let mut subnets: Vec<String> = cluster
+                    .pools
+                    .iter()
+                    .filter_map(|pool| pool.subnet.as_ref())
+                    .map(|subnet| subnet.id.to_ascii_lowercase())
+                    .collect();
+                subnets.sort();
+                subnets.dedup();
+                subnets.len()
+            })
+            .sum();
+        2 * endpoints + links + grants
     }
 }
 

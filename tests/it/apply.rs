@@ -141,14 +141,17 @@ pub(crate) fn operations(mock: &MockArm) -> Value {
     })
 }
 
-/// Every resource body in the mock's world.
+/// Every resource body in the mock's world, except the seeded landing-zone networks.
 pub(crate) fn resources(mock: &MockArm) -> Vec<Value> {
     let state = common::state(mock);
-    match &state["resources"] {
+    let all = match &state["resources"] {
         Value::Array(items) => items.clone(),
         Value::Object(map) => map.values().cloned().collect(),
         _ => Vec::new(),
-    }
+    };
+    all.into_iter()
+        .filter(|body| !common::is_landing_zone(body["id"].as_str().unwrap_or_default()))
+        .collect()
 }
 
 fn lower(value: &Value) -> String {

@@ -32,6 +32,7 @@ fn lowered_input(plan: &str, input: Input) -> DesiredState {
     let context = LowerContext {
         tenant_id: Some(tenant()),
         subscription: None,
+        ..LowerContext::default()
     };
     lower(&loaded.estate, &context).unwrap_or_else(|error| panic!("{plan}: {error}"))
 }

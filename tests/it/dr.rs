@@ -165,7 +165,9 @@ fn expected_after_primary_loss(address: &str) -> Action {
         Action::Create
     } else if credential_on_primary {
         Action::Update
-    } else if address == format!("roleAssignment/{PRIMARY}-kubelet-acrpull-on-northwind") {
+    } else if address == format!("roleAssignment/{PRIMARY}-kubelet-acrpull-on-northwind")
+        || address.starts_with(&format!("roleAssignment/{PRIMARY}-network-contributor-on-"))
+    {
         Action::Replace
     } else {
         Action::Noop
@@ -243,8 +245,10 @@ fn dr_end_to_end_on_one_northwind_world() {
             recovery.summary.replace,
             recovery.summary.delete
         ),
-        (1 + children + 1, 28, 1, 0),
-        "the cluster, its children and its admin grant; 28 credentials; the kubelet's AcrPull"
+        (1 + children + 1, 29, 3, 0),
+        "the cluster, its children and its admin grant; 29 credentials (28 services and Velero); \
+         the kubelet's AcrPull and the control plane's Network Contributor on its subnet and \
+         route table"
     );
 
     common::clear_requests(&mock);
@@ -306,7 +310,10 @@ fn dr_end_to_end_on_one_northwind_world() {
             || change.address.ends_with(&format!("-{REGION_LOSS}"))
             || change.address
                 == format!("roleAssignment/{REGION_LOSS}-kubelet-acrpull-on-northwind")
-            || change.address == "roleAssignment/platform-admins-cluster-admin-dr-centralus";
+            || change.address == "roleAssignment/platform-admins-cluster-admin-dr-centralus"
+            || change
+                .address
+                .starts_with(&format!("roleAssignment/{REGION_LOSS}-network-contributor-on-"));
         let expected = if new { Action::Create } else { Action::Noop };
         assert_eq!(
             change.action, expected,
@@ -327,8 +334,9 @@ fn dr_end_to_end_on_one_northwind_world() {
             standby.summary.replace,
             standby.summary.delete
         ),
-        (1 + children + 1 + 1 + 28, 0, 0, 0),
-        "the cluster, its children, its AcrPull and admin grants, one credential per identity"
+        (1 + children + 1 + 1 + 2 + 28, 0, 0, 0),
+        "the cluster, its children, its AcrPull and admin grants, its Network Contributor grants \
+         (subnet and route table), one credential per service identity the overlay extends"
     );
     apply(&mock, &with_overlay);
     let layered = outputs(&mock, &with_overlay);
@@ -419,8 +427,11 @@ fn dr_rehearse_passes_and_reports_the_recovery_time() {
     assert!(report["planSummary"]["create"]
         .as_u64()
         .is_some_and(|creates| creates >= 6));
-    assert_eq!(report["planSummary"]["update"], 28);
-    assert_eq!(report["planSummary"]["replace"], 1);
+    // 28 services' and Velero's credentials on the lost cluster.
+    assert_eq!(report["planSummary"]["update"], 29);
+    // The kubelet's AcrPull and the control plane's Network Contributor on its node subnet and
+    // route table (new principals).
+    assert_eq!(report["planSummary"]["replace"], 3);
     let modelled = report["modelledAzureSeconds"].as_f64().expect("seconds");
     // Cluster create (360 s) then three pools one at a time on the cluster's lock (3 × 210 s).
     assert!((900.0..=1200.0).contains(&modelled), "{modelled}");

@@ -199,7 +199,8 @@ fn exercise(workflow_path: &str) -> usize {
         let result = run(command(), outputs);
         assert_eq!(result.code, 0, "{outputs:?}\n{}", result.stderr);
         if outputs.contains(&"serviceaccounts".to_owned()) {
-            assert_eq!(result.stdout.matches("kind: ServiceAccount").count(), 28);
+            // 28 services and Velero.
+            assert_eq!(result.stdout.matches("kind: ServiceAccount").count(), 29);
         } else {
             let parsed: Value = serde_json::from_str(&result.stdout).expect("outputs JSON");
             assert_eq!(parsed["clusters"].as_array().map(Vec::len), Some(2));

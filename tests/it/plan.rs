@@ -19,6 +19,7 @@ use crate::common::{self, SUBSCRIPTION};
 mod drift;
 mod flows;
 mod golden;
+mod networks;
 mod renderings;
 
 /// Every estate file in `plans/`, sorted.
@@ -54,6 +55,10 @@ pub(crate) fn load_desired(file: &Path) -> DesiredState {
         &LowerContext {
             tenant_id: Some(common::tenant()),
             subscription: None,
+            // As the plan's reads of the seeded networks report them.
+            subnet_route_tables: aksctl::sandbox_networks::shipped_route_tables(
+                common::SUBSCRIPTION,
+            ),
         },
     )
     .unwrap_or_else(|error| panic!("{}: {error}", file.display()))

@@ -110,7 +110,8 @@ fn northwind_expands_each_service_credential_onto_both_clusters() {
     assert_eq!(output.code, Some(0), "{}", output.stderr);
     let estate: Value = serde_saphyr::from_str(&output.stdout).expect("rendered YAML parses");
     let identities = estate["identities"].as_array().expect("identities");
-    assert_eq!(identities.len(), 28);
+    // 28 services and Velero.
+    assert_eq!(identities.len(), 29);
     for identity in identities {
         let credentials = identity["federatedCredentials"]
             .as_array()

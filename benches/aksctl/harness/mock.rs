@@ -35,10 +35,17 @@ impl Http {
 pub struct Mock {
     server: MockArm,
     pub latency_ms: u64,
+    /// The subscription the shipped estates' networks are seeded into.
+    subscription: String,
 }
 
 impl Mock {
-    pub fn start(latency_ms: u64, time_scale: f64, throttle: bool) -> Result<Mock, HarnessError> {
+    pub fn start(
+        latency_ms: u64,
+        time_scale: f64,
+        throttle: bool,
+        subscription: &str,
+    ) -> Result<Mock, HarnessError> {
         let server = MockArm::start(Config {
             latency: Duration::from_millis(latency_ms),
             time_scale,
@@ -46,7 +53,11 @@ impl Mock {
             ..Config::default()
         })
         .map_err(|error| HarnessError::Setup(format!("mock-arm: {error}")))?;
-        Ok(Mock { server, latency_ms })
+        Ok(Mock {
+            server,
+            latency_ms,
+            subscription: subscription.to_owned(),
+        })
     }
 
     pub fn url(&self) -> &str {
@@ -92,10 +103,11 @@ impl Mock {
         })
     }
 
-    /// `POST /_mock/reset`: empty world, log, faults and throttle buckets.
+    /// `POST /_mock/reset`: empty world, log, faults and throttle buckets; then the networks
+    /// the shipped estates name (`aksctl::sandbox_networks`), as the landing zone holds them.
     pub fn reset(&self, http: &Http) -> Result<(), HarnessError> {
-        self.control(http, reqwest::Method::POST, "/_mock/reset", None)
-            .map(drop)
+        self.control(http, reqwest::Method::POST, "/_mock/reset", None)?;
+        self.put_state(http, &serde_json::json!({"resources": []}))
     }
 
     /// `DELETE /_mock/requests`.
@@ -132,9 +144,11 @@ impl Mock {
         self.control(http, reqwest::Method::GET, "/_mock/state", None)
     }
 
-    /// `PUT /_mock/state`: replaces the world.
+    /// `PUT /_mock/state`: replaces the world (the shipped networks kept).
     pub fn put_state(&self, http: &Http, state: &Value) -> Result<(), HarnessError> {
-        self.control(http, reqwest::Method::PUT, "/_mock/state", Some(state))
+        let state =
+            aksctl::sandbox_networks::with_shipped_networks(state.clone(), &self.subscription);
+        self.control(http, reqwest::Method::PUT, "/_mock/state", Some(&state))
             .map(drop)
     }
 }

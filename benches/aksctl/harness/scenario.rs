@@ -108,10 +108,10 @@ pub fn run(options: &Options) -> Result<Results, HarnessError> {
     let bench = Bench {
         options,
         http: Http::new()?,
-        fast: Mock::start(0, options.time_scale, false)?,
+        fast: Mock::start(0, options.time_scale, false, &options.subscription)?,
         slow: options
             .slow_latency_ms
-            .map(|latency| Mock::start(latency, options.time_scale, false))
+            .map(|latency| Mock::start(latency, options.time_scale, false, &options.subscription))
             .transpose()?,
         work: work.path().to_path_buf(),
     };

@@ -158,7 +158,7 @@ impl Bench<'_> {
         unthrottled_apply_wall: Duration,
     ) -> Result<ThrottleResult, HarnessError> {
         self.note(label, "throttled plan and apply");
-        let mock = Mock::start(0, self.options.time_scale, true)?;
+        let mock = Mock::start(0, self.options.time_scale, true, &self.options.subscription)?;
         let file = path.to_string_lossy().into_owned();
         let plan_file = self
             .work

@@ -24,6 +24,8 @@ pub mod network;
 pub mod parents;
 pub mod path;
 pub mod pool_properties;
+pub mod private_dns;
+pub mod private_endpoint;
 pub mod provider;
 pub mod registry;
 pub mod removal;

@@ -13,7 +13,8 @@ use super::types::Kind;
 use super::world::{Resource, World};
 use super::{
     agent_pool, authorization, cluster, identity, keyvault, listing, maintenance, network,
-    registry, replication, resources, storage, storage_children, storage_migration, workspace,
+    private_dns, private_endpoint, registry, replication, resources, storage, storage_children,
+    storage_migration, workspace,
 };
 
 /// 405 for a verb a type does not support.
@@ -113,6 +114,10 @@ pub fn of(kind: Kind) -> &'static dyn Provider {
         Kind::AccountMigration => &storage_migration::AccountMigrations,
         Kind::VirtualNetwork => &network::VirtualNetworks,
         Kind::Subnet => &network::Subnets,
+        Kind::PrivateEndpoint => &private_endpoint::PrivateEndpoints,
+        Kind::PrivateDnsZoneGroup => &private_endpoint::PrivateDnsZoneGroups,
+        Kind::PrivateDnsZone => &private_dns::PrivateDnsZones,
+        Kind::VirtualNetworkLink => &private_dns::VirtualNetworkLinks,
     }
 }
 

@@ -22,6 +22,10 @@ pub enum Kind {
     AccountMigration,
     VirtualNetwork,
     Subnet,
+    PrivateEndpoint,
+    PrivateDnsZoneGroup,
+    PrivateDnsZone,
+    VirtualNetworkLink,
 }
 
 /// Static facts about one kind.
@@ -39,6 +43,7 @@ const MSI_VERSIONS: &[&str] = &["2026-05-31", "2024-11-30", "2023-01-31"];
 const STORAGE_VERSIONS: &[&str] = &["2026-09-01"];
 const AKS_VERSIONS: &[&str] = &["2026-08-01"];
 const NETWORK_VERSIONS: &[&str] = &["2025-09-01"];
+const PRIVATE_DNS_VERSIONS: &[&str] = &["2024-06-01"];
 
 pub const TYPES: &[TypeInfo] = &[
     TypeInfo {
@@ -167,6 +172,34 @@ pub const TYPES: &[TypeInfo] = &[
         arm_type: "Microsoft.Network/virtualNetworks/subnets",
         api_versions: NETWORK_VERSIONS,
     },
+    TypeInfo {
+        kind: Kind::PrivateEndpoint,
+        namespace: "Microsoft.Network",
+        segments: &["privateEndpoints"],
+        arm_type: "Microsoft.Network/privateEndpoints",
+        api_versions: NETWORK_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::PrivateDnsZoneGroup,
+        namespace: "Microsoft.Network",
+        segments: &["privateEndpoints", "privateDnsZoneGroups"],
+        arm_type: "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+        api_versions: NETWORK_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::PrivateDnsZone,
+        namespace: "Microsoft.Network",
+        segments: &["privateDnsZones"],
+        arm_type: "Microsoft.Network/privateDnsZones",
+        api_versions: PRIVATE_DNS_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::VirtualNetworkLink,
+        namespace: "Microsoft.Network",
+        segments: &["privateDnsZones", "virtualNetworkLinks"],
+        arm_type: "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+        api_versions: PRIVATE_DNS_VERSIONS,
+    },
 ];
 
 /// api-versions for `GET /subscriptions[/{id}]`.
@@ -206,6 +239,8 @@ impl Kind {
             Kind::AgentPool | Kind::MaintenanceConfiguration => Some(Kind::ManagedCluster),
             Kind::Replication => Some(Kind::Registry),
             Kind::Subnet => Some(Kind::VirtualNetwork),
+            Kind::PrivateDnsZoneGroup => Some(Kind::PrivateEndpoint),
+            Kind::VirtualNetworkLink => Some(Kind::PrivateDnsZone),
             _ => Some(Kind::ResourceGroup),
         }
     }
@@ -236,8 +271,15 @@ impl Kind {
 pub fn seed_rank(kind: Kind) -> u8 {
     match kind {
         Kind::ResourceGroup => 0,
-        Kind::Identity | Kind::VirtualNetwork => 1,
-        Kind::Registry | Kind::Vault | Kind::StorageAccount | Kind::Workspace | Kind::Subnet => 2,
+        Kind::Identity | Kind::VirtualNetwork | Kind::PrivateDnsZone => 1,
+        Kind::Registry
+        | Kind::Vault
+        | Kind::StorageAccount
+        | Kind::Workspace
+        | Kind::Subnet
+        | Kind::VirtualNetworkLink => 2,
+        Kind::PrivateEndpoint => 3,
+        Kind::PrivateDnsZoneGroup => 4,
         Kind::FederatedCredential
         | Kind::BlobService
         | Kind::ManagementPolicy

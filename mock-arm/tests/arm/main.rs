@@ -15,6 +15,7 @@ mod keyvault;
 mod lro;
 mod network;
 mod paging;
+mod private_networking;
 mod registry;
 mod resource_groups;
 mod storage;

@@ -448,6 +448,7 @@ fn the_subscription_can_be_overridden() {
         &LowerContext {
             tenant_id: Some(TENANT.into()),
             subscription: Some(other.into()),
+            ..LowerContext::default()
         },
     )
     .expect("lowers");

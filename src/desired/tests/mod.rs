@@ -3,6 +3,7 @@
 
 mod bodies;
 mod fixture;
+mod network;
 mod plans;
 mod references;
 
@@ -30,6 +31,7 @@ pub(super) fn context() -> LowerContext {
     LowerContext {
         tenant_id: Some(TENANT.to_string()),
         subscription: None,
+        ..LowerContext::default()
     }
 }
 

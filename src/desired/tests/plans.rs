@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::*;
 
-fn plans_directory() -> std::path::PathBuf {
+pub(super) fn plans_directory() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("plans")
 }
 
@@ -17,7 +17,7 @@ fn input(path: &std::path::Path) -> Input {
 }
 
 /// Loads plan files with every `${VAR}` set to the test subscription.
-fn load_plan(paths: &[std::path::PathBuf]) -> Result<Estate, String> {
+pub(super) fn load_plan(paths: &[std::path::PathBuf]) -> Result<Estate, String> {
     let inputs = paths.iter().map(|path| input(path)).collect();
     load_inputs(inputs, &|_| Some(SUB.to_string()))
         .map(|loaded| loaded.estate)
@@ -79,11 +79,19 @@ fn northwind_lowers_to_the_expected_resources() {
         (Kind::KeyVault, 1),
         (Kind::ManagedCluster, 2),
         (Kind::AgentPool, 8),
-        (Kind::UserAssignedIdentity, 28),
-        // One credential per service and cluster.
-        (Kind::FederatedIdentityCredential, 56),
-        // 28 secrets readers + 3 platform-admin grants + the 2 kubelet AcrPulls.
-        (Kind::RoleAssignment, 33),
+        (Kind::StorageAccount, 1),
+        (Kind::BlobContainer, 1),
+        (Kind::UserAssignedIdentity, 29),
+        // One credential per service (and Velero) and cluster.
+        (Kind::FederatedIdentityCredential, 58),
+        // 28 secrets readers + Velero's blob writer + 3 platform-admin grants + the 2 kubelet
+        // AcrPulls + each control plane's Network Contributor on its node subnet (the route
+        // tables need the plan-time subnet reads, absent here).
+        (Kind::RoleAssignment, 36),
+        (Kind::PrivateEndpoint, 3),
+        (Kind::PrivateDnsZoneGroup, 3),
+        (Kind::PrivateDnsZone, 3),
+        (Kind::VirtualNetworkLink, 6),
     ];
     for (kind, expected) in expected {
         assert_eq!(count(&state, kind), expected, "{kind:?}");

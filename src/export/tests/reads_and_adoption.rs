@@ -100,11 +100,11 @@ fn reads_one_list_per_collection() {
     assert_eq!(read.children.len(), source.children.len());
     assert_eq!(read.role_assignments.len(), source.role_assignments.len());
     let calls = reader.calls.lock().expect("lock").clone();
-    // Group GET, 6 kinds (registries, vaults, storage accounts, workspaces, clusters,
-    // identities), the generic list, role assignments; pools and maintenance configurations,
-    // the Premium registry's replicas, credentials, and the account's blob service, containers
-    // and policy.
-    assert_eq!(calls.len(), 1 + 6 + 1 + 1 + 2 + 1 + 1 + 3, "{calls:#?}");
+    // Group GET, 8 kinds (registries, vaults, storage accounts, workspaces, private DNS zones,
+    // clusters, identities, private endpoints), the generic list, role assignments; pools and
+    // maintenance configurations, the Premium registry's replicas, credentials, and the
+    // account's blob service, containers and policy.
+    assert_eq!(calls.len(), 1 + 8 + 1 + 1 + 2 + 1 + 1 + 3, "{calls:#?}");
     assert!(calls.iter().any(|call| call.ends_with("/replications")));
     assert!(calls
         .iter()

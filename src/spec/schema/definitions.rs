@@ -67,6 +67,7 @@ pub(super) fn definitions_list() -> Vec<(&'static str, Value)> {
                         "geoReplications",
                         array(string("Region to replicate to (Premium).")),
                     ),
+                    ("privateEndpoint", reference("PrivateEndpoint")),
                 ],
             ),
         ),
@@ -91,6 +92,7 @@ pub(super) fn definitions_list() -> Vec<(&'static str, Value)> {
                         "publicNetworkAccess",
                         strings(PublicNetworkAccess::ALL.iter().map(|v| v.as_str())),
                     ),
+                    ("privateEndpoint", reference("PrivateEndpoint")),
                 ],
             ),
         ),
@@ -152,6 +154,7 @@ pub(super) fn definitions_list() -> Vec<(&'static str, Value)> {
                     ),
                     ("containers", named_list("BlobContainer")),
                     ("lifecycleRules", named_list("LifecycleRule")),
+                    ("privateEndpoint", reference("PrivateEndpoint")),
                 ],
             ),
         ),
@@ -257,7 +260,7 @@ pub(super) fn definitions_list() -> Vec<(&'static str, Value)> {
                     ("private", boolean("Private cluster (create-only).")),
                     (
                         "privateDnsZone",
-                        string("`system`, `none` or a private DNS zone id."),
+                        string("`system`, `none`, a private DNS zone id or a zone of `privateDnsZones`."),
                     ),
                     (
                         "authorizedIpRanges",
@@ -298,6 +301,10 @@ pub(super) fn definitions_list() -> Vec<(&'static str, Value)> {
                     (
                         "loadBalancerSku",
                         strings(LoadBalancerSku::ALL.iter().map(|v| v.as_str())),
+                    ),
+                    (
+                        "networkContributorGrants",
+                        boolean("Grant the control plane Network Contributor on BYO subnets (default true)."),
                     ),
                 ],
             ),

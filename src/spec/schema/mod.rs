@@ -11,6 +11,7 @@ mod builders;
 mod checks;
 mod definitions;
 mod rollout;
+mod network;
 
 use builders::{named_list, object, reference, string};
 
@@ -24,6 +25,7 @@ pub fn estate_schema() -> Value {
         .into_iter()
         .chain(checks::definitions())
         .chain(rollout::definitions())
+        .chain(network::network_definitions())
     {
         definitions.insert(name.to_string(), definition);
     }
@@ -55,6 +57,7 @@ pub fn estate_schema() -> Value {
                 "logAnalyticsWorkspaces",
                 named_list("LogAnalyticsWorkspace"),
             ),
+            ("privateDnsZones", named_list("PrivateDnsZone")),
             ("clusters", named_list("Cluster")),
             ("identities", named_list("Identity")),
             ("roleAssignments", named_list("RoleAssignment")),

@@ -162,7 +162,9 @@ pub struct ApiServer {
     /// Private cluster (create-only); excludes `authorizedIpRanges`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
-    /// `system`, `none` or a private DNS zone resource id; only for private clusters.
+    /// `system`, `none`, a private DNS zone resource id, or the name of a zone in
+    /// `privateDnsZones` (`privatelink.<region>.azmk8s.io` or a subzone); only for private
+    /// clusters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_dns_zone: Option<String>,
     /// CIDRs allowed to reach a public API server.
@@ -195,6 +197,11 @@ pub struct ClusterNetwork {
     pub outbound_type: Option<OutboundType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load_balancer_sku: Option<LoadBalancerSku>,
+    /// Grant the control-plane identity `Network Contributor` on the pools' subnets outside the
+    /// node resource group (and their route table with `userDefinedRouting`), as AKS needs;
+    /// default true. Set false when the grants are managed elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_contributor_grants: Option<bool>,
 }
 
 /// Microsoft Entra integration (`aadProfile`, managed).

@@ -53,6 +53,7 @@ macro_rules! string_enum {
 mod access;
 mod checks;
 mod cluster;
+mod network;
 mod pool;
 mod rollout;
 mod services;
@@ -62,6 +63,7 @@ mod workspace;
 pub use access::*;
 pub use checks::*;
 pub use cluster::*;
+pub use network::*;
 pub use pool::*;
 pub use rollout::*;
 pub use services::*;
@@ -98,6 +100,8 @@ pub struct Estate {
     pub storage_accounts: Vec<StorageAccount>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub log_analytics_workspaces: Vec<LogAnalyticsWorkspace>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub private_dns_zones: Vec<PrivateDnsZone>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clusters: Vec<Cluster>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

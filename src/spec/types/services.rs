@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::Tags;
+use super::{PrivateEndpoint, Tags};
 
 string_enum!(
     /// Whether a resource accepts traffic from public networks.
@@ -45,6 +45,9 @@ pub struct Registry {
     /// Extra regions to geo-replicate to (Premium only); the home region is implicit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub geo_replications: Vec<String>,
+    /// A private endpoint (group `registry`; Premium only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_endpoint: Option<PrivateEndpoint>,
 }
 
 string_enum!(
@@ -81,6 +84,9 @@ pub struct KeyVault {
     pub purge_protection: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_network_access: Option<PublicNetworkAccess>,
+    /// A private endpoint (group `vault`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_endpoint: Option<PrivateEndpoint>,
 }
 
 string_enum!(
@@ -157,6 +163,9 @@ pub struct StorageAccount {
     /// Lifecycle management rules (the account's `managementPolicies/default`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lifecycle_rules: Vec<LifecycleRule>,
+    /// A private endpoint (group `blob` unless `groupId` says otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_endpoint: Option<PrivateEndpoint>,
 }
 
 /// `.../blobServices/default/containers/{name}`.

@@ -4,8 +4,8 @@
 
 use crate::kind::Kind;
 use crate::spec::types::{
-    Cluster, Estate, Identity, KeyVault, LogAnalyticsWorkspace, Registry, ResourceGroup,
-    StorageAccount, Tags,
+    Cluster, Estate, Identity, KeyVault, LogAnalyticsWorkspace, PrivateDnsZone, Registry,
+    ResourceGroup, StorageAccount, Tags, GLOBAL_LOCATION,
 };
 
 /// A tracked resource declared in the estate (it has a location and tags in ARM).
@@ -110,6 +110,32 @@ impl DeclaredKind for ResourceGroup {
     const KIND: Kind = RESOURCE_GROUPS.kind;
 }
 
+/// Private DNS zones are always `global`: defaulting's location goes to a field the estate never
+/// shows.
+impl TrackedResource for PrivateDnsZone {
+    fn kind(&self) -> Kind {
+        Kind::PrivateDnsZone
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn resource_group(&self) -> &str {
+        &self.resource_group
+    }
+    fn location(&self) -> Option<&str> {
+        Some(GLOBAL_LOCATION)
+    }
+    fn location_mut(&mut self) -> &mut Option<String> {
+        &mut self.defaulted_location
+    }
+    fn tags(&self) -> &Tags {
+        &self.tags
+    }
+    fn tags_mut(&mut self) -> &mut Tags {
+        &mut self.tags
+    }
+}
+
 impl TrackedResource for ResourceGroup {
     fn kind(&self) -> Kind {
         RESOURCE_GROUPS.kind
@@ -142,7 +168,7 @@ pub const RESOURCE_GROUPS: EstateList = EstateList {
 
 /// The lists of tracked resources that live in a resource group, in estate order (a new
 /// top-level kind adds one entry here and one line in each function below).
-pub const IN_GROUP_LISTS: [EstateList; 6] = [
+pub const IN_GROUP_LISTS: [EstateList; 7] = [
     EstateList {
         key: "registries",
         kind: Kind::ContainerRegistry,
@@ -167,6 +193,10 @@ pub const IN_GROUP_LISTS: [EstateList; 6] = [
         key: "identities",
         kind: Kind::UserAssignedIdentity,
     },
+    EstateList {
+        key: "privateDnsZones",
+        kind: Kind::PrivateDnsZone,
+    },
 ];
 
 fn dyn_list<T: TrackedResource>(items: &[T]) -> Vec<&dyn TrackedResource> {
@@ -187,6 +217,7 @@ impl Estate {
             dyn_list(&self.log_analytics_workspaces),
             dyn_list(&self.clusters),
             dyn_list(&self.identities),
+            dyn_list(&self.private_dns_zones),
         ];
         IN_GROUP_LISTS.into_iter().zip(items).collect()
     }
@@ -232,6 +263,11 @@ impl Estate {
         );
         all.extend(
             self.identities
+                .iter_mut()
+                .map(|r| r as &mut dyn TrackedResource),
+        );
+        all.extend(
+            self.private_dns_zones
                 .iter_mut()
                 .map(|r| r as &mut dyn TrackedResource),
         );

@@ -8,6 +8,7 @@ mod clusters;
 mod identities;
 mod names;
 mod network;
+mod private_network;
 mod references;
 mod storage;
 
@@ -25,6 +26,7 @@ pub fn validate(estate: &Estate) -> Vec<Diagnostic> {
     clusters::check(estate, &mut problems);
     identities::check(estate, &mut problems);
     storage::check(estate, &mut problems);
+    private_network::check(estate, &mut problems);
     problems.items
 }
 

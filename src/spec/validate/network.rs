@@ -210,7 +210,9 @@ fn api_server(cluster: &Cluster, path: &str, problems: &mut Problems) {
     }
     if let Some(zone) = &api.private_dns_zone {
         let lower = zone.to_ascii_lowercase();
-        let custom_zone = lower.starts_with("/subscriptions/");
+        // A raw zone id, or a zone of `privateDnsZones` by name (`private_network.rs`).
+        let logical_zone = !lower.starts_with('/') && lower.contains('.');
+        let custom_zone = lower.starts_with("/subscriptions/") || logical_zone;
         let user_assigned = cluster
             .identity
             .as_ref()
@@ -224,6 +226,7 @@ fn api_server(cluster: &Cluster, path: &str, problems: &mut Problems) {
         }
         if lower != "system"
             && lower != "none"
+            && !logical_zone
             && !(lower.starts_with("/subscriptions/")
                 && lower.contains("/providers/microsoft.network/privatednszones/"))
         {

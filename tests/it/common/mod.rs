@@ -30,8 +30,12 @@ pub fn start_mock() -> MockArm {
     })
 }
 
+/// A mock-arm whose world holds the networks the shipped estates name
+/// (`aksctl::sandbox_networks`), in [`SUBSCRIPTION`].
 pub fn start_mock_with(config: Config) -> MockArm {
-    MockArm::start(config).expect("mock-arm starts")
+    let mock = MockArm::start(config).expect("mock-arm starts");
+    put_state(&mock, &serde_json::json!({"resources": []}));
+    mock
 }
 
 /// A path in the repository.
@@ -149,17 +153,38 @@ pub fn state(mock: &MockArm) -> Value {
     block_on(control(mock, reqwest::Method::GET, "/_mock/state", None))
 }
 
-/// `PUT /_mock/state`: replaces the world with these bodies (read-only fields filled in).
+/// `PUT /_mock/state`: replaces the world with these bodies (read-only fields filled in), plus
+/// the shipped estates' networks unless the state holds them already.
 pub fn put_state(mock: &MockArm, state: &Value) {
+    let state = aksctl::sandbox_networks::with_shipped_networks(state.clone(), SUBSCRIPTION);
     block_on(control(
         mock,
         reqwest::Method::PUT,
         "/_mock/state",
-        Some(state),
+        Some(&state),
     ));
 }
 
-/// `POST /_mock/reset`: an empty world.
+/// `POST /_mock/reset`, then the shipped estates' networks: a world without estate resources.
 pub fn reset(mock: &MockArm) {
     block_on(control(mock, reqwest::Method::POST, "/_mock/reset", None));
+    put_state(mock, &serde_json::json!({"resources": []}));
+}
+
+/// Whether `id` is part of the seeded landing zone (the shipped estates' networks and their
+/// resource groups): present from the start, owned by no estate, never written by aksctl.
+pub fn is_landing_zone(id: &str) -> bool {
+    let lower = id.to_ascii_lowercase();
+    aksctl::sandbox_networks::shipped_networks(SUBSCRIPTION)
+        .iter()
+        .filter_map(|network| network["id"].as_str())
+        .any(|network| {
+            let network = network.to_ascii_lowercase();
+            let group = network
+                .split("/providers/")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            lower == group || lower.starts_with(&network)
+        })
 }

@@ -218,13 +218,16 @@ pub fn writes(mock: &MockArm) -> Vec<Value> {
         .collect()
 }
 
-/// Every resource body in the mock's world.
+/// Every resource body in the mock's world, except the seeded landing-zone networks.
 pub fn resources(mock: &MockArm) -> Vec<Value> {
-    match common::state(mock)["resources"].clone() {
+    let all = match common::state(mock)["resources"].clone() {
         Value::Array(items) => items,
         Value::Object(map) => map.into_values().collect(),
         _ => Vec::new(),
-    }
+    };
+    all.into_iter()
+        .filter(|body| !common::is_landing_zone(body["id"].as_str().unwrap_or_default()))
+        .collect()
 }
 
 fn lower(value: &Value) -> String {
