@@ -227,6 +227,13 @@ fn cluster_resource(
             properties.insert("serviceMeshProfile".to_string(), mesh);
         }
     }
+    crate::desired::cluster_settings::add_cluster_settings(
+        lowering,
+        cluster,
+        &address,
+        &mut properties,
+        &mut depends_on,
+    )?;
     body.insert("properties".to_string(), Value::Object(properties));
 
     Ok(DesiredResource {

@@ -52,6 +52,7 @@
 //! [`unlowered_fields`] reports declared fields with no lowering (none today).
 
 mod cluster;
+mod cluster_settings;
 mod context;
 mod identity;
 mod lower;

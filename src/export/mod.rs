@@ -19,6 +19,7 @@
 mod access;
 pub mod adopt;
 mod cluster;
+mod cluster_settings;
 mod context;
 mod inventory;
 mod schedules;

@@ -9,6 +9,7 @@ use crate::spec::types::{API_VERSION, KIND};
 
 mod builders;
 mod definitions;
+mod settings;
 
 use builders::{named_list, object, reference, string};
 
@@ -18,7 +19,10 @@ pub const SCHEMA_ID: &str = "https://aksctl.dev/schemas/estate-v1alpha1.json";
 /// The whole schema.
 pub fn estate_schema() -> Value {
     let mut definitions = Map::new();
-    for (name, definition) in definitions::definitions_list() {
+    for (name, definition) in definitions::definitions_list()
+        .into_iter()
+        .chain(settings::settings_definitions())
+    {
         definitions.insert(name.to_string(), definition);
     }
     let mut root = object(

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{NodePool, Tags};
+use super::{
+    AutoscalerProfile, BlackoutDates, Defender, ImageCleaner, ManagedPrometheus, NodePool, Tags,
+};
 
 string_enum!(
     /// AKS control-plane pricing tier.
@@ -142,6 +144,18 @@ pub struct Cluster {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub acr_pull: Vec<String>,
     pub pools: Vec<NodePool>,
+    /// Microsoft Defender for Containers (`securityProfile.defender`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defender: Option<Defender>,
+    /// The image cleaner (`securityProfile.imageCleaner`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_cleaner: Option<ImageCleaner>,
+    /// Azure Monitor managed Prometheus (`azureMonitorProfile.metrics`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_prometheus: Option<ManagedPrometheus>,
+    /// The cluster autoscaler's tuning (`autoScalerProfile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaler_profile: Option<AutoscalerProfile>,
 }
 
 /// The control-plane identity.
@@ -237,6 +251,9 @@ pub struct MaintenanceWindow {
     /// Every N weeks (1-4); defaults to 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_weeks: Option<u32>,
+    /// Date ranges no maintenance may start in (`notAllowedDates`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blackout_dates: Vec<BlackoutDates>,
 }
 
 /// Add-ons. Declaring one enables it unless it says `enabled: false`.

@@ -52,6 +52,7 @@ macro_rules! string_enum {
 
 mod access;
 mod cluster;
+mod cluster_settings;
 mod pool;
 mod services;
 mod tracked;
@@ -59,6 +60,7 @@ mod workspace;
 
 pub use access::*;
 pub use cluster::*;
+pub use cluster_settings::*;
 pub use pool::*;
 pub use services::*;
 pub use tracked::{EstateList, TrackedResource, IN_GROUP_LISTS, RESOURCE_GROUPS};

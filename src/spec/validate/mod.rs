@@ -9,6 +9,7 @@ mod identities;
 mod names;
 mod network;
 mod references;
+mod settings;
 mod storage;
 
 use crate::spec::diagnostic::Diagnostic;
@@ -25,6 +26,7 @@ pub fn validate(estate: &Estate) -> Vec<Diagnostic> {
     clusters::check(estate, &mut problems);
     identities::check(estate, &mut problems);
     storage::check(estate, &mut problems);
+    settings::check(estate, &mut problems);
     problems.items
 }
 
