@@ -28,6 +28,7 @@ mod throttle;
 mod tests;
 
 pub use client::{ArmClient, ArmClientOptions};
+pub(crate) use error::register_secret;
 pub use error::{redact, ArmError};
 pub use lro::{LroProgress, WriteOptions, DEFAULT_LRO_DEADLINE};
 pub use root_cause::{root_cause, RootCause, RootCauseClass};

@@ -53,6 +53,8 @@
 
 mod cluster;
 mod cluster_settings;
+mod gitops;
+pub use gitops::resolve_protected_settings;
 mod context;
 mod identity;
 mod lower;

@@ -148,6 +148,7 @@ fn export_cluster(exporting: &mut Exporting<'_>, body: &Value) -> Option<Cluster
         image_cleaner: crate::export::cluster_settings::image_cleaner(&properties),
         managed_prometheus: crate::export::cluster_settings::managed_prometheus(&properties),
         autoscaler_profile: crate::export::cluster_settings::autoscaler_profile(&properties),
+        flux: crate::export::gitops::flux(exporting, &id),
         pools,
         resource_group: group,
         name,

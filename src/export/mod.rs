@@ -21,6 +21,7 @@ pub mod adopt;
 mod cluster;
 mod cluster_settings;
 mod context;
+mod gitops;
 mod inventory;
 mod schedules;
 mod services;

@@ -4,6 +4,7 @@
 
 mod cluster;
 pub mod descriptor;
+mod gitops;
 mod identity;
 mod platform;
 mod storage;
@@ -34,11 +35,13 @@ pub enum Kind {
     FederatedIdentityCredential,
     RoleAssignment,
     LogAnalyticsWorkspace,
+    ClusterExtension,
+    FluxConfiguration,
 }
 
 impl Kind {
     /// Every kind, parents before children.
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 17] = [
         Kind::ResourceGroup,
         Kind::ContainerRegistry,
         Kind::RegistryReplication,
@@ -53,6 +56,8 @@ impl Kind {
         Kind::ManagedCluster,
         Kind::AgentPool,
         Kind::MaintenanceConfiguration,
+        Kind::ClusterExtension,
+        Kind::FluxConfiguration,
         Kind::RoleAssignment,
     ];
 
@@ -75,6 +80,8 @@ impl Kind {
             Kind::FederatedIdentityCredential => &identity::FEDERATED_IDENTITY_CREDENTIAL,
             Kind::RoleAssignment => &identity::ROLE_ASSIGNMENT,
             Kind::LogAnalyticsWorkspace => &workspace::LOG_ANALYTICS_WORKSPACE,
+            Kind::ClusterExtension => &gitops::CLUSTER_EXTENSION,
+            Kind::FluxConfiguration => &gitops::FLUX_CONFIGURATION,
         }
     }
 
@@ -121,6 +128,33 @@ impl Kind {
             kind = parent;
         }
         kind
+    }
+
+    /// Whether this is an extension resource attached to its parent (its ARM namespace is not
+    /// the parent's): its id is `{parent id}/providers/{arm type}/{name}`, not
+    /// `{parent id}/{last type segment}/{name}`.
+    pub fn is_extension_of_parent(self) -> bool {
+        self.parent().is_some_and(|parent| {
+            !self
+                .arm_type()
+                .to_ascii_lowercase()
+                .starts_with(&format!("{}/", parent.arm_type().to_ascii_lowercase()))
+        })
+    }
+
+    /// The path segment(s) between a parent id and a child's name: `agentPools`, or
+    /// `providers/Microsoft.KubernetesConfiguration/fluxConfigurations` for an extension
+    /// resource.
+    pub fn child_segment(self) -> String {
+        if self.is_extension_of_parent() {
+            format!("providers/{}", self.arm_type())
+        } else {
+            self.arm_type()
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        }
     }
 
     /// The kinds listed per resource group, in `ALL` order (parents before the kinds that refer

@@ -113,6 +113,8 @@ pub fn of(kind: Kind) -> &'static dyn Provider {
         Kind::AccountMigration => &storage_migration::AccountMigrations,
         Kind::VirtualNetwork => &network::VirtualNetworks,
         Kind::Subnet => &network::Subnets,
+        Kind::ClusterExtension => &super::gitops::ClusterExtensions,
+        Kind::FluxConfiguration => &super::gitops::FluxConfigurations,
     }
 }
 

@@ -232,6 +232,7 @@ pub(super) fn definitions_list() -> Vec<(&'static str, Value)> {
                     ("imageCleaner", reference("ImageCleaner")),
                     ("managedPrometheus", reference("ManagedPrometheus")),
                     ("autoscalerProfile", reference("AutoscalerProfile")),
+                    ("flux", reference("Flux")),
                 ],
             ),
         ),

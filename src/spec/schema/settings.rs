@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::spec::types::{AutoscalerExpander, CpuManagerPolicy};
 
-use super::builders::{boolean, count, object, string, strings};
+use super::builders::{array, boolean, count, object, reference, string, strings};
 
 pub(super) fn settings_definitions() -> Vec<(&'static str, Value)> {
     vec![
@@ -113,6 +113,67 @@ pub(super) fn settings_definitions() -> Vec<(&'static str, Value)> {
                 vec![
                     ("start", string("`YYYY-MM-DD` (quote it).")),
                     ("end", string("`YYYY-MM-DD` (quote it).")),
+                ],
+            ),
+        ),
+        (
+            "Flux",
+            object(
+                "Flux GitOps: the microsoft.flux extension and its configurations.",
+                &[],
+                vec![("configurations", array(reference("FluxConfiguration")))],
+            ),
+        ),
+        (
+            "FluxConfiguration",
+            object(
+                "A Git repository reconciled by Flux.",
+                &["name", "url"],
+                vec![
+                    (
+                        "name",
+                        string("Configuration name (lowercase, digits, `-`, `.`)."),
+                    ),
+                    (
+                        "namespace",
+                        string("Defaults to `flux-system` (create-only)."),
+                    ),
+                    (
+                        "url",
+                        string("`https://`, `http://`, `ssh://` or `git@host:path`."),
+                    ),
+                    ("branch", string("Defaults to `main`.")),
+                    (
+                        "intervalSeconds",
+                        count("Seconds between fetches (ARM default 600)."),
+                    ),
+                    ("suspend", boolean("Stop reconciling (a warm standby).")),
+                    ("httpsUser", string("User of a private https repository.")),
+                    (
+                        "httpsKeyVariable",
+                        string("Environment variable holding the repository token."),
+                    ),
+                    ("kustomizations", array(reference("Kustomization"))),
+                ],
+            ),
+        ),
+        (
+            "Kustomization",
+            object(
+                "A repository path applied to the cluster.",
+                &["name", "path"],
+                vec![
+                    ("name", string("")),
+                    ("path", string("e.g. `./clusters/prod/apps`.")),
+                    (
+                        "dependsOn",
+                        array(string("Name of a kustomization of this configuration.")),
+                    ),
+                    (
+                        "prune",
+                        boolean("Delete what the repository no longer declares."),
+                    ),
+                    ("intervalSeconds", count("Seconds between reconciliations.")),
                 ],
             ),
         ),

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AutoscalerProfile, BlackoutDates, Defender, ImageCleaner, ManagedPrometheus, NodePool, Tags,
+    AutoscalerProfile, BlackoutDates, Defender, Flux, ImageCleaner, ManagedPrometheus, NodePool,
+    Tags,
 };
 
 string_enum!(
@@ -156,6 +157,9 @@ pub struct Cluster {
     /// The cluster autoscaler's tuning (`autoScalerProfile`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscaler_profile: Option<AutoscalerProfile>,
+    /// Flux GitOps: the `microsoft.flux` extension and its configurations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flux: Option<Flux>,
 }
 
 /// The control-plane identity.

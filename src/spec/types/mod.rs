@@ -53,6 +53,7 @@ macro_rules! string_enum {
 mod access;
 mod cluster;
 mod cluster_settings;
+mod gitops;
 mod pool;
 mod services;
 mod tracked;
@@ -61,6 +62,7 @@ mod workspace;
 pub use access::*;
 pub use cluster::*;
 pub use cluster_settings::*;
+pub use gitops::*;
 pub use pool::*;
 pub use services::*;
 pub use tracked::{EstateList, TrackedResource, IN_GROUP_LISTS, RESOURCE_GROUPS};

@@ -27,6 +27,7 @@ pub fn validate(estate: &Estate) -> Vec<Diagnostic> {
     identities::check(estate, &mut problems);
     storage::check(estate, &mut problems);
     settings::check(estate, &mut problems);
+    settings::check_flux(estate, &mut problems);
     problems.items
 }
 

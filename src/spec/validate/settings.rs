@@ -272,3 +272,126 @@ fn is_date(text: &str) -> bool {
         _ => false,
     }
 }
+
+/// Flux rules: configuration and kustomization names, URL schemes, `dependsOn` within the
+/// configuration, the token variable's name and its pairing with `httpsUser`.
+pub(super) fn check_flux(estate: &Estate, problems: &mut Problems) {
+    for (index, cluster) in estate.clusters.iter().enumerate() {
+        let Some(flux) = &cluster.flux else { continue };
+        let configurations_path = field(&field(&item("clusters", index), "flux"), "configurations");
+        let mut seen: Vec<&str> = Vec::new();
+        for (position, configuration) in flux.configurations.iter().enumerate() {
+            let path = item(&configurations_path, position);
+            if !flux_name_ok(&configuration.name) {
+                problems.add(
+                    field(&path, "name"),
+                    format!(
+                        "`{}` is not a valid flux configuration name",
+                        configuration.name
+                    ),
+                    "1-63 lowercase letters, digits, `-` and `.`, alphanumeric at both ends",
+                );
+            }
+            if seen.contains(&configuration.name.as_str()) {
+                problems.add(
+                    field(&path, "name"),
+                    format!(
+                        "flux configuration `{}` is declared twice on this cluster",
+                        configuration.name
+                    ),
+                    "give each configuration its own name",
+                );
+            }
+            seen.push(&configuration.name);
+            let url = configuration.url.to_ascii_lowercase();
+            let https = url.starts_with("https://") || url.starts_with("http://");
+            if !(https || url.starts_with("ssh://") || url.starts_with("git@")) {
+                problems.add(
+                    field(&path, "url"),
+                    format!(
+                        "`{}` is not a Git repository URL Flux can fetch",
+                        configuration.url
+                    ),
+                    "use `https://host/org/repo`, `ssh://git@host/org/repo` or `git@host:org/repo`",
+                );
+            }
+            if let Some(variable) = &configuration.https_key_variable {
+                if !variable_name_ok(variable) {
+                    problems.add(
+                        field(&path, "httpsKeyVariable"),
+                        format!("`{variable}` is not an environment variable name"),
+                        "the name only, without `$`, `${` or `}`: e.g. `FLUX_GIT_TOKEN`",
+                    );
+                }
+                if !https {
+                    problems.add(
+                        field(&path, "httpsKeyVariable"),
+                        "`httpsKeyVariable` is a token for an `https://` repository",
+                        "use an `https://` URL, or an in-cluster secret for ssh",
+                    );
+                }
+                if configuration.https_user.is_none() {
+                    problems.add(
+                        field(&path, "httpsKeyVariable"),
+                        "a repository token needs `httpsUser`",
+                        "set `httpsUser` (e.g. `git` for a GitHub token)",
+                    );
+                }
+            }
+            let names: Vec<&str> = configuration
+                .kustomizations
+                .iter()
+                .map(|k| k.name.as_str())
+                .collect();
+            for (number, kustomization) in configuration.kustomizations.iter().enumerate() {
+                let kustomization_path = item(&field(&path, "kustomizations"), number);
+                if !flux_name_ok(&kustomization.name) {
+                    problems.add(
+                        field(&kustomization_path, "name"),
+                        format!("`{}` is not a valid kustomization name", kustomization.name),
+                        "1-63 lowercase letters, digits, `-` and `.`, alphanumeric at both ends",
+                    );
+                }
+                if names
+                    .iter()
+                    .filter(|name| **name == kustomization.name)
+                    .count()
+                    > 1
+                {
+                    problems.add(
+                        field(&kustomization_path, "name"),
+                        format!(
+                            "kustomization `{}` is declared twice in this configuration",
+                            kustomization.name
+                        ),
+                        "kustomization names are unique within a configuration",
+                    );
+                }
+                for (at, dependency) in kustomization.depends_on.iter().enumerate() {
+                    if dependency == &kustomization.name || !names.contains(&dependency.as_str()) {
+                        problems.add(
+                            item(&field(&kustomization_path, "dependsOn"), at),
+                            format!("kustomization `{}` depends on `{dependency}`, which is not another kustomization of this configuration", kustomization.name),
+                            format!("name one of: {}", names.iter().filter(|name| **name != kustomization.name).copied().collect::<Vec<_>>().join(", ")),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn flux_name_ok(name: &str) -> bool {
+    (1..=63).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.'))
+}
+
+fn variable_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
