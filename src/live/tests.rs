@@ -194,9 +194,11 @@ async fn reads_each_collection_once_and_keeps_only_what_the_estate_needs() {
         "a collection was read twice: {calls:#?}"
     );
     // RGs + role assignments + 6 kinds in rg-app + 6 kinds in the owned, undeclared rg-old +
-    // pools and maintenance configurations of the owned cluster + credentials of the declared
-    // identity + deleted vaults (what is in rg-old goes with it, so its children are not read).
-    assert_eq!(calls.len(), 2 + 6 + 6 + 2 + 1 + 1, "{calls:#?}");
+    // pools, maintenance and flux configurations of the owned cluster (not its extensions: the
+    // estate declares none) + credentials of the declared identity + deleted vaults (what is in
+    // rg-old goes with it, so its children are not read).
+    assert_eq!(calls.len(), 2 + 6 + 6 + 3 + 1 + 1, "{calls:#?}");
+    assert!(!calls.iter().any(|call| call.ends_with("/extensions")));
     assert!(calls
         .iter()
         .any(|call| call.ends_with("/managedClusters/aks/maintenanceConfigurations")));
