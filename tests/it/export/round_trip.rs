@@ -172,10 +172,11 @@ fn export_of_150_resources_at_100ms_latency_takes_seconds() {
     let requests = common::arm_requests(&mock).len();
     assert!(text.contains("id-service-69"), "{text}");
     // One list per collection: the group, its 6 kinds, its other resources, the subscription's
-    // role assignments, then per parent: 71 identities' credentials, 1 cluster's pools and
-    // maintenance configurations, the storage account's blob service, containers and lifecycle
+    // role assignments, then per parent: 71 identities' credentials, 1 cluster's pools,
+    // maintenance configurations, extensions and flux configurations (ARM lists extension
+    // resources only per parent), the storage account's blob service, containers and lifecycle
     // policy (no Premium registry: no replica list).
-    let collections = 1 + 6 + 1 + 1 + 71 + 2 + 3;
+    let collections = 1 + 6 + 1 + 1 + 71 + 4 + 3;
     assert!(
         requests <= collections,
         "{requests} requests for {resources} resources (expected at most {collections})"
