@@ -359,13 +359,31 @@ fn flux_properties(
     properties.insert("statuses".into(), json!([]));
     properties.insert("errorMessage".into(), json!(""));
     properties.insert("repositoryPublicKey".into(), json!(""));
-    properties.insert(
-        "sourceSyncedCommitId".into(),
-        json!(format!("main@sha1:{}", json::random_hex(40))),
-    );
+    let commit = synced_commit(&properties);
+    properties.insert("sourceSyncedCommitId".into(), json!(commit));
     properties.insert("sourceUpdatedAt".into(), json!(null));
     properties.insert("statusUpdatedAt".into(), json!(null));
     Ok(properties)
+}
+
+/// The commit Flux reports as fetched: a stable fake SHA-1 of the source (URL and reference), so
+/// the same repository state reads back the same (the mock fetches nothing).
+fn synced_commit(properties: &Map<String, Value>) -> String {
+    use std::hash::{Hash, Hasher};
+    let repository = properties
+        .get("gitRepository")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let url = json::str_at(&repository, "/url").unwrap_or_default();
+    let branch = json::str_at(&repository, "/repositoryRef/branch").unwrap_or("main");
+    let mut digits = String::new();
+    for round in 0u8..3 {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (url, branch, round).hash(&mut hasher);
+        digits.push_str(&format!("{:016x}", hasher.finish()));
+    }
+    digits.truncate(40);
+    format!("{branch}@sha1:{digits}")
 }
 
 /// A flux configuration needs the `microsoft.flux` extension installed (FACTS-2 §7; the answer
