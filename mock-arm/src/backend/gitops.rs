@@ -46,6 +46,9 @@ const FLUX_PATCHABLE: &[&str] = &[
 ];
 const URL_SCHEMES: &[&str] = &["http://", "https://", "ssh://", "git@"];
 
+/// Normalizes the `properties` of a request (given the stored body, if any) into what is stored.
+type Rebuild = fn(Map<String, Value>, Option<&Value>) -> Result<Map<String, Value>, ArmError>;
+
 fn invalid(target: &str, message: impl Into<String>) -> ArmError {
     ArmError::bad_request("InvalidParameter", message).with_target(target)
 }
@@ -212,7 +215,7 @@ fn patch(
     request: &mut Request,
     path: &ResourcePath,
     patchable: &[&str],
-    rebuild: fn(Map<String, Value>, Option<&Value>) -> Result<Map<String, Value>, ArmError>,
+    rebuild: Rebuild,
 ) -> Outcome {
     let current = parents::existing(world, path)?.clone();
     writes::ensure_idle(world, &path.key(), path.name())?;
@@ -430,7 +433,7 @@ fn seed(
     request: &Request,
     path: &ResourcePath,
     given: &Value,
-    rebuild: fn(Map<String, Value>, Option<&Value>) -> Result<Map<String, Value>, ArmError>,
+    rebuild: Rebuild,
 ) -> Result<(), ArmError> {
     let cluster_key = parents::ensure_parents(world, path, false)?;
     let properties = rebuild(properties_of(given)?, Some(given))?;

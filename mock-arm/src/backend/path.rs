@@ -406,7 +406,7 @@ fn provider_path(
 /// under a managed cluster): its kind has the parent's type segments plus its own.
 fn extension_path(
     subscription: &str,
-    group: &String,
+    group: &str,
     parent_namespace: &str,
     tail: &[String],
     at: usize,
@@ -423,7 +423,7 @@ fn extension_path(
     let parent = ResourcePath {
         kind: parent_kind,
         subscription: subscription.to_string(),
-        resource_group: group.clone(),
+        resource_group: group.to_string(),
         names: parent_names,
     };
     match own.len() {

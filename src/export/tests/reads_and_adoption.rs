@@ -107,7 +107,8 @@ fn reads_one_list_per_collection() {
     assert_eq!(calls.len(), 1 + 6 + 1 + 1 + 2 + 1 + 1 + 3 + 2, "{calls:#?}");
     assert!(calls
         .iter()
-        .any(|call| call.ends_with("/providers/Microsoft.KubernetesConfiguration/fluxConfigurations")));
+        .any(|call| call
+            .ends_with("/providers/Microsoft.KubernetesConfiguration/fluxConfigurations")));
     assert!(calls.iter().any(|call| call.ends_with("/replications")));
     assert!(calls
         .iter()

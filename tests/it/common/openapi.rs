@@ -23,6 +23,10 @@ pub fn specs_root() -> PathBuf {
         .unwrap_or_else(|| panic!("the ARM specs are not beside {}", repository.display()))
 }
 
+/// An object schema's properties (each with the file it was declared in), required names and
+/// additional-properties schema.
+type ObjectShape = (Map<String, Value>, Vec<String>, Option<(PathBuf, Value)>);
+
 /// Parsed spec files, by path.
 #[derive(Default)]
 pub struct Specs {
@@ -72,11 +76,7 @@ impl Specs {
 
     /// The properties, required names and additional-properties rule of an object schema,
     /// `allOf` merged.
-    fn object_shape(
-        &mut self,
-        file: &Path,
-        schema: &Value,
-    ) -> (Map<String, Value>, Vec<String>, Option<(PathBuf, Value)>) {
+    fn object_shape(&mut self, file: &Path, schema: &Value) -> ObjectShape {
         let (file, schema) = self.resolve(file, schema);
         let mut properties = Map::new();
         let mut required = Vec::new();
