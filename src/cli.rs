@@ -45,6 +45,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `aksctl man > /usr/local/share/man/man1/aksctl.1`.
     Man,
+    /// Check the estate offline against the production checklists (rules: `--list-rules`).
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -138,6 +140,11 @@ pub struct PlanArgs {
     /// Plan only these resources (and what they need), as `KIND/NAME`, e.g. `cluster/aks-prod`.
     #[arg(long, value_name = "KIND/NAME")]
     pub target: Vec<String>,
+
+    /// Refuse to plan (exit 1, nothing saved) when `aksctl check` finds something at or above
+    /// this level; without it, findings are only notices.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub check_fail_on: Option<crate::check::Severity>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -335,6 +342,44 @@ pub struct DrRehearseArgs {
     /// and everything else.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallelism: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckOutputFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Estate file (repeatable; later files override earlier ones by kind and name).
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        required_unless_present = "list_rules"
+    )]
+    pub files: Vec<PathBuf>,
+
+    /// `production` (default, or the estate's `checks.profile`) or `dev` (availability rules
+    /// reported as info); per-cluster profiles in the estate still win.
+    #[arg(long, value_name = "PROFILE", value_parser = crate::check::parse_profile)]
+    pub profile: Option<crate::spec::CheckProfile>,
+
+    /// Exit 1 when a finding is at or above this level.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = crate::check::Severity::Error)]
+    pub fail_on: crate::check::Severity,
+
+    /// Output format on stdout.
+    #[arg(long, short = 'o', value_enum, default_value_t = CheckOutputFormat::Text)]
+    pub output: CheckOutputFormat,
+
+    /// Print the rules (with `-o markdown`: `docs/checks.md`) instead of checking.
+    #[arg(long)]
+    pub list_rules: bool,
 }
 
 /// `--subscription`: a GUID, checked like the estate's `subscription`.

@@ -17,6 +17,7 @@
 
 pub mod apply;
 pub mod arm;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod desired;

@@ -5,9 +5,14 @@
 //! identities x credentials, default 10x5x64x1 = 2,012 resources; also `AKSCTL_BENCH_FLEET`),
 //! `--time-scale F` (default 0.01), `--latency-ms N` (the slow no-op plan, default 100),
 //! `--repeats N` (no-op plans per latency, default 3), `--parallelism N`, `--no-throttle`,
+//! `--other-tool-rate W` (writes per second of the second client in the shared throttled run,
+//! default 2; 0 skips that run),
 //! `--estates lab,northwind,fleet`, `--output FILE` (also write the report there),
-//! `--write-fleet DIR` (only write the E-fleet estate file into DIR and exit).
+//! `--write-fleet DIR` (only write the E-fleet estate file into DIR and exit), `--check-only` (only
+//! time `aksctl check` of the E-fleet estate).
 
+#[path = "harness/check_scenario.rs"]
+mod check_scenario;
 mod harness;
 
 use std::path::PathBuf;
@@ -15,7 +20,7 @@ use std::process::ExitCode;
 
 use harness::{EstateFile, FleetShape, Options};
 
-const USAGE: &str = "usage: cargo bench --bench aksctl -- [--quick] [--fleet CxPxIxF] [--time-scale F] [--latency-ms N] [--repeats N] [--parallelism N] [--no-throttle] [--estates lab,northwind,fleet] [--output FILE] [--write-fleet DIR]";
+const USAGE: &str = "usage: cargo bench --bench aksctl -- [--quick] [--fleet CxPxIxF] [--time-scale F] [--latency-ms N] [--repeats N] [--parallelism N] [--no-throttle] [--other-tool-rate W] [--estates lab,northwind,fleet] [--output FILE] [--write-fleet DIR] [--check-only]";
 
 /// What the command line asks for.
 enum Request {
@@ -27,6 +32,8 @@ enum Request {
         shape: FleetShape,
         directory: PathBuf,
     },
+    /// `--check-only`: only the `aksctl check` scenario.
+    Check { options: Options },
 }
 
 fn parse_fleet(text: &str) -> Result<FleetShape, String> {
@@ -87,6 +94,7 @@ fn parse(arguments: &[String]) -> Result<Request, String> {
     }
     let mut output = None;
     let mut write_fleet = None;
+    let mut check_only = false;
     let mut index = 0;
     while index < arguments.len() {
         let flag = arguments[index].as_str();
@@ -108,6 +116,14 @@ fn parse(arguments: &[String]) -> Result<Request, String> {
                 options.parallelism = Some(parse_number(value(arguments, &mut index, flag)?, flag)?)
             }
             "--no-throttle" => options.throttle = false,
+            "--check-only" => check_only = true,
+            "--other-tool-rate" => {
+                let text = value(arguments, &mut index, flag)?;
+                let rate: f64 = text
+                    .parse()
+                    .map_err(|error| format!("--other-tool-rate {text}: {error}"))?;
+                options.other_tool_writes_per_second = (rate > 0.0).then_some(rate);
+            }
             "--estates" => {
                 let wanted: Vec<String> = value(arguments, &mut index, flag)?
                     .split(',')
@@ -143,6 +159,9 @@ fn parse(arguments: &[String]) -> Result<Request, String> {
             options.time_scale
         ));
     }
+    if check_only {
+        return Ok(Request::Check { options });
+    }
     Ok(match write_fleet {
         Some(directory) => Request::WriteFleet {
             shape: options.fleet,
@@ -157,6 +176,7 @@ fn main() -> ExitCode {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let (options, output) = match parse(&arguments) {
         Ok(Request::Measure { options, output }) => (options, output),
+        Ok(Request::Check { options }) => return check_scenario::main(&options),
         Ok(Request::WriteFleet { shape, directory }) => {
             return match harness::fleet::write_fleet(&directory, &shape) {
                 Ok(path) => {

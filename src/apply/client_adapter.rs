@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 use crate::apply::operations::{ArmFailure, ArmOperations, OperationProgress, WriteRequest};
-use crate::arm::{ArmClient, ArmError, LroProgress, WriteOptions};
+use crate::arm::{ArmClient, ArmError, BudgetWait, LroProgress, WriteOptions};
 use crate::id::ResourceId;
 
 impl From<ArmError> for ArmFailure {
@@ -59,12 +59,16 @@ impl ArmOperations for ArmClient {
         request: &WriteRequest,
     ) -> Result<Value, ArmFailure> {
         let forward = progress_forwarder(request);
+        let held = hold_forwarder(request);
         let options = WriteOptions {
             if_match: request.if_match.as_deref(),
             deadline: Some(request.deadline),
             progress: forward
                 .as_ref()
                 .map(|f| f as &(dyn Fn(LroProgress) + Send + Sync)),
+            throttled: held
+                .as_ref()
+                .map(|f| f as &(dyn Fn(BudgetWait) + Send + Sync)),
         };
         Ok(ArmClient::put(self, id, api_version, body, &options).await?)
     }
@@ -76,12 +80,16 @@ impl ArmOperations for ArmClient {
         request: &WriteRequest,
     ) -> Result<(), ArmFailure> {
         let forward = progress_forwarder(request);
+        let held = hold_forwarder(request);
         let options = WriteOptions {
             if_match: request.if_match.as_deref(),
             deadline: Some(request.deadline),
             progress: forward
                 .as_ref()
                 .map(|f| f as &(dyn Fn(LroProgress) + Send + Sync)),
+            throttled: held
+                .as_ref()
+                .map(|f| f as &(dyn Fn(BudgetWait) + Send + Sync)),
         };
         Ok(ArmClient::delete(self, id, api_version, &options).await?)
     }
@@ -102,4 +110,9 @@ fn progress_forwarder(
             operation_url: progress.operation_url,
         })
     })
+}
+
+fn hold_forwarder(request: &WriteRequest) -> Option<impl Fn(BudgetWait) + Send + Sync + 'static> {
+    let callback = request.waiting.clone()?;
+    Some(move |wait: BudgetWait| callback(wait.describe()))
 }

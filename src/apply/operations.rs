@@ -24,6 +24,10 @@ pub struct OperationProgress {
 /// Receives the progress of one write.
 pub type ProgressCallback = Arc<dyn Fn(OperationProgress) + Send + Sync>;
 
+/// Receives why a write is held before it is sent (ARM's throttling budget is spent), e.g.
+/// "throttled: waiting for ARM's write budget (~2.0 s)".
+pub type WaitingCallback = Arc<dyn Fn(String) + Send + Sync>;
+
 /// Options of one write (PUT or DELETE).
 #[derive(Clone)]
 pub struct WriteRequest {
@@ -32,6 +36,7 @@ pub struct WriteRequest {
     /// How long the operation (including its LRO) may take before it is reported as timed out.
     pub deadline: Duration,
     pub progress: Option<ProgressCallback>,
+    pub waiting: Option<WaitingCallback>,
 }
 
 impl fmt::Debug for WriteRequest {
@@ -40,6 +45,7 @@ impl fmt::Debug for WriteRequest {
             .field("if_match", &self.if_match)
             .field("deadline", &self.deadline)
             .field("progress", &self.progress.is_some())
+            .field("waiting", &self.waiting.is_some())
             .finish()
     }
 }

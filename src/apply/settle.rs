@@ -3,13 +3,12 @@
 //! child) before it is updated or deleted, since an operation of an earlier, interrupted run or a
 //! background AKS operation may still be running.
 
-use std::time::Instant;
-
 use serde_json::Value;
 
 use crate::apply::body::{is_terminal_state, provisioning_state};
+use crate::apply::context::StepContext;
 use crate::apply::operations::ArmFailure;
-use crate::apply::writes::StepContext;
+use crate::apply::retry::Try;
 use crate::id::ResourceId;
 use crate::kind::Kind;
 
@@ -20,31 +19,29 @@ pub(crate) async fn settle_cluster(
 ) -> Result<(), ArmFailure> {
     let api_version = Kind::ManagedCluster.api_version();
     let deadline = context.state.options.deadline(Kind::ManagedCluster);
-    let started = Instant::now();
-    let mut attempt: u32 = 0;
-    loop {
-        let Some(body) = context.state.arm.get(cluster, api_version).await? else {
-            return Ok(());
-        };
-        let busy = busy_state(&body);
-        let Some(busy) = busy else {
-            return Ok(());
-        };
-        if started.elapsed() >= deadline {
-            return Err(ArmFailure::local(
-                "ClusterNotSettled",
-                format!(
-                    "{} still {busy} after {}s; not starting another operation on it",
-                    cluster.name(),
-                    deadline.as_secs()
+    let waiting = |reason: String| context.waiting(reason);
+    context
+        .settle_policy(deadline)
+        .run(&waiting, |_| async move {
+            let Some(body) = context.state.arm.get(cluster, api_version).await? else {
+                return Ok(Try::Done(()));
+            };
+            let Some(busy) = busy_state(&body) else {
+                return Ok(Try::Done(()));
+            };
+            Ok(Try::waiting_for(
+                format!("waiting for {} to finish {busy}", cluster.name()),
+                ArmFailure::local(
+                    "ClusterNotSettled",
+                    format!(
+                        "{} still {busy} after {}s; not starting another operation on it",
+                        cluster.name(),
+                        deadline.as_secs()
+                    ),
                 ),
-            ));
-        }
-        let wait = context.backoff(attempt);
-        attempt += 1;
-        context.waiting(format!("waiting for {} to finish {busy}", cluster.name()));
-        tokio::time::sleep(wait).await;
-    }
+            ))
+        })
+        .await
 }
 
 /// The live body of `id` once its provisioning state is terminal (an operation of an earlier,
@@ -56,27 +53,27 @@ pub(crate) async fn settled(
     kind: Kind,
 ) -> Result<Option<Value>, ArmFailure> {
     let deadline = context.state.options.deadline(kind);
-    let started = Instant::now();
-    let mut attempt: u32 = 0;
-    loop {
-        let Some(body) = context.state.arm.get(id, api_version).await? else {
-            return Ok(None);
-        };
-        let state = provisioning_state(&body);
-        if is_terminal_state(state) {
-            return Ok(Some(body));
-        }
-        let state = state.unwrap_or_default().to_owned();
-        if started.elapsed() >= deadline {
-            return Err(ArmFailure::local(
-                "ResourceNotSettled",
-                format!("{} still {state} after {}s", id.name(), deadline.as_secs()),
-            ));
-        }
-        context.waiting(format!("waiting for {} to finish {state}", id.name()));
-        tokio::time::sleep(context.backoff(attempt)).await;
-        attempt += 1;
-    }
+    let waiting = |reason: String| context.waiting(reason);
+    context
+        .settle_policy(deadline)
+        .run(&waiting, |_| async move {
+            let Some(body) = context.state.arm.get(id, api_version).await? else {
+                return Ok(Try::Done(None));
+            };
+            let state = provisioning_state(&body);
+            if is_terminal_state(state) {
+                return Ok(Try::Done(Some(body)));
+            }
+            let state = state.unwrap_or_default().to_owned();
+            Ok(Try::waiting_for(
+                format!("waiting for {} to finish {state}", id.name()),
+                ArmFailure::local(
+                    "ResourceNotSettled",
+                    format!("{} still {state} after {}s", id.name(), deadline.as_secs()),
+                ),
+            ))
+        })
+        .await
 }
 
 /// A child of a tracked resource (blob service, container, policy, credential) is written only
@@ -98,12 +95,7 @@ pub(crate) async fn settle_tracked_ancestor(
         ancestor = parent;
         ancestor_kind = parent_kind;
     }
-    let written_this_run = context
-        .state
-        .settled_ids
-        .lock()
-        .is_ok_and(|settled| settled.contains(&ancestor));
-    if written_this_run {
+    if context.state.is_settled(&ancestor) {
         return Ok(());
     }
     settled(

@@ -2,73 +2,26 @@
 //! body (If-Match where supported), recover soft-deleted vaults, make role assignments
 //! idempotent, delete with guards, and retry ARM's transient conflicts a bounded number of times.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use serde_json::{json, Value};
 
 use crate::apply::body::{
     body_for_update, deep_merge, etag, is_terminal_state, provisioning_state, set_pointer,
     without_nulls,
 };
-use crate::apply::events::{ExecutionEvent, StepOperation};
+use crate::apply::context::StepContext;
+use crate::apply::events::StepOperation;
 use crate::apply::graph::{Step, StepMode};
-use crate::apply::operations::{ArmFailure, OperationProgress, WriteRequest};
+use crate::apply::operations::ArmFailure;
 use crate::apply::ownership;
-use crate::apply::scheduler::RunState;
+use crate::apply::retry::Try;
 use crate::apply::settle::{settle_cluster, settle_tracked_ancestor, settled};
 use crate::id::ResourceId;
 use crate::kind::Kind;
 
-/// A running step and what it may read.
-pub(crate) struct StepContext {
-    pub state: Arc<RunState>,
-    pub steps: Arc<Vec<Step>>,
-    pub index: usize,
-}
-
-impl StepContext {
-    fn step(&self) -> &Step {
-        &self.steps[self.index]
-    }
-
-    pub(crate) fn waiting(&self, reason: String) {
-        self.state.observer.on_event(&ExecutionEvent::Waiting {
-            step: self.step().label.clone(),
-            reason,
-        });
-    }
-
-    fn write_request(&self, if_match: Option<String>) -> WriteRequest {
-        let state = Arc::clone(&self.state);
-        let label = self.step().label.clone();
-        let index = self.index;
-        WriteRequest {
-            if_match,
-            deadline: self.state.options.deadline(self.step().label.kind),
-            progress: Some(Arc::new(move |progress: OperationProgress| {
-                if let (Some(url), Ok(mut urls)) =
-                    (&progress.operation_url, state.operation_urls.lock())
-                {
-                    urls.insert(index, url.clone());
-                }
-                state.observer.on_event(&ExecutionEvent::Progress {
-                    step: label.clone(),
-                    status: progress.status.clone(),
-                    percent_complete: progress.percent_complete,
-                });
-            })),
-        }
-    }
-
-    /// The wait before retry number `attempt` (0-based): doubling, capped.
-    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
-        let options = &self.state.options;
-        options
-            .initial_wait
-            .saturating_mul(2u32.saturating_pow(attempt.min(16)))
-            .min(options.max_wait)
-    }
+/// Whether operations on `kind` take the cluster's lock and wait for the cluster (and its
+/// pools) to settle first: AKS runs one operation at a time per cluster.
+fn operates_on_cluster(kind: Kind) -> bool {
+    kind.descriptor().write.cluster_operation
 }
 
 /// Runs one step; `Ok` carries an optional note for the report.
@@ -176,10 +129,8 @@ async fn put(
         let pool_body = filled_body(context, pool_step).await?;
         add_inline_pool(&mut desired, pool_step.label.id.name(), &pool_body);
     }
-    if let Some(cluster) = &step.lock {
-        if kind.descriptor().write.cluster_operation {
-            settle_cluster(context, cluster).await?;
-        }
+    if let Some(cluster) = step.lock.as_ref().filter(|_| operates_on_cluster(kind)) {
+        settle_cluster(context, cluster).await?;
     }
     settle_tracked_ancestor(context, &id, kind).await?;
     if recover_soft_deleted && kind.descriptor().recovers_soft_deleted {
@@ -187,94 +138,114 @@ async fn put(
         note = Some("recovered from soft delete".to_owned());
     }
 
-    let mut attempt: u32 = 0;
-    let mut principal_attempt: u32 = 0;
-    loop {
-        // A create's first attempt needs no read: the plan (fresh, or a saved one that passed
-        // the stale check) saw no resource there. A retry reads, since the failed attempt may
-        // have created it, and a recovered vault exists again.
-        let first_create =
-            attempt == 0 && step.label.operation == StepOperation::Create && !recover_soft_deleted;
-        let live = if !kind.descriptor().write.read_modify_write || first_create {
-            None
-        } else {
-            settled(context, &id, &step.api_version, kind).await?
-        };
-        let (body, if_match) = match &live {
-            Some(live) => {
-                let merged = body_for_update(kind, live, &desired);
-                let if_match = if kind.descriptor().write.cluster_operation {
-                    etag(live)
-                } else {
-                    None
-                };
-                (merged, if_match)
+    // Entra replication (PrincipalNotFound) around ARM's transient conflicts.
+    let waiting = |reason: String| context.waiting(reason);
+    let (id_ref, desired_ref) = (&id, &desired);
+    let result = context
+        .attempts_policy(context.state.options.principal_attempts)
+        .run(&waiting, |_| async move {
+            match put_converging(context, id_ref, desired_ref, recover_soft_deleted).await {
+                Err(failure) if failure.has_code("PrincipalNotFound") => Ok(Try::retry_after(
+                    "principal not replicated yet (PrincipalNotFound)".to_owned(),
+                    failure,
+                )),
+                other => other.map(Try::Done),
             }
-            None => (
-                crate::desired::resolve_protected_settings(without_nulls(&desired)),
-                None,
-            ),
-        };
-        let request = context.write_request(if_match);
-        match context
-            .state
-            .arm
-            .put(&id, &step.api_version, &body, &request)
-            .await
-        {
-            Ok(result) => {
-                if provisioning_state(&result).is_some_and(|s| s.eq_ignore_ascii_case("Failed")) {
-                    return Err(ArmFailure::local(
-                        "ProvisioningFailed",
-                        format!("{} ended in provisioningState Failed", step.label.address),
-                    ));
-                }
-                if is_terminal_state(provisioning_state(&result)) {
-                    if let Ok(mut settled) = context.state.settled_ids.lock() {
-                        settled.insert(id.clone());
-                    }
-                }
-                if let Ok(mut outputs) = context.state.outputs.lock() {
-                    outputs.insert(step.label.address.clone(), result);
-                }
-                return Ok(note);
-            }
-            Err(failure) if failure.has_code("RoleAssignmentExists") => {
-                return existing_role_assignment(context, &id, &desired, failure).await;
-            }
-            Err(failure) if failure.has_code("PrincipalNotFound") => {
-                if principal_attempt + 1 >= context.state.options.principal_attempts {
-                    return Err(failure);
-                }
-                let wait = context.backoff(principal_attempt);
-                principal_attempt += 1;
-                context.waiting(format!(
-                    "principal not replicated yet (PrincipalNotFound), retrying in {:.1}s",
-                    wait.as_secs_f64()
-                ));
-                tokio::time::sleep(wait).await;
-            }
-            Err(failure) if is_transient_conflict(&failure) => {
-                if attempt + 1 >= context.state.options.conflict_attempts {
-                    return Err(failure);
-                }
-                let wait = context.backoff(attempt);
-                attempt += 1;
-                context.waiting(format!(
-                    "{}, retrying in {:.1}s",
-                    failure.code,
-                    wait.as_secs_f64()
-                ));
-                tokio::time::sleep(wait).await;
-                if let Some(cluster) = &step.lock {
-                    if kind.descriptor().write.cluster_operation {
-                        settle_cluster(context, cluster).await?;
-                    }
+        })
+        .await;
+    match result {
+        Ok(()) => Ok(note),
+        Err(failure) if failure.has_code("RoleAssignmentExists") => {
+            existing_role_assignment(context, &id, &desired, failure).await
+        }
+        Err(failure) => Err(failure),
+    }
+}
+
+/// PUT the desired body, read-modify-write over the live one, retrying ARM's transient
+/// conflicts (after which the cluster settles again); records the final body.
+async fn put_converging(
+    context: &StepContext,
+    id: &ResourceId,
+    desired: &Value,
+    recover_soft_deleted: bool,
+) -> Result<(), ArmFailure> {
+    let step = context.step();
+    let kind = step.label.kind;
+    let waiting = |reason: String| context.waiting(reason);
+    context
+        .attempts_policy(context.state.options.conflict_attempts)
+        .run(&waiting, |attempt| async move {
+            if attempt > 0 {
+                if let Some(cluster) = step.lock.as_ref().filter(|_| operates_on_cluster(kind)) {
+                    settle_cluster(context, cluster).await?;
                 }
             }
-            Err(failure) => return Err(failure),
+            // A create's first attempt needs no read: the plan (fresh, or a saved one that
+            // passed the stale check) saw no resource there. A retry reads, since the failed
+            // attempt may have created it, and a recovered vault exists again.
+            let first_create = attempt == 0
+                && step.label.operation == StepOperation::Create
+                && !recover_soft_deleted;
+            let live = if !kind.descriptor().write.read_modify_write || first_create {
+                None
+            } else {
+                settled(context, id, &step.api_version, kind).await?
+            };
+            let (body, if_match) = match &live {
+                Some(live) => {
+                    let merged = body_for_update(kind, live, desired);
+                    let if_match = if operates_on_cluster(kind) {
+                        etag(live)
+                    } else {
+                        None
+                    };
+                    (merged, if_match)
+                }
+                None => (
+                    crate::desired::resolve_protected_settings(without_nulls(desired)),
+                    None,
+                ),
+            };
+            let request = context.write_request(if_match);
+            match context
+                .state
+                .arm
+                .put(id, &step.api_version, &body, &request)
+                .await
+            {
+                Ok(result) => {
+                    record_written(context, id, result)?;
+                    Ok(Try::Done(()))
+                }
+                Err(failure) if is_transient_conflict(&failure) => {
+                    Ok(Try::retry_after(failure.code.clone(), failure))
+                }
+                Err(failure) => Err(failure),
+            }
+        })
+        .await
+}
+
+/// A PUT's final body: a Failed provisioning state fails the step; a terminal one marks the id
+/// settled; the body is kept for the deferred values of later steps.
+fn record_written(context: &StepContext, id: &ResourceId, result: Value) -> Result<(), ArmFailure> {
+    let step = context.step();
+    if provisioning_state(&result).is_some_and(|s| s.eq_ignore_ascii_case("Failed")) {
+        return Err(ArmFailure::local(
+            "ProvisioningFailed",
+            format!("{} ended in provisioningState Failed", step.label.address),
+        ));
+    }
+    if is_terminal_state(provisioning_state(&result)) {
+        if let Ok(mut settled) = context.state.settled_ids.lock() {
+            settled.insert(id.clone());
         }
     }
+    if let Ok(mut outputs) = context.state.outputs.lock() {
+        outputs.insert(step.label.address.clone(), result);
+    }
+    Ok(())
 }
 
 /// 409 from a write racing another (a background AKS operation, another client's credential
@@ -423,41 +394,33 @@ async fn delete(context: &StepContext) -> Result<Option<String>, ArmFailure> {
     if kind.is_resource_group() {
         ownership::ensure_resource_group_empty(context.state.arm.as_ref(), &step.label.id).await?;
     }
-    let mut attempt: u32 = 0;
-    loop {
-        if let Some(cluster) = &step.lock {
-            if kind.descriptor().write.cluster_operation {
-                settle_cluster(context, cluster).await?;
-            }
-        }
-        if !kind.descriptor().write.cluster_operation {
-            settled(context, &step.label.id, &step.api_version, kind).await?;
-            settle_tracked_ancestor(context, &step.label.id, kind).await?;
-        }
-        let request = context.write_request(None);
-        match context
-            .state
-            .arm
-            .delete(&step.label.id, &step.api_version, &request)
-            .await
-        {
-            Ok(()) => return Ok(None),
-            Err(failure) if is_transient_conflict(&failure) => {
-                if attempt + 1 >= context.state.options.conflict_attempts {
-                    return Err(failure);
+    let waiting = |reason: String| context.waiting(reason);
+    context
+        .attempts_policy(context.state.options.conflict_attempts)
+        .run(&waiting, |_| async move {
+            if operates_on_cluster(kind) {
+                if let Some(cluster) = &step.lock {
+                    settle_cluster(context, cluster).await?;
                 }
-                let wait = context.backoff(attempt);
-                attempt += 1;
-                context.waiting(format!(
-                    "{}, retrying in {:.1}s",
-                    failure.code,
-                    wait.as_secs_f64()
-                ));
-                tokio::time::sleep(wait).await;
+            } else {
+                settled(context, &step.label.id, &step.api_version, kind).await?;
+                settle_tracked_ancestor(context, &step.label.id, kind).await?;
             }
-            Err(failure) => return Err(failure),
-        }
-    }
+            let request = context.write_request(None);
+            match context
+                .state
+                .arm
+                .delete(&step.label.id, &step.api_version, &request)
+                .await
+            {
+                Ok(()) => Ok(Try::Done(None)),
+                Err(failure) if is_transient_conflict(&failure) => {
+                    Ok(Try::retry_after(failure.code.clone(), failure))
+                }
+                Err(failure) => Err(failure),
+            }
+        })
+        .await
 }
 
 #[cfg(test)]

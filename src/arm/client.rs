@@ -1,8 +1,8 @@
-//! `ArmClient`: construction (credential, pipeline, timings) and GET / list (nextLink paging) /
-//! PUT / PATCH / DELETE / POST; each request is retried (`request.rs`) and writes follow their
-//! long-running operation (`lro.rs`) to the end.
+//! `ArmClient`, the ARM API on top of the transport: construction (credential, pipeline, timings)
+//! and GET / list (nextLink paging, `paging.rs`) / PUT / PATCH / DELETE / POST of resources by id
+//! or path and api-version. Calls are built from `request.rs`, sent by `transport.rs` (retries,
+//! budget), and writes follow their long-running operation (`lro.rs`) to the end.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,13 +11,15 @@ use azure_core::http::{Method, Url};
 use azure_core::Bytes;
 use serde_json::Value;
 
-use crate::arm::cloud::{self, endpoint_prefix, is_loopback, parse_endpoint};
+use crate::arm::cloud::{self, is_loopback, parse_endpoint};
 use crate::arm::credential::TokenProvider;
 use crate::arm::error::ArmError;
-use crate::arm::http::{build_http_client, HttpLayer};
+use crate::arm::http::build_http_client;
 use crate::arm::lro::{self, Operation, WriteOptions};
+use crate::arm::paging::Pages;
 use crate::arm::request::{is_absent, json_object, unexpected_status, Call};
 use crate::arm::retry::Tuning;
+use crate::arm::transport::Transport;
 use crate::cli::{Cloud, CredentialKind};
 use crate::id::ResourceId;
 
@@ -46,27 +48,18 @@ impl Default for ArmClientOptions {
     }
 }
 
-/// An ARM client: one pipeline and connection pool, one credential, shared by clones.
+/// An ARM client: one transport (pipeline, connection pool, credential, throttling budget),
+/// shared by clones.
 #[derive(Clone)]
 pub struct ArmClient {
-    pub(super) inner: Arc<Inner>,
-}
-
-pub(super) struct Inner {
-    pub(super) http: HttpLayer,
-    pub(super) endpoint: Url,
-    pub(super) endpoint_prefix: String,
-    pub(super) deadline: Duration,
-    pub(super) tokens: Arc<TokenProvider>,
-    /// Pacing shared by all requests after ARM throttles one (see `throttle.rs`).
-    pub(super) throttle: crate::arm::throttle::ThrottleGate,
+    transport: Arc<Transport>,
 }
 
 impl fmt::Debug for ArmClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ArmClient")
-            .field("endpoint", &self.inner.endpoint_prefix)
-            .field("credential", &self.inner.tokens.describe())
+            .field("endpoint", &self.endpoint())
+            .field("credential", &self.transport.credential())
             .finish_non_exhaustive()
     }
 }
@@ -171,42 +164,61 @@ impl ArmClient {
         tuning: Tuning,
     ) -> ArmClient {
         ArmClient {
-            inner: Arc::new(Inner {
-                http: HttpLayer::new(http, tokens.clone(), max_concurrency, tuning),
-                endpoint_prefix: endpoint_prefix(&endpoint),
+            transport: Arc::new(Transport::new(
                 endpoint,
-                deadline,
+                http,
                 tokens,
-                throttle: crate::arm::throttle::ThrottleGate::default(),
-            }),
+                max_concurrency,
+                deadline,
+                tuning,
+            )),
         }
     }
 
     /// ARM requests sent so far, retries and polls included.
     pub fn request_count(&self) -> u64 {
-        self.inner.http.sent()
+        self.transport.request_count()
     }
 
     /// The ARM endpoint, without trailing slash.
     pub fn endpoint(&self) -> &str {
-        &self.inner.endpoint_prefix
+        &self.transport.endpoint().prefix
     }
 
-    pub(crate) fn tuning(&self) -> Tuning {
-        self.inner.http.tuning
+    /// How many reads may be in flight now within ARM's read budget (estimated from its answers;
+    /// the documented burst before the first). Collection readers size their fan-out by it.
+    pub fn read_room(&self) -> usize {
+        self.transport.read_room()
+    }
+
+    fn url(&self, path: &str, api_version: &str, query: &[(&str, &str)]) -> Result<Url, ArmError> {
+        self.transport.endpoint().url(path, api_version, query)
+    }
+
+    #[cfg(test)]
+    fn followable(&self, raw: &str, method: Method, resource: &str) -> Result<Url, ArmError> {
+        self.transport.endpoint().followable(raw, method, resource)
     }
 
     /// GET a resource; `None` when ARM says it (or its group or parent) does not exist.
     pub async fn get(&self, id: &ResourceId, api_version: &str) -> Result<Option<Value>, ArmError> {
-        let url = self.url(id.as_str(), api_version, &[])?;
-        let exchange = self.send(&Call::new(Method::Get, id.as_str(), url)).await?;
+        self.get_path(id.as_str(), api_version).await
+    }
+
+    /// GET any ARM path (a subscription, a provider, a resource); `None` on a not-found 404.
+    pub async fn get_path(&self, path: &str, api_version: &str) -> Result<Option<Value>, ArmError> {
+        let url = self.url(path, api_version, &[])?;
+        let exchange = self
+            .transport
+            .send(&Call::new(Method::Get, path, url))
+            .await?;
         if exchange.status == 404 && is_absent(&exchange) {
             return Ok(None);
         }
         if exchange.status != 200 {
-            return Err(unexpected_status(Method::Get, id.as_str(), &exchange));
+            return Err(unexpected_status(Method::Get, path, &exchange));
         }
-        json_object(Method::Get, id.as_str(), &exchange, "a JSON resource body").map(Some)
+        json_object(Method::Get, path, &exchange, "a JSON resource body").map(Some)
     }
 
     /// GET a collection with extra query pairs, following `nextLink` verbatim; all `value` items.
@@ -217,60 +229,24 @@ impl ArmClient {
         api_version: &str,
         query: &[(&str, &str)],
     ) -> Result<Vec<Value>, ArmError> {
-        let mut url = self.url(path, api_version, query)?;
-        let mut seen = HashSet::new();
+        let mut pages = self.pages(path, api_version, query)?;
         let mut items = Vec::new();
-        loop {
-            if !seen.insert(url.to_string()) {
-                return Err(ArmError::Malformed {
-                    method: "GET".into(),
-                    resource: path.into(),
-                    status: None,
-                    expected: "a nextLink to a page not read yet".into(),
-                    detail: format!("a nextLink loop back to {url}"),
-                    request_id: None,
-                });
-            }
-            let exchange = self.send(&Call::new(Method::Get, path, url)).await?;
-            if exchange.status == 404 && is_absent(&exchange) && seen.len() == 1 {
-                return Ok(Vec::new());
-            }
-            if exchange.status != 200 {
-                return Err(unexpected_status(Method::Get, path, &exchange));
-            }
-            let page = json_object(
-                Method::Get,
-                path,
-                &exchange,
-                "a JSON page {\"value\": [...]}",
-            )?;
-            let malformed = |detail: &str| ArmError::Malformed {
-                method: "GET".into(),
-                resource: path.into(),
-                status: Some(exchange.status),
-                expected: "a JSON page {\"value\": [...], \"nextLink\": ...}".into(),
-                detail: detail.into(),
-                request_id: exchange.request_id.clone(),
-            };
-            match page.get("value") {
-                Some(Value::Array(values)) => {
-                    // An item ARM would never send is refused, not skipped: skipping it would
-                    // make an existing resource look absent.
-                    if let Some(problem) = values.iter().find_map(item_problem) {
-                        return Err(malformed(&problem));
-                    }
-                    items.extend(values.iter().cloned())
-                }
-                Some(Value::Null) | None => {}
-                Some(_) => return Err(malformed("a `value` that is not an array")),
-            }
-            match page.get("nextLink") {
-                None | Some(Value::Null) => return Ok(items),
-                Some(Value::String(next)) if next.trim().is_empty() => return Ok(items),
-                Some(Value::String(next)) => url = self.followable(next, Method::Get, path)?,
-                Some(_) => return Err(malformed("a `nextLink` that is not a string")),
-            }
+        while let Some(page) = pages.next_page().await? {
+            items.extend(page);
         }
+        Ok(items)
+    }
+
+    /// The pages of a collection one by one, so a caller can act on the first page while the
+    /// next is read (see [`Pages`]).
+    pub fn pages(
+        &self,
+        path: &str,
+        api_version: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Pages, ArmError> {
+        let url = self.url(path, api_version, query)?;
+        Ok(Pages::new(Arc::clone(&self.transport), path, url))
     }
 
     /// PUT `body` and follow the operation to its end; the final resource body.
@@ -308,13 +284,12 @@ impl ArmClient {
         let url = self.url(id.as_str(), api_version, &[])?;
         let payload = serialize(method, id.as_str(), &without_provisioning_state(body))?;
         let call = Call {
-            method,
-            resource: id.as_str(),
-            url: url.clone(),
             body: Some(payload),
             if_match: options.if_match,
+            on_hold: options.throttled,
+            ..Call::new(method, id.as_str(), url.clone())
         };
-        let exchange = self.send(&call).await?;
+        let exchange = self.transport.send(&call).await?;
         if !exchange.is_success() {
             return Err(unexpected_status(method, id.as_str(), &exchange));
         }
@@ -323,7 +298,7 @@ impl ArmClient {
             resource: id.as_str(),
             resource_url: url,
         };
-        match lro::complete(self, &operation, exchange, options).await? {
+        match lro::complete(&self.transport, &operation, exchange, options).await? {
             Some(body) => Ok(body),
             None => Err(ArmError::Malformed {
                 method: method.as_str().into(),
@@ -346,9 +321,10 @@ impl ArmClient {
         let url = self.url(id.as_str(), api_version, &[])?;
         let call = Call {
             if_match: options.if_match,
+            on_hold: options.throttled,
             ..Call::new(Method::Delete, id.as_str(), url.clone())
         };
-        let exchange = self.send(&call).await?;
+        let exchange = self.transport.send(&call).await?;
         if exchange.status == 404 && is_absent(&exchange) {
             return Ok(());
         }
@@ -360,7 +336,7 @@ impl ArmClient {
             resource: id.as_str(),
             resource_url: url,
         };
-        lro::complete(self, &operation, exchange, options).await?;
+        lro::complete(&self.transport, &operation, exchange, options).await?;
         Ok(())
     }
 
@@ -380,9 +356,10 @@ impl ArmClient {
         let call = Call {
             body: payload,
             if_match: options.if_match,
+            on_hold: options.throttled,
             ..Call::new(Method::Post, path, url.clone())
         };
-        let exchange = self.send(&call).await?;
+        let exchange = self.transport.send(&call).await?;
         if !exchange.is_success() {
             return Err(unexpected_status(Method::Post, path, &exchange));
         }
@@ -391,45 +368,7 @@ impl ArmClient {
             resource: path,
             resource_url: url,
         };
-        lro::complete(self, &operation, exchange, options).await
-    }
-}
-
-/// Why a list item is not something ARM sends (`None` when it is fine): not an object, or an
-/// `id`, `name` or `type` that is not a string, or `tags` that are not an object.
-fn item_problem(item: &Value) -> Option<String> {
-    let Value::Object(fields) = item else {
-        return Some(format!(
-            "a `value` item that is not an object: {}",
-            short(item)
-        ));
-    };
-    for field in ["id", "name", "type"] {
-        if fields.get(field).is_some_and(|value| !value.is_string()) {
-            return Some(format!(
-                "a `value` item whose `{field}` is not a string: {}",
-                short(item)
-            ));
-        }
-    }
-    if fields
-        .get("tags")
-        .is_some_and(|tags| !(tags.is_object() || tags.is_null()))
-    {
-        return Some(format!(
-            "a `value` item whose `tags` are not an object: {}",
-            short(item)
-        ));
-    }
-    None
-}
-
-/// A JSON value cut to a readable length for an error message.
-fn short(value: &Value) -> String {
-    let text = value.to_string();
-    match text.char_indices().nth(120) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text,
+        lro::complete(&self.transport, &operation, exchange, options).await
     }
 }
 
@@ -455,6 +394,13 @@ fn without_provisioning_state(body: &Value) -> Value {
         properties.remove("provisioningState");
     }
     body
+}
+
+impl ArmClient {
+    /// The credential that produces (or will produce) this client's tokens, e.g. `azure-cli`.
+    pub fn credential_name(&self) -> String {
+        self.transport.credential()
+    }
 }
 
 #[cfg(test)]

@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 use azure_core::http::{Method, Url};
 use serde_json::Value;
 
-use crate::arm::client::ArmClient;
 use crate::arm::error::{ArmError, ErrorDetail};
 use crate::arm::http::Exchange;
 use crate::arm::request::{json_object, unexpected_status, Call};
 use crate::arm::retry::poll_interval;
+use crate::arm::throttle::BudgetWait;
+use crate::arm::transport::Transport;
 
 /// Deadline of a long-running operation when the caller sets none.
 pub const DEFAULT_LRO_DEADLINE: Duration = Duration::from_secs(30 * 60);
@@ -25,6 +26,8 @@ pub struct WriteOptions<'a> {
     pub deadline: Option<Duration>,
     /// Called on each poll.
     pub progress: Option<&'a (dyn Fn(LroProgress) + Send + Sync)>,
+    /// Called when a request of the write (or a poll) waits for ARM's throttling budget.
+    pub throttled: Option<&'a (dyn Fn(BudgetWait) + Send + Sync)>,
 }
 
 impl std::fmt::Debug for WriteOptions<'_> {
@@ -33,6 +36,7 @@ impl std::fmt::Debug for WriteOptions<'_> {
             .field("if_match", &self.if_match)
             .field("deadline", &self.deadline)
             .field("progress", &self.progress.is_some())
+            .field("throttled", &self.throttled.is_some())
             .finish()
     }
 }
@@ -90,13 +94,13 @@ fn provisioning_state(body: &Value) -> String {
 /// Follows the operation `initial` started to its end. PUT/PATCH yield the final resource body,
 /// POST the final body if any, DELETE `None`.
 pub(crate) async fn complete(
-    client: &ArmClient,
+    transport: &Transport,
     operation: &Operation<'_>,
     initial: Exchange,
     options: &WriteOptions<'_>,
 ) -> Result<Option<Value>, ArmError> {
     let tracker = Tracker {
-        client,
+        transport,
         operation,
         options,
         started: Instant::now(),
@@ -106,7 +110,7 @@ pub(crate) async fn complete(
 }
 
 struct Tracker<'a> {
-    client: &'a ArmClient,
+    transport: &'a Transport,
     operation: &'a Operation<'a>,
     options: &'a WriteOptions<'a>,
     started: Instant,
@@ -122,7 +126,7 @@ struct Polling {
 impl Tracker<'_> {
     async fn run(&self, initial: Exchange) -> Result<Option<Value>, ArmError> {
         let method = self.operation.method;
-        let first_wait = poll_interval(&initial.headers, self.client.tuning().default_poll);
+        let first_wait = poll_interval(&initial.headers, self.transport.tuning().default_poll);
         let location = initial.header("location").map(str::to_string);
         if let Some(raw) = initial.header("azure-asyncoperation") {
             let url = self.followable(raw)?;
@@ -244,7 +248,7 @@ impl Tracker<'_> {
                     None => terminal_sightings = 0,
                 }
             }
-            wait = poll_interval(&exchange.headers, self.client.tuning().default_poll);
+            wait = poll_interval(&exchange.headers, self.transport.tuning().default_poll);
         }
     }
 
@@ -252,7 +256,7 @@ impl Tracker<'_> {
     fn should_cross_check(&self, polls: u32) -> bool {
         self.operation.method != Method::Post
             && polls.is_multiple_of(4)
-            && self.started.elapsed() >= self.client.tuning().cross_check_after
+            && self.started.elapsed() >= self.transport.tuning().cross_check_after
     }
 
     /// The resource's state when terminal: `Some(Some(body))` for a terminal resource,
@@ -347,7 +351,7 @@ impl Tracker<'_> {
                     });
                 }
             }
-            wait = poll_interval(&exchange.headers, self.client.tuning().default_poll);
+            wait = poll_interval(&exchange.headers, self.transport.tuning().default_poll);
         }
     }
 
@@ -397,7 +401,7 @@ impl Tracker<'_> {
                     State::Running => {}
                 }
             }
-            wait = poll_interval(&exchange.headers, self.client.tuning().default_poll);
+            wait = poll_interval(&exchange.headers, self.transport.tuning().default_poll);
         }
     }
 
@@ -426,13 +430,11 @@ impl Tracker<'_> {
     }
 
     async fn get(&self, url: &Url) -> Result<Exchange, ArmError> {
-        self.client
-            .send(&Call::new(
-                Method::Get,
-                self.operation.resource,
-                url.clone(),
-            ))
-            .await
+        let call = Call {
+            on_hold: self.options.throttled,
+            ..Call::new(Method::Get, self.operation.resource, url.clone())
+        };
+        self.transport.send(&call).await
     }
 
     /// Sleeps `wait`, or fails with `DeadlineExceeded` when the deadline has passed.
@@ -466,7 +468,8 @@ impl Tracker<'_> {
     }
 
     fn followable(&self, raw: &str) -> Result<Url, ArmError> {
-        self.client
+        self.transport
+            .endpoint()
             .followable(raw, self.operation.method, self.operation.resource)
     }
 

@@ -91,10 +91,3 @@ pub async fn subscription_tenant(
             subscription: subscription.to_owned(),
         })
 }
-
-impl ArmClient {
-    /// The credential that produces (or will produce) this client's tokens, e.g. `azure-cli`.
-    pub fn credential_name(&self) -> String {
-        self.inner.tokens.describe()
-    }
-}

@@ -10,6 +10,7 @@ use crate::cli::{Cli, Command};
 
 mod adopt;
 mod apply;
+mod check;
 mod completions;
 mod destroy;
 mod dr;
@@ -82,5 +83,6 @@ async fn dispatch(command: Command) -> Result<ExitStatus, CommandError> {
         Command::Dr(args) => dr::run(&args).await,
         Command::Completions(args) => completions::run_completions(&args),
         Command::Man => completions::run_man(),
+        Command::Check(args) => check::run(&args),
     }
 }

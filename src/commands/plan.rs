@@ -10,6 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::arm::ArmClient;
+use crate::check;
 use crate::cli::{ArmArgs, OutputFormat, PlanArgs};
 use crate::commands::estate::{load_and_connect, Connected};
 use crate::commands::{CommandError, ExitStatus};
@@ -17,7 +18,7 @@ use crate::desired::{self, DesiredState};
 use crate::live::{self, LiveError, LiveState};
 use crate::plan::Plan;
 use crate::planner::{self, PlanOptions};
-use crate::render::{plan_json, plan_markdown, plan_text};
+use crate::render::{check_text, plan_json, plan_markdown, plan_text};
 use crate::sandbox::Connection;
 
 /// The environment variable GitHub Actions points at the job summary file.
@@ -26,6 +27,8 @@ pub(crate) const STEP_SUMMARY_VARIABLE: &str = "GITHUB_STEP_SUMMARY";
 /// Everything a plan was built from, for commands that go on to apply it.
 pub(crate) struct Prepared {
     pub plan: Plan,
+    /// `aksctl check` of the estate (offline): `plan` shows it as notices.
+    pub check_report: check::Report,
     pub desired: DesiredState,
     /// The ARM client (and, with `--sandbox`, the server behind it: keep it alive).
     pub connection: Connection,
@@ -54,6 +57,7 @@ pub(crate) async fn prepare(
     plan.notices
         .extend(desired::unlowered_fields(&loaded.estate));
     Ok(Prepared {
+        check_report: check::check(&loaded, &check::CheckOptions::default()),
         plan,
         desired,
         connection,
@@ -75,13 +79,21 @@ async fn read_live(client: &ArmClient, desired: &DesiredState) -> Result<LiveSta
 
 /// Runs `aksctl plan`.
 pub async fn run(args: &PlanArgs) -> Result<ExitStatus, CommandError> {
-    let prepared = prepare(
+    let mut prepared = prepare(
         &args.files.files,
         &args.arm,
         &args.target,
         crate::live::MAX_PARALLEL_READS,
     )
     .await?;
+    if let Some(level) = args.check_fail_on {
+        if prepared.check_report.fails(level) {
+            check_text::print_blocked(&prepared.check_report, level);
+            return Ok(ExitStatus::Failure);
+        }
+    }
+    let check_notices = check::plan_notices(&prepared.check_report);
+    prepared.plan.notices.extend(check_notices);
     let plan = &prepared.plan;
     if let Some(path) = &args.out {
         save(plan, path)?;

@@ -182,6 +182,12 @@ pub fn deferred(path: &str, source: &str, output: &str) -> Deferred {
     }
 }
 
+/// An estate resource as the estate writes it (camelCase keys), for the kind's field mapping
+/// (`crate::kind::fields`). Plain data structs always serialize; `Null` would map nothing.
+pub fn estate_value(resource: &impl serde::Serialize) -> Value {
+    serde_json::to_value(resource).unwrap_or_default()
+}
+
 /// Inserts `key: value` when `value` is `Some`.
 pub fn insert_some<T: Into<Value>>(object: &mut Map<String, Value>, key: &str, value: Option<T>) {
     if let Some(value) = value {

@@ -2,11 +2,14 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::desired::context::{address_of, address_of_resource, insert_some, Lowering};
+use crate::desired::context::{
+    address_of, address_of_resource, estate_value, insert_some, Lowering,
+};
 use crate::desired::lower::LowerError;
 use crate::desired::DesiredResource;
+use crate::kind::fields::lower_fields;
 use crate::kind::Kind;
-use crate::spec::types::KeyVaultSku;
+use crate::spec::types::{KeyVaultSku, TrackedResource};
 
 /// `resourceGroup/<name>`: `{location, tags}`.
 pub fn lower_resource_groups(lowering: &mut Lowering<'_>) {
@@ -43,29 +46,10 @@ pub fn lower_registries(lowering: &mut Lowering<'_>) -> Result<(), LowerError> {
             &registry.resource_group,
             &registry.tags,
         );
-        body.insert("sku".to_string(), json!({"name": registry.sku.as_str()}));
-        let mut properties = Map::new();
-        insert_some(
-            &mut properties,
-            "adminUserEnabled",
-            registry.admin_user_enabled,
-        );
-        insert_some(
-            &mut properties,
-            "publicNetworkAccess",
-            registry.public_network_access.map(|access| access.as_str()),
-        );
-        insert_some(
-            &mut properties,
-            "zoneRedundancy",
-            registry.zone_redundancy.map(|switch| switch.as_str()),
-        );
-        if !properties.is_empty() {
-            body.insert("properties".to_string(), Value::Object(properties));
-        }
+        lower_fields(registry.kind(), &estate_value(registry), &mut body);
         let resource = DesiredResource {
             address: address.clone(),
-            kind: Kind::ContainerRegistry,
+            kind: registry.kind(),
             id: lowering.id_of(registry),
             body: Value::Object(body),
             deferred: Vec::new(),

@@ -1,12 +1,13 @@
 //! Lowering of Log Analytics workspaces: `logAnalyticsWorkspace/<name>` with its plan,
 //! retention, daily cap and network switches (ARM's defaults are not sent).
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
-use crate::desired::context::{address_of_resource, insert_some, Lowering};
+use crate::desired::context::{address_of_resource, estate_value, Lowering};
 use crate::desired::lower::LowerError;
 use crate::desired::DesiredResource;
-use crate::kind::Kind;
+use crate::kind::fields::lower_fields;
+use crate::spec::types::TrackedResource;
 
 /// One resource per declared workspace, after its resource group.
 pub fn lower_workspaces(lowering: &mut Lowering<'_>) -> Result<(), LowerError> {
@@ -17,39 +18,10 @@ pub fn lower_workspaces(lowering: &mut Lowering<'_>) -> Result<(), LowerError> {
             &workspace.resource_group,
             &workspace.tags,
         );
-        let mut properties = Map::new();
-        if let Some(sku) = workspace.sku {
-            properties.insert("sku".to_string(), json!({"name": sku.as_str()}));
-        }
-        insert_some(
-            &mut properties,
-            "retentionInDays",
-            workspace.retention_in_days,
-        );
-        if let Some(quota) = workspace.daily_quota_gb {
-            properties.insert(
-                "workspaceCapping".to_string(),
-                json!({"dailyQuotaGb": quota}),
-            );
-        }
-        insert_some(
-            &mut properties,
-            "publicNetworkAccessForIngestion",
-            workspace
-                .public_network_access_for_ingestion
-                .map(|access| access.as_str()),
-        );
-        insert_some(
-            &mut properties,
-            "publicNetworkAccessForQuery",
-            workspace
-                .public_network_access_for_query
-                .map(|access| access.as_str()),
-        );
-        body.insert("properties".to_string(), Value::Object(properties));
+        lower_fields(workspace.kind(), &estate_value(workspace), &mut body);
         let resource = DesiredResource {
             address: address.clone(),
-            kind: Kind::LogAnalyticsWorkspace,
+            kind: workspace.kind(),
             id: lowering.id_of(workspace),
             body: Value::Object(body),
             deferred: Vec::new(),

@@ -10,7 +10,7 @@ use crate::export::context::{
     bool_at, group_of, issuer_key, name_of, pick, str_at, strings_at, tags_of, u32_at,
     ClusterFacts, Exporting,
 };
-use crate::export::inventory::id_of;
+use crate::export::inventory::{id_of, Inventory};
 use crate::export::schedules::maintenance_window;
 use crate::kind::Kind;
 use crate::spec::types::{
@@ -433,4 +433,52 @@ fn pool(body: &Value, cluster_version: &str, default_max_pods: &[u32]) -> NodePo
         pod_subnet: crate::export::cluster_settings::pod_subnet(&properties),
         kubelet_config: crate::export::cluster_settings::kubelet_config(&properties),
     }
+}
+
+/// The inventory without what lies in a cluster's node resource group (AKS's own resources, read
+/// when the user asks for that group): it is referred to, never declared.
+pub(super) fn without_node_resource_group_content(inventory: &Inventory) -> Inventory {
+    let node_groups = node_resource_groups(inventory);
+    let outside = |body: &serde_json::Value| {
+        !str_at(body, "/id")
+            .map(crate::id::ResourceId::new)
+            .and_then(|id| id.resource_group_name().map(str::to_ascii_lowercase))
+            .is_some_and(|group| node_groups.contains(&group))
+    };
+    let mut filtered = inventory.clone();
+    filtered.resources.retain(|body| outside(body));
+    filtered.children.retain(|body| outside(body));
+    filtered
+}
+
+/// A requested group that is a cluster's node resource group is AKS's, not the estate's.
+pub(super) fn skip_node_resource_groups(
+    exporting: &mut Exporting<'_>,
+    groups: &mut Vec<crate::spec::types::ResourceGroup>,
+) {
+    let node_groups = node_resource_groups(exporting.inventory);
+    let subscription = exporting.inventory.subscription.clone();
+    groups.retain(|group| {
+        let node_group = node_groups.contains(&group.name.to_ascii_lowercase());
+        if node_group {
+            exporting.skip(
+                Kind::ResourceGroup.arm_type(),
+                &format!(
+                    "/subscriptions/{subscription}/resourceGroups/{}",
+                    group.name
+                ),
+                "the node resource group of an exported cluster: AKS manages it and its content",
+            );
+        }
+        !node_group
+    });
+}
+
+/// The node resource groups of the exported clusters, lower case.
+fn node_resource_groups(inventory: &Inventory) -> Vec<String> {
+    inventory
+        .of_kind(Kind::ManagedCluster)
+        .filter_map(|body| str_at(body, "/properties/nodeResourceGroup"))
+        .map(str::to_ascii_lowercase)
+        .collect()
 }

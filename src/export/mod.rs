@@ -32,7 +32,6 @@ mod tests;
 use std::collections::BTreeMap;
 
 use crate::export::context::{canonical_location, common_tags, owner_of, str_at, Exporting};
-use crate::kind::Kind;
 use crate::live::{ArmReader, ReadFailure};
 use crate::render::estate::estate_yaml;
 use crate::spec::types::{Estate, Metadata, API_VERSION, KIND};
@@ -107,18 +106,19 @@ pub async fn export<R: ArmReader>(
 
 /// Converts what was read to an estate (pure).
 pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
-    let without_node_groups = without_node_resource_group_content(inventory);
+    let without_node_groups = cluster::without_node_resource_group_content(inventory);
     let inventory = &without_node_groups;
     let mut exporting = Exporting::new(inventory);
     exporting.location = most_common_location(inventory);
+    // Identities and vaults carry their tenant.
     exporting.tenant = inventory
-        .of_kind(Kind::UserAssignedIdentity)
-        .chain(inventory.of_kind(Kind::KeyVault))
+        .resources
+        .iter()
         .find_map(|body| str_at(body, "/properties/tenantId"))
         .map(str::to_owned);
 
     let mut resource_groups = services::export_groups(&mut exporting);
-    skip_node_resource_groups(&mut exporting, &mut resource_groups);
+    cluster::skip_node_resource_groups(&mut exporting, &mut resource_groups);
     let registries = services::export_registries(&mut exporting);
     let key_vaults = services::export_key_vaults(&mut exporting);
     let storage_accounts = services::export_storage_accounts(&mut exporting);
@@ -192,6 +192,7 @@ pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
         clusters,
         identities,
         role_assignments,
+        checks: None,
     };
     hoist_common_tags(&mut estate);
     Exported {
@@ -297,54 +298,6 @@ fn most_common_location(inventory: &Inventory) -> String {
         })
         .map(|(location, _)| location)
         .unwrap_or_else(|| "eastus".to_owned())
-}
-
-/// The inventory without what lies in a cluster's node resource group (AKS's own resources, read
-/// when the user asks for that group): it is referred to, never declared.
-fn without_node_resource_group_content(inventory: &Inventory) -> Inventory {
-    let node_groups: Vec<String> = inventory
-        .of_kind(Kind::ManagedCluster)
-        .filter_map(|body| str_at(body, "/properties/nodeResourceGroup"))
-        .map(str::to_ascii_lowercase)
-        .collect();
-    let outside = |body: &serde_json::Value| {
-        !str_at(body, "/id")
-            .map(crate::id::ResourceId::new)
-            .and_then(|id| id.resource_group_name().map(str::to_ascii_lowercase))
-            .is_some_and(|group| node_groups.contains(&group))
-    };
-    let mut filtered = inventory.clone();
-    filtered.resources.retain(|body| outside(body));
-    filtered.children.retain(|body| outside(body));
-    filtered
-}
-
-/// A requested group that is a cluster's node resource group is AKS's, not the estate's.
-fn skip_node_resource_groups(
-    exporting: &mut Exporting<'_>,
-    groups: &mut Vec<crate::spec::types::ResourceGroup>,
-) {
-    let node_groups: Vec<String> = exporting
-        .inventory
-        .of_kind(Kind::ManagedCluster)
-        .filter_map(|body| str_at(body, "/properties/nodeResourceGroup"))
-        .map(str::to_ascii_lowercase)
-        .collect();
-    let subscription = exporting.inventory.subscription.clone();
-    groups.retain(|group| {
-        let node_group = node_groups.contains(&group.name.to_ascii_lowercase());
-        if node_group {
-            exporting.skip(
-                Kind::ResourceGroup.arm_type(),
-                &format!(
-                    "/subscriptions/{subscription}/resourceGroups/{}",
-                    group.name
-                ),
-                "the node resource group of an exported cluster: AKS manages it and its content",
-            );
-        }
-        !node_group
-    });
 }
 
 /// Moves tags every tracked resource carries with the same value up to the estate's `tags`.

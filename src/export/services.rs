@@ -10,6 +10,7 @@ use crate::export::context::{
 };
 use crate::export::inventory::id_of;
 use crate::export::schedules::geo_replications;
+use crate::kind::fields::exported_field;
 use crate::kind::Kind;
 use crate::spec::types::{
     BlobContainer, ContainerPublicAccess, KeyVault, KeyVaultSku, LifecycleRule,
@@ -59,28 +60,30 @@ pub fn export_registries(exporting: &mut Exporting<'_>) -> Vec<Registry> {
     for body in bodies {
         let name = name_of(body);
         let Some(id) = id_of(body) else { continue };
-        let Some(sku) = str_at(body, "/sku/name")
-            .and_then(|text| pick(RegistrySku::ALL, RegistrySku::as_str, text))
+        let kind = Kind::ContainerRegistry;
+        let field = |key: &str| exported_field(kind, key, body);
+        let text = |key: &str| field(key).and_then(Value::as_str);
+        let Some(sku) =
+            text("sku").and_then(|text| pick(RegistrySku::ALL, RegistrySku::as_str, text))
         else {
             exporting.skip(
-                Kind::ContainerRegistry.arm_type(),
+                kind.arm_type(),
                 id.as_str(),
                 "its SKU is not one the estate format knows",
             );
             continue;
         };
         let group = group_of(body);
-        exporting.add_scope(&id, Kind::ContainerRegistry);
+        exporting.add_scope(&id, kind);
         registries.push(Registry {
             location: exporting.own_location(body, &group),
             tags: tags_of(body),
             sku,
-            admin_user_enabled: bool_at(body, "/properties/adminUserEnabled")
-                .filter(|enabled| *enabled),
-            public_network_access: public_access_disabled(body),
-            zone_redundancy: str_at(body, "/properties/zoneRedundancy")
-                .and_then(|text| pick(Switch::ALL, Switch::as_str, text))
-                .filter(|switch| *switch == Switch::Enabled),
+            admin_user_enabled: field("adminUserEnabled").and_then(Value::as_bool),
+            public_network_access: text("publicNetworkAccess")
+                .and_then(|text| pick(PublicNetworkAccess::ALL, PublicNetworkAccess::as_str, text)),
+            zone_redundancy: text("zoneRedundancy")
+                .and_then(|text| pick(Switch::ALL, Switch::as_str, text)),
             geo_replications: geo_replications(exporting, &id, body),
             resource_group: group,
             name,
@@ -345,35 +348,30 @@ pub fn export_workspaces(exporting: &mut Exporting<'_>) -> Vec<LogAnalyticsWorks
     for body in bodies {
         let Some(id) = id_of(body) else { continue };
         let group = group_of(body);
-        exporting.add_scope(&id, Kind::LogAnalyticsWorkspace);
-        let access = |pointer: &str| {
-            str_at(body, pointer)
-                .and_then(|text| {
-                    pick(
-                        WorkspaceNetworkAccess::ALL,
-                        WorkspaceNetworkAccess::as_str,
-                        text,
-                    )
-                })
-                .filter(|access| *access != WorkspaceNetworkAccess::Enabled)
+        let kind = Kind::LogAnalyticsWorkspace;
+        exporting.add_scope(&id, kind);
+        let field = |key: &str| exported_field(kind, key, body);
+        let access = |key: &str| {
+            field(key).and_then(Value::as_str).and_then(|text| {
+                pick(
+                    WorkspaceNetworkAccess::ALL,
+                    WorkspaceNetworkAccess::as_str,
+                    text,
+                )
+            })
         };
         workspaces.push(LogAnalyticsWorkspace {
             location: exporting.own_location(body, &group),
             tags: tags_of(body),
-            sku: str_at(body, "/properties/sku/name")
+            sku: field("sku")
+                .and_then(Value::as_str)
                 .and_then(|text| pick(WorkspaceSku::ALL, WorkspaceSku::as_str, text)),
-            retention_in_days: body
-                .pointer("/properties/retentionInDays")
+            retention_in_days: field("retentionInDays")
                 .and_then(Value::as_u64)
                 .and_then(|days| u32::try_from(days).ok()),
-            daily_quota_gb: body
-                .pointer("/properties/workspaceCapping/dailyQuotaGb")
-                .and_then(Value::as_f64)
-                .filter(|quota| *quota >= 0.0),
-            public_network_access_for_ingestion: access(
-                "/properties/publicNetworkAccessForIngestion",
-            ),
-            public_network_access_for_query: access("/properties/publicNetworkAccessForQuery"),
+            daily_quota_gb: field("dailyQuotaGb").and_then(Value::as_f64),
+            public_network_access_for_ingestion: access("publicNetworkAccessForIngestion"),
+            public_network_access_for_query: access("publicNetworkAccessForQuery"),
             resource_group: group,
             name: name_of(body),
         });

@@ -106,6 +106,7 @@ pub const MANAGED_CLUSTER: KindDescriptor = KindDescriptor {
         deadline_minutes: 45,
         lane: Lane::LongRunning,
     },
+    fields: &[],
 };
 
 pub const AGENT_POOL: KindDescriptor = KindDescriptor {
@@ -187,6 +188,7 @@ pub const AGENT_POOL: KindDescriptor = KindDescriptor {
         deadline_minutes: 30,
         lane: Lane::LongRunning,
     },
+    fields: &[],
 };
 
 pub const MAINTENANCE_CONFIGURATION: KindDescriptor = KindDescriptor {
@@ -222,4 +224,5 @@ pub const MAINTENANCE_CONFIGURATION: KindDescriptor = KindDescriptor {
     },
     destructive_replace: false,
     timing: QUICK,
+    fields: &[],
 };

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use crate::kind::fields::FieldMapping;
 use crate::kind::Kind;
 
 /// Everything aksctl knows about one kind.
@@ -41,6 +42,8 @@ pub struct KindDescriptor {
     pub destructive_replace: bool,
     /// How long its operations take and which scheduler lane runs them.
     pub timing: Timing,
+    /// The estate fields lowering copies into the ARM body and export copies back.
+    pub fields: &'static [FieldMapping],
 }
 
 /// How aksctl knows a live resource is this estate's.

@@ -28,6 +28,8 @@ pub const CLUSTER_EXTENSION: KindDescriptor = KindDescriptor {
     ownership: Ownership::Parent,
     recovers_soft_deleted: false,
     singleton_name: None,
+    // Lowered and exported by `desired::gitops` and `export::gitops` (a nested estate shape).
+    fields: &[],
     // Only under clusters that declare one: a cluster may carry extensions others installed
     // (Dapr, Azure Monitor) that this estate does not describe.
     read: Read::ChildList(ChildRead {
@@ -83,6 +85,7 @@ pub const FLUX_CONFIGURATION: KindDescriptor = KindDescriptor {
     ownership: Ownership::Parent,
     recovers_soft_deleted: false,
     singleton_name: None,
+    fields: &[],
     read: Read::ChildList(ChildRead {
         when: ReadWhen::OwnedOrDeclared,
         parent_condition: None,

@@ -34,6 +34,7 @@ pub const USER_ASSIGNED_IDENTITY: KindDescriptor = KindDescriptor {
     write: PLAIN_WRITE,
     destructive_replace: false,
     timing: QUICK,
+    fields: &[],
 };
 
 pub const FEDERATED_IDENTITY_CREDENTIAL: KindDescriptor = KindDescriptor {
@@ -59,6 +60,7 @@ pub const FEDERATED_IDENTITY_CREDENTIAL: KindDescriptor = KindDescriptor {
     },
     destructive_replace: false,
     timing: QUICK,
+    fields: &[],
 };
 
 pub const ROLE_ASSIGNMENT: KindDescriptor = KindDescriptor {
@@ -96,4 +98,5 @@ pub const ROLE_ASSIGNMENT: KindDescriptor = KindDescriptor {
     },
     destructive_replace: false,
     timing: QUICK,
+    fields: &[],
 };

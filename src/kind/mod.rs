@@ -4,6 +4,7 @@
 
 mod cluster;
 pub mod descriptor;
+pub mod fields;
 mod gitops;
 mod identity;
 mod platform;

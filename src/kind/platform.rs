@@ -5,6 +5,7 @@ use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership,
     ParentCondition, Read, ReadWhen, Timing, PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
+use crate::kind::fields::FieldMapping;
 use crate::kind::Kind;
 
 pub const RESOURCE_GROUP: KindDescriptor = KindDescriptor {
@@ -33,6 +34,7 @@ pub const RESOURCE_GROUP: KindDescriptor = KindDescriptor {
         deadline_minutes: 30,
         ..QUICK
     },
+    fields: &[],
 };
 
 pub const CONTAINER_REGISTRY: KindDescriptor = KindDescriptor {
@@ -85,6 +87,28 @@ pub const CONTAINER_REGISTRY: KindDescriptor = KindDescriptor {
         deadline_minutes: 10,
         lane: Lane::Short,
     },
+    fields: &[
+        FieldMapping {
+            estate: "sku",
+            arm: "/sku/name",
+            arm_default: None,
+        },
+        FieldMapping {
+            estate: "adminUserEnabled",
+            arm: "/properties/adminUserEnabled",
+            arm_default: Some(Implied::Boolean(false)),
+        },
+        FieldMapping {
+            estate: "publicNetworkAccess",
+            arm: "/properties/publicNetworkAccess",
+            arm_default: Some(Implied::Text("Enabled")),
+        },
+        FieldMapping {
+            estate: "zoneRedundancy",
+            arm: "/properties/zoneRedundancy",
+            arm_default: Some(Implied::Text("Disabled")),
+        },
+    ],
 };
 
 pub const REGISTRY_REPLICATION: KindDescriptor = KindDescriptor {
@@ -132,6 +156,7 @@ pub const REGISTRY_REPLICATION: KindDescriptor = KindDescriptor {
         deadline_minutes: 15,
         lane: Lane::Short,
     },
+    fields: &[],
 };
 
 pub const KEY_VAULT: KindDescriptor = KindDescriptor {
@@ -191,4 +216,5 @@ pub const KEY_VAULT: KindDescriptor = KindDescriptor {
         deadline_minutes: 10,
         lane: Lane::Short,
     },
+    fields: &[],
 };

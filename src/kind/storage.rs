@@ -82,6 +82,7 @@ pub const STORAGE_ACCOUNT: KindDescriptor = KindDescriptor {
         deadline_minutes: 10,
         lane: Lane::Short,
     },
+    fields: &[],
 };
 
 pub const BLOB_SERVICE: KindDescriptor = KindDescriptor {
@@ -111,6 +112,7 @@ pub const BLOB_SERVICE: KindDescriptor = KindDescriptor {
     },
     destructive_replace: false,
     timing: QUICK,
+    fields: &[],
 };
 
 pub const BLOB_CONTAINER: KindDescriptor = KindDescriptor {
@@ -157,6 +159,7 @@ pub const BLOB_CONTAINER: KindDescriptor = KindDescriptor {
     },
     destructive_replace: false,
     timing: QUICK,
+    fields: &[],
 };
 
 pub const STORAGE_MANAGEMENT_POLICY: KindDescriptor = KindDescriptor {
@@ -185,4 +188,5 @@ pub const STORAGE_MANAGEMENT_POLICY: KindDescriptor = KindDescriptor {
     },
     destructive_replace: false,
     timing: QUICK,
+    fields: &[],
 };

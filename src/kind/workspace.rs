@@ -4,6 +4,7 @@ use crate::kind::descriptor::{
     ChangeClass, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership, Read, Timing,
     PLAIN_DIFF, PLAIN_WRITE,
 };
+use crate::kind::fields::FieldMapping;
 
 pub const LOG_ANALYTICS_WORKSPACE: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.OperationalInsights/workspaces",
@@ -57,4 +58,31 @@ pub const LOG_ANALYTICS_WORKSPACE: KindDescriptor = KindDescriptor {
         deadline_minutes: 10,
         lane: Lane::Short,
     },
+    fields: &[
+        FieldMapping {
+            estate: "sku",
+            arm: "/properties/sku/name",
+            arm_default: None,
+        },
+        FieldMapping {
+            estate: "retentionInDays",
+            arm: "/properties/retentionInDays",
+            arm_default: None,
+        },
+        FieldMapping {
+            estate: "dailyQuotaGb",
+            arm: "/properties/workspaceCapping/dailyQuotaGb",
+            arm_default: Some(Implied::Integer(-1)),
+        },
+        FieldMapping {
+            estate: "publicNetworkAccessForIngestion",
+            arm: "/properties/publicNetworkAccessForIngestion",
+            arm_default: Some(Implied::Text("Enabled")),
+        },
+        FieldMapping {
+            estate: "publicNetworkAccessForQuery",
+            arm: "/properties/publicNetworkAccessForQuery",
+            arm_default: Some(Implied::Text("Enabled")),
+        },
+    ],
 };

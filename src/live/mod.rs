@@ -8,6 +8,7 @@
 mod arm_reader;
 mod collections;
 mod fingerprint;
+mod read_queue;
 mod reader;
 mod state;
 

@@ -1,14 +1,14 @@
-//! The read algorithm: which collections an estate needs, read concurrently with bounded
-//! parallelism in two rounds (resource groups, kinds in them and role assignments first; then
-//! children of what was found and soft-deleted vaults when a declared vault is missing).
+//! The read algorithm: which collections an estate needs, read page by page from one queue with
+//! as many reads in flight as ARM's read budget allows. First resource groups, the kinds in them
+//! and role assignments; as each page arrives, the children of what it holds (pools, credentials,
+//! ...) and the contents of owned groups no longer declared join the queue, so a long paged list
+//! of identities and their credential lists overlap; soft-deleted vaults once the first lists
+//! show a declared vault missing.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde_json::Value;
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 
 use crate::desired::DesiredState;
 use crate::id::ResourceId;
@@ -16,30 +16,47 @@ use crate::kind::Kind;
 use crate::live::collections::{
     child_collections as children_to_read, collection_of, kind_of_id, ChildReading, Collection,
 };
+use crate::live::read_queue::{run_all, Outcome, PageSource, Read, ReadQueue, WholeList};
 use crate::live::state::{DeletedVault, LiveResource, LiveState};
 use crate::live::LiveError;
 
 /// An error from the ARM client, kept opaque so live state does not depend on its type.
 pub type ReadFailure = Box<dyn std::error::Error + Send + Sync>;
 
-/// The two ARM reads live state needs. Implemented by `arm::ArmClient`; tests use fakes.
+/// The ARM reads live state needs. Implemented by `arm::ArmClient`; tests use fakes.
 #[async_trait]
 pub trait ArmReader: Clone + Send + Sync + 'static {
     /// Every item of the list at `path`, following `nextLink`; a missing parent gives `[]`.
     async fn list(&self, path: &str, api_version: &str) -> Result<Vec<Value>, ReadFailure>;
     /// The resource at `id`, `None` on 404.
     async fn get(&self, id: &ResourceId, api_version: &str) -> Result<Option<Value>, ReadFailure>;
+
+    /// The list at `path` page by page (the default: the whole list as one page).
+    fn pages(&self, path: &str, api_version: &str) -> Box<dyn PageSource> {
+        Box::new(WholeList {
+            reader: self.clone(),
+            path: path.to_owned(),
+            api_version: api_version.to_owned(),
+            done: false,
+        })
+    }
+
+    /// How many reads may be in flight now without ARM refusing one (its read budget); the
+    /// fan-out of collection reads. Unbounded by default (fakes).
+    fn read_room(&self) -> usize {
+        usize::MAX
+    }
 }
 
-/// Collection reads in flight at once: enough that the second round (one list per identity, per
-/// cluster) of a large estate takes one or two round trips at 100 ms latency, far below ARM's read
-/// throttle (250 burst); the ARM client's own concurrency bound must be at least this.
-pub const MAX_PARALLEL_READS: usize = 32;
+/// The most collection reads in flight at once, whatever the budget: ARM's documented read
+/// burst. The fan-out itself follows the reader's read budget ([`ArmReader::read_room`]); the
+/// ARM client's own concurrency bound must be at least this.
+pub const MAX_PARALLEL_READS: usize = 250;
 
 /// How reads are run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadOptions {
-    /// At most this many reads in flight.
+    /// At most this many reads in flight (fewer when the read budget is lower).
     pub max_parallel: usize,
 }
 
@@ -51,12 +68,6 @@ impl Default for ReadOptions {
     }
 }
 
-/// What one collection read returned.
-enum Outcome {
-    Items(Vec<Value>),
-    Single(Option<Value>),
-}
-
 /// `live::read` against any reader.
 pub async fn read_with<R: ArmReader>(
     reader: &R,
@@ -64,9 +75,6 @@ pub async fn read_with<R: ArmReader>(
     estate: &str,
     options: &ReadOptions,
 ) -> Result<LiveState, LiveError> {
-    let mut state = LiveState::new();
-    let declared_ids: HashSet<ResourceId> =
-        desired.resources.iter().map(|r| r.id.clone()).collect();
     let declared_groups = declared_resource_groups(desired);
     let subscriptions: BTreeSet<String> = declared_groups
         .iter()
@@ -75,10 +83,10 @@ pub async fn read_with<R: ArmReader>(
         .filter(|subscription| !subscription.is_empty())
         .collect();
 
-    // Round 1: resource groups, role assignments, and the managed top-level kinds: per declared
+    // First: resource groups, role assignments, and the managed top-level kinds: per declared
     // group when the estate lives in one group of a subscription, otherwise one subscription-wide
-    // list per kind (one request per kind instead of one per kind per group; it also covers
-    // owned groups the estate no longer declares).
+    // list per kind (5 requests instead of 5 per group; it also covers owned groups the estate
+    // no longer declares).
     let mut first = Vec::new();
     let mut subscription_wide = HashSet::new();
     for subscription in &subscriptions {
@@ -102,116 +110,196 @@ pub async fn read_with<R: ArmReader>(
             }
         }
     }
-    let declared_group_keys: HashSet<String> = declared_groups
-        .iter()
-        .map(|(subscription, group)| group_key(subscription, group))
-        .collect();
-    let results = run_all(reader, first, options).await?;
-    let mut orphan_groups = Vec::new();
-    let mut others = Vec::new();
-    for (_, outcome) in results {
-        state.count_collection();
-        let Outcome::Items(items) = outcome else {
-            continue;
+    let mut estate_read = EstateRead {
+        desired,
+        estate,
+        declared_ids: desired.resources.iter().map(|r| r.id.clone()).collect(),
+        declared_group_keys: declared_groups
+            .iter()
+            .map(|(subscription, group)| group_key(subscription, group))
+            .collect(),
+        subscription_wide,
+        state: LiveState::new(),
+        orphan_group_keys: HashSet::new(),
+        others: Vec::new(),
+    };
+    let mut queue = ReadQueue::new(reader, *options);
+    for collection in first {
+        queue.push(collection, Stage::First);
+    }
+    let mut first_pending = queue.queued();
+    while let Some(read) = queue.next().await? {
+        let Read {
+            collection,
+            tag: stage,
+            outcome,
+            finished,
+        } = read;
+        let follow_up = match stage {
+            Stage::First => estate_read.first_page(outcome),
+            Stage::Then => {
+                estate_read.then_page(&collection, outcome);
+                Vec::new()
+            }
         };
+        for collection in follow_up {
+            queue.push(collection, Stage::Then);
+        }
+        if finished {
+            estate_read.state.count_collection();
+            if stage == Stage::First {
+                first_pending -= 1;
+                if first_pending == 0 {
+                    for collection in estate_read.first_lists_done() {
+                        queue.push(collection, Stage::Then);
+                    }
+                }
+            }
+        }
+    }
+    Ok(estate_read.state)
+}
+
+/// Which part of the read a collection belongs to: the first lists, whose items are filtered
+/// by ownership and declaration; or what follows from them (children, contents of orphaned
+/// groups, soft-deleted vaults), kept whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    First,
+    Then,
+}
+
+/// What `read_with` has learnt so far.
+struct EstateRead<'a> {
+    desired: &'a DesiredState,
+    estate: &'a str,
+    declared_ids: HashSet<ResourceId>,
+    declared_group_keys: HashSet<String>,
+    subscription_wide: HashSet<String>,
+    state: LiveState,
+    /// Owned groups the estate no longer declares.
+    orphan_group_keys: HashSet<String>,
+    /// Resources of the first lists other than groups, kept once every group is known.
+    others: Vec<LiveResource>,
+}
+
+impl EstateRead<'_> {
+    /// A page of a first list: groups are kept (owned or declared) or found orphaned (their
+    /// contents are then read); other resources wait for the group verdicts, but their children
+    /// are read now when the estate owns or declares them.
+    fn first_page(&mut self, outcome: Outcome) -> Vec<Collection> {
+        let Outcome::Items(items) = outcome else {
+            return Vec::new();
+        };
+        let mut follow_up = Vec::new();
         for resource in items.into_iter().filter_map(LiveResource::from_body) {
             if !resource.kind.is_resource_group() {
-                others.push(resource);
+                let owned = resource.owner() == Some(self.estate);
+                if owned || self.desired.by_id(&resource.id).is_some() {
+                    follow_up.extend(child_collections(&resource, self.desired, owned));
+                }
+                self.others.push(resource);
                 continue;
             }
-            let owned = resource.owner() == Some(estate);
-            let is_declared_group = resource.id.subscription_id().is_some_and(|subscription| {
-                declared_group_keys.contains(&group_key(subscription, resource.id.name()))
-            });
+            let owned = resource.owner() == Some(self.estate);
+            let subscription = resource.id.subscription_id().unwrap_or_default().to_owned();
+            let key = group_key(&subscription, resource.id.name());
+            let is_declared_group = self.declared_group_keys.contains(&key);
             if owned && !is_declared_group {
-                orphan_groups.push(resource.id.clone());
+                self.orphan_group_keys.insert(key);
+                // What is inside an owned group the estate no longer declares (already in the
+                // subscription-wide lists when those are read).
+                if !self
+                    .subscription_wide
+                    .contains(&subscription.to_ascii_lowercase())
+                {
+                    for kind in Kind::listed_per_resource_group() {
+                        follow_up.push(Collection::in_resource_group(
+                            &subscription,
+                            resource.id.name(),
+                            kind,
+                        ));
+                    }
+                }
             }
             if owned || is_declared_group {
-                state.insert(resource);
+                self.state.insert(resource);
             }
         }
-    }
-    let orphan_group_keys: HashSet<String> = orphan_groups
-        .iter()
-        .filter_map(|group| group.subscription_id().map(|s| group_key(s, group.name())))
-        .collect();
-    // Scopes the estate grants roles at: an assignment there made outside aksctl (another name,
-    // same scope, role and principal) counts as the declared one, so the planner needs to see it.
-    let granted_scopes: HashSet<ResourceId> = desired
-        .resources
-        .iter()
-        .filter(|resource| resource.kind.owned_through_name())
-        .filter_map(|resource| resource.id.parent())
-        .collect();
-    for resource in others {
-        let owned = resource.owner() == Some(estate);
-        let declared = declared_ids.contains(&resource.id)
-            || (resource.kind.owned_through_name()
-                && resource
-                    .id
-                    .parent()
-                    .is_some_and(|scope| granted_scopes.contains(&scope)));
-        // Everything in an owned group the estate no longer declares is kept: the planner needs
-        // unowned content to refuse deleting such a group.
-        let in_orphan_group = resource
-            .id
-            .subscription_id()
-            .zip(resource.id.resource_group_name())
-            .is_some_and(|(subscription, group)| {
-                orphan_group_keys.contains(&group_key(subscription, group))
-            });
-        if owned || declared || in_orphan_group {
-            state.insert(resource);
-        }
+        follow_up
     }
 
-    // Round 2: what is inside owned groups the estate no longer declares, children of the
-    // parents found, and soft-deleted vaults holding a missing declared vault's name.
-    let mut second = Vec::new();
-    for group in &orphan_groups {
-        if let (Some(subscription), name) = (group.subscription_id(), group.name()) {
-            if subscription_wide.contains(&subscription.to_ascii_lowercase()) {
-                continue;
-            }
-            for kind in Kind::listed_per_resource_group() {
-                second.push(Collection::in_resource_group(subscription, name, kind));
+    /// Every first list is read: keep the other resources the estate needs, and look for
+    /// soft-deleted vaults when a declared vault is missing.
+    fn first_lists_done(&mut self) -> Vec<Collection> {
+        // Scopes the estate grants roles at: an assignment there made outside aksctl (another
+        // name, same scope, role and principal) counts as the declared one, so the planner needs
+        // to see it.
+        let granted_scopes: HashSet<ResourceId> = self
+            .desired
+            .resources
+            .iter()
+            .filter(|resource| resource.kind.owned_through_name())
+            .filter_map(|resource| resource.id.parent())
+            .collect();
+        for resource in std::mem::take(&mut self.others) {
+            let owned = resource.owner() == Some(self.estate);
+            let declared = self.declared_ids.contains(&resource.id)
+                || (resource.kind.owned_through_name()
+                    && resource
+                        .id
+                        .parent()
+                        .is_some_and(|scope| granted_scopes.contains(&scope)));
+            // Everything in an owned group the estate no longer declares is kept: the planner
+            // needs unowned content to refuse deleting such a group.
+            let in_orphan_group = resource
+                .id
+                .subscription_id()
+                .zip(resource.id.resource_group_name())
+                .is_some_and(|(subscription, group)| {
+                    self.orphan_group_keys
+                        .contains(&group_key(subscription, group))
+                });
+            if owned || declared || in_orphan_group {
+                self.state.insert(resource);
             }
         }
+        let missing_vault_subscriptions: BTreeSet<String> = self
+            .desired
+            .resources
+            .iter()
+            .filter(|resource| {
+                resource.kind.descriptor().recovers_soft_deleted
+                    && !self.state.contains(&resource.id)
+            })
+            .filter_map(|resource| resource.id.subscription_id().map(str::to_owned))
+            .collect();
+        missing_vault_subscriptions
+            .into_iter()
+            .map(|subscription| Collection::DeletedVaults { subscription })
+            .collect()
     }
-    second.extend(child_collections(&state, desired, estate));
-    let missing_vault_subscriptions: BTreeSet<String> = desired
-        .resources
-        .iter()
-        .filter(|resource| {
-            resource.kind.descriptor().recovers_soft_deleted && !state.contains(&resource.id)
-        })
-        .filter_map(|resource| resource.id.subscription_id().map(str::to_owned))
-        .collect();
-    for subscription in missing_vault_subscriptions {
-        second.push(Collection::DeletedVaults { subscription });
-    }
-    for (collection, outcome) in run_all(reader, second, options).await? {
-        state.count_collection();
+
+    /// A page of what followed: children of kept parents and everything in owned orphan groups
+    /// are kept (the planner needs unowned content to refuse deleting such a group).
+    fn then_page(&mut self, collection: &Collection, outcome: Outcome) {
         match (collection, outcome) {
             (Collection::DeletedVaults { .. }, Outcome::Items(items)) => {
                 for item in items {
                     if let Some(vault) = DeletedVault::from_body(&item) {
-                        state.add_deleted_vault(vault);
+                        self.state.add_deleted_vault(vault);
                     }
                 }
             }
-            // Children of kept parents and everything in owned orphan groups are kept: the
-            // planner needs unowned content to refuse deleting such a group.
             (Collection::List { .. }, Outcome::Items(items)) => {
                 for item in items {
-                    state.insert_body(item);
+                    self.state.insert_body(item);
                 }
             }
-            (_, Outcome::Single(Some(body))) => state.insert_body(body),
+            (_, Outcome::Single(Some(body))) => self.state.insert_body(body),
             _ => {}
         }
     }
-    Ok(state)
 }
 
 /// `live::read_ids` against any reader.
@@ -301,36 +389,30 @@ fn group_key(subscription: &str, group: &str) -> String {
     )
 }
 
-/// Children lists of the parents found: pools and maintenance configurations per cluster,
-/// replicas per Premium registry, credentials per identity, storage sub-resources per account
-/// (only those the estate declares or may own).
-fn child_collections(state: &LiveState, desired: &DesiredState, estate: &str) -> Vec<Collection> {
+/// Children lists of a parent the estate owns or declares: pools and maintenance
+/// configurations of a cluster, replicas of a Premium registry, credentials of an identity,
+/// storage sub-resources of an account (only those the estate declares or may own).
+fn child_collections(
+    resource: &LiveResource,
+    desired: &DesiredState,
+    owned: bool,
+) -> Vec<Collection> {
     let declared_children = |parent: &ResourceId, kind: Kind| {
         desired
             .resources
             .iter()
             .any(|resource| resource.kind == kind && resource_is_under(&resource.id, parent))
     };
-    let mut collections = Vec::new();
-    for resource in state.iter() {
-        let owned = resource.owner() == Some(estate);
-        // Children of what is neither ours nor declared (content of an orphaned group that
-        // belongs to someone else) are never needed.
-        if !owned && desired.by_id(&resource.id).is_none() {
-            continue;
-        }
-        let declares = |kind: Kind| declared_children(&resource.id, kind);
-        collections.extend(children_to_read(
-            resource.kind,
-            &resource.id,
-            &resource.body,
-            ChildReading::Plan {
-                owned,
-                declares: &declares,
-            },
-        ));
-    }
-    collections
+    let declares = |kind: Kind| declared_children(&resource.id, kind);
+    children_to_read(
+        resource.kind,
+        &resource.id,
+        &resource.body,
+        ChildReading::Plan {
+            owned,
+            declares: &declares,
+        },
+    )
 }
 
 /// Whether `id` is somewhere below `ancestor` in the ARM id hierarchy.
@@ -343,77 +425,4 @@ fn resource_is_under(id: &ResourceId, ancestor: &ResourceId) -> bool {
         current = parent.parent();
     }
     false
-}
-
-/// Runs every collection read with at most `max_parallel` in flight; results sorted by path.
-async fn run_all<R: ArmReader>(
-    reader: &R,
-    collections: Vec<Collection>,
-    options: &ReadOptions,
-) -> Result<Vec<(Collection, Outcome)>, LiveError> {
-    let mut unique: BTreeMap<String, Collection> = BTreeMap::new();
-    for collection in collections {
-        unique.entry(collection.key()).or_insert(collection);
-    }
-    let semaphore = Arc::new(Semaphore::new(options.max_parallel.max(1)));
-    let mut tasks = JoinSet::new();
-    for collection in unique.into_values() {
-        let reader = reader.clone();
-        let semaphore = Arc::clone(&semaphore);
-        tasks.spawn(async move {
-            let _permit = semaphore.acquire_owned().await;
-            let outcome = read_one(&reader, &collection).await;
-            (collection, outcome)
-        });
-    }
-    let mut results = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        let (collection, outcome) = joined.map_err(|error| LiveError::Task(error.to_string()))?;
-        let outcome = outcome.map_err(|source| LiveError::Read {
-            path: collection.path(),
-            source,
-        })?;
-        results.push((collection, outcome));
-    }
-    results.sort_by_cached_key(|(collection, _)| collection.key());
-    Ok(results)
-}
-
-async fn read_one<R: ArmReader>(
-    reader: &R,
-    collection: &Collection,
-) -> Result<Outcome, ReadFailure> {
-    tracing::debug!(path = %collection.path(), "reading live collection");
-    match collection {
-        Collection::List { path, kind } => {
-            let items = reader.list(path, kind.api_version()).await?;
-            Ok(Outcome::Items(
-                items
-                    .into_iter()
-                    .filter(|item| item_kind_matches(item, *kind))
-                    .collect(),
-            ))
-        }
-        Collection::DeletedVaults { .. } => Ok(Outcome::Items(
-            reader
-                .list(&collection.path(), collection.api_version())
-                .await?,
-        )),
-        Collection::Single { id, kind } => {
-            Ok(Outcome::Single(reader.get(id, kind.api_version()).await?))
-        }
-    }
-}
-
-/// Whether a listed item is of the kind the list was for (defensive against odd list contents).
-fn item_kind_matches(item: &Value, kind: Kind) -> bool {
-    let by_type = item
-        .get("type")
-        .and_then(Value::as_str)
-        .and_then(Kind::from_arm_type);
-    let by_id = item
-        .get("id")
-        .and_then(Value::as_str)
-        .and_then(|id| kind_of_id(&ResourceId::new(id)));
-    by_type.or(by_id) == Some(kind)
 }

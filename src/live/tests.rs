@@ -400,3 +400,134 @@ async fn read_ids_skips_the_children_of_a_wanted_parent_that_is_absent() {
     assert_eq!(live.fingerprint(&credential), ABSENT);
     assert!(live.contains(&present_credential));
 }
+
+/// `FakeArm` serving lists one item per page, with a small read budget, counting reads in flight.
+#[derive(Clone)]
+struct PagedArm {
+    inner: FakeArm,
+    room: usize,
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    most_in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    pages_read: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+struct OneItemPages {
+    arm: PagedArm,
+    path: String,
+    items: Option<std::collections::VecDeque<Value>>,
+}
+
+#[async_trait]
+impl read_queue::PageSource for OneItemPages {
+    async fn next_page(&mut self) -> Result<Option<Vec<Value>>, ReadFailure> {
+        use std::sync::atomic::Ordering;
+        let now = self.arm.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.arm.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        self.arm.pages_read.fetch_add(1, Ordering::SeqCst);
+        tokio::task::yield_now().await;
+        if self.items.is_none() {
+            self.items = Some(self.arm.inner.list(&self.path, "v").await?.into());
+        }
+        let page = self
+            .items
+            .as_mut()
+            .and_then(|items| items.pop_front())
+            .into_iter()
+            .collect();
+        self.arm.in_flight.fetch_sub(1, Ordering::SeqCst);
+        Ok(Some(page))
+    }
+
+    fn has_more(&self) -> bool {
+        self.items.as_ref().is_none_or(|items| !items.is_empty())
+    }
+}
+
+#[async_trait]
+impl ArmReader for PagedArm {
+    async fn list(&self, path: &str, api_version: &str) -> Result<Vec<Value>, ReadFailure> {
+        self.inner.list(path, api_version).await
+    }
+
+    async fn get(&self, id: &ResourceId, api_version: &str) -> Result<Option<Value>, ReadFailure> {
+        self.inner.get(id, api_version).await
+    }
+
+    fn pages(&self, path: &str, _api_version: &str) -> Box<dyn read_queue::PageSource> {
+        Box::new(OneItemPages {
+            arm: self.clone(),
+            path: path.to_owned(),
+            items: None,
+        })
+    }
+
+    fn read_room(&self) -> usize {
+        self.room
+    }
+}
+
+#[tokio::test]
+async fn paged_lists_give_the_same_state_within_the_read_budget() {
+    use std::sync::atomic::Ordering;
+    let group = ResourceId::resource_group(SUB, "rg");
+    let mut world = vec![body(&group, Kind::ResourceGroup, owned())];
+    let mut resources = vec![declared(
+        "resourceGroup/rg",
+        Kind::ResourceGroup,
+        group.clone(),
+    )];
+    for index in 0..6 {
+        let identity = ResourceId::in_resource_group(
+            SUB,
+            "rg",
+            Kind::UserAssignedIdentity,
+            &format!("id-{index}"),
+        );
+        let credential = identity.child(Kind::FederatedIdentityCredential, "aks");
+        world.push(body(&identity, Kind::UserAssignedIdentity, owned()));
+        world.push(body(
+            &credential,
+            Kind::FederatedIdentityCredential,
+            Value::Null,
+        ));
+        resources.push(declared(
+            &format!("identity/id-{index}"),
+            Kind::UserAssignedIdentity,
+            identity,
+        ));
+    }
+    let desired = DesiredState {
+        estate: "northwind".to_owned(),
+        subscription: SUB.to_owned(),
+        resources,
+    };
+    let whole = FakeArm {
+        resources: Arc::new(world),
+        ..FakeArm::default()
+    };
+    let expected = read_with(&whole, &desired, "northwind", &ReadOptions::default())
+        .await
+        .expect("read");
+    let paged = PagedArm {
+        inner: FakeArm {
+            resources: Arc::clone(&whole.resources),
+            ..FakeArm::default()
+        },
+        room: 2,
+        in_flight: Arc::default(),
+        most_in_flight: Arc::default(),
+        pages_read: Arc::default(),
+    };
+    let live = read_with(&paged, &desired, "northwind", &ReadOptions::default())
+        .await
+        .expect("read");
+    let ids = |state: &LiveState| state.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&live), ids(&expected));
+    assert_eq!(live.len(), 13);
+    assert_eq!(live.collections_read(), expected.collections_read());
+    assert!(
+        paged.pages_read.load(Ordering::SeqCst) > live.collections_read(),
+        "lists were read page by page"
+    );
+    assert!(paged.most_in_flight.load(Ordering::SeqCst) <= 2);
+}

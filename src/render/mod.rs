@@ -1,6 +1,10 @@
 //! The only code that prints: diagnostics, rendered estates, plans (text, JSON, markdown),
 //! progress and reports. Every other module returns data.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+pub mod check_json;
+pub mod check_rules;
+pub mod check_sarif;
+pub mod check_text;
 pub mod diagnostics;
 pub mod drift;
 pub mod estate;

@@ -173,6 +173,7 @@ mod tests {
             "keyVault/kv-a",
             "storageAccount/stbackups",
             "storageContainer/stbackups/backups",
+            "logAnalyticsWorkspace/log-a",
             "cluster/aks-a",
             "identity/id-orders",
             "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-net",

@@ -308,3 +308,83 @@ async fn missing_resources_read_as_none_and_missing_parents_list_as_empty() {
         .unwrap();
     assert!(vaults.is_empty());
 }
+
+/// Another tool spends most of the subscription's write budget; the client learns what is left
+/// from ARM's `x-ms-ratelimit-remaining-subscription-writes` and paces its own burst to the
+/// refill instead of collecting 429s, and reports the wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_are_paced_to_the_budget_another_tool_left() {
+    let mock = start(Config {
+        throttle: true,
+        ..Config::default()
+    });
+    let other_tool = reqwest::Client::new();
+    for round in 0..180 {
+        other_tool
+            .put(format!(
+                "{}/subscriptions/{SUBSCRIPTION}/resourcegroups/rg-other-tool?api-version={}",
+                mock.url(),
+                Kind::ResourceGroup.api_version()
+            ))
+            .bearer_auth("other-tool")
+            .json(&json!({"location": "eastus", "tags": {"round": round.to_string()}}))
+            .send()
+            .await
+            .and_then(|response| response.error_for_status())
+            .expect("the other tool's write is accepted");
+    }
+    let client = client(&mock);
+    let holds: Arc<Mutex<Vec<aksctl::arm::BudgetWait>>> = Arc::default();
+    let mut writes = tokio::task::JoinSet::new();
+    for index in 0..40 {
+        let client = client.clone();
+        let holds = Arc::clone(&holds);
+        writes.spawn(async move {
+            let report = move |wait: aksctl::arm::BudgetWait| holds.lock().unwrap().push(wait);
+            client
+                .put(
+                    &group(&format!("rg-paced-{index}")),
+                    Kind::ResourceGroup.api_version(),
+                    &json!({"location": "eastus"}),
+                    &WriteOptions {
+                        throttled: Some(&report),
+                        ..WriteOptions::default()
+                    },
+                )
+                .await
+        });
+    }
+    while let Some(joined) = writes.join_next().await {
+        joined.unwrap().expect("a paced write succeeds");
+    }
+    let requests: Vec<Value> = reqwest::get(format!("{}/_mock/requests", mock.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ours: Vec<&Value> = requests
+        .iter()
+        .filter(|request| {
+            request["path"]
+                .as_str()
+                .is_some_and(|path| path.contains("rg-paced-"))
+        })
+        .collect();
+    assert!(ours.len() >= 40, "{} requests", ours.len());
+    let refused = ours
+        .iter()
+        .filter(|request| request["status"].as_u64() == Some(429))
+        .count();
+    assert_eq!(
+        refused, 0,
+        "the client paced its writes instead of being refused"
+    );
+    let holds = holds.lock().unwrap();
+    assert!(
+        holds
+            .iter()
+            .any(|hold| hold.category == aksctl::arm::BudgetCategory::Write),
+        "waits for the write budget are reported: {holds:?}"
+    );
+}

@@ -73,7 +73,22 @@ fn benchmark_harness_measures_lab_and_a_tiny_fleet() {
     );
     let throttle = results.throttle.as_ref().expect("throttled run");
     assert!(throttle.plan.error.is_none(), "{:?}", throttle.plan.error);
-    assert!(throttle.apply.error.is_none(), "{:?}", throttle.apply.error);
+    assert!(
+        throttle.apply.run.error.is_none(),
+        "{:?}",
+        throttle.apply.run.error
+    );
+    let shared = throttle.shared.as_ref().expect("shared-subscription run");
+    assert!(shared.run.error.is_none(), "{:?}", shared.run.error);
+    let other = shared.other.expect("the second client's numbers");
+    assert!(
+        other.accepted + other.throttled > 0,
+        "the second client wrote during the apply"
+    );
+    assert!(
+        shared.run.requests.total > 0,
+        "aksctl's own requests are counted apart from the second client's"
+    );
     let report = harness::report::render(&results);
     for needle in [
         "E-lab",
@@ -81,6 +96,8 @@ fn benchmark_harness_measures_lab_and_a_tiny_fleet() {
         "Critical path",
         "### Targets",
         "throttling",
+        "shared subscription",
+        "Bucket bound",
     ] {
         assert!(report.contains(needle), "report lacks {needle}:\n{report}");
     }

@@ -4,6 +4,7 @@
 mod apply;
 mod arm;
 mod bench_smoke;
+mod check;
 mod cli;
 mod common;
 mod credentials;

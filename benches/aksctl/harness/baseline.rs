@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const TOKEN: &str = "naive-baseline";
+/// The bearer token of the harness's own clients (mock-arm accepts any on loopback).
+pub const TOKEN: &str = "naive-baseline";
 const DEFAULT_POLL: Duration = Duration::from_millis(100);
 
 fn text<'a>(change: &'a Value, field: &str) -> &'a str {

@@ -1,6 +1,7 @@
 //! The aksctl benchmark harness: request economy, plan latency and apply critical path of the
 //! `aksctl` binary against in-process mock-arm instances, per estate (E-lab, E-northwind, a
-//! generated E-fleet), with a naive baseline and a throttled run. Shared by the bench binary
+//! generated E-fleet), with a naive baseline and throttled runs (alone, and sharing the
+//! subscription with a second client). Shared by the bench binary
 //! (`cargo bench --bench aksctl`) and the CI smoke test (`tests/it/bench_smoke.rs`).
 
 pub mod baseline;
@@ -10,6 +11,7 @@ pub mod mock;
 pub mod process;
 pub mod report;
 pub mod scenario;
+pub mod shared;
 
 use std::path::PathBuf;
 
@@ -68,6 +70,9 @@ pub struct Options {
     pub naive_slow_plan_max_resources: usize,
     /// Run a plan and an apply of the fleet against a mock enforcing ARM's throttling.
     pub throttle: bool,
+    /// Repeat the throttled apply with a second client writing this many times a second to the
+    /// same subscription (`None`: not run).
+    pub other_tool_writes_per_second: Option<f64>,
     /// The subscription planned (`AZURE_SUBSCRIPTION_ID`).
     pub subscription: String,
     /// The repository root (estate paths in the report are shown relative to it).
@@ -103,6 +108,7 @@ impl Options {
             naive_apply_max_resources: 200,
             naive_slow_plan_max_resources: 200,
             throttle: true,
+            other_tool_writes_per_second: Some(2.0),
             subscription: "00000000-0000-0000-0000-00000000be7c".to_owned(),
             repository,
             progress: false,

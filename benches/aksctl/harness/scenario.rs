@@ -12,6 +12,7 @@ use super::critical_path::{critical_path, CriticalPath, DurationModel};
 use super::fleet;
 use super::mock::{breakdown, Http, Mock, RequestStats};
 use super::process::{run_measured, Invocation, Measured};
+use super::shared::ThrottleResult;
 use super::{HarnessError, Options};
 
 /// One measured aksctl run.
@@ -73,16 +74,6 @@ pub struct EstateResult {
     pub naive_apply: NaiveStats,
 }
 
-/// The fleet against a mock enforcing ARM's per-subscription throttling.
-#[derive(Debug, Clone)]
-pub struct ThrottleResult {
-    pub label: String,
-    pub plan: RunOutcome,
-    pub apply: RunOutcome,
-    /// The same apply's wall time without throttling (from the estate's own run).
-    pub unthrottled_apply_wall: Duration,
-}
-
 /// Where and when the benchmark ran.
 #[derive(Debug, Clone)]
 pub struct Machine {
@@ -102,12 +93,12 @@ pub struct Results {
     pub throttle: Option<ThrottleResult>,
 }
 
-struct Bench<'a> {
-    options: &'a Options,
-    http: Http,
+pub(super) struct Bench<'a> {
+    pub(super) options: &'a Options,
+    pub(super) http: Http,
     fast: Mock,
     slow: Option<Mock>,
-    work: PathBuf,
+    pub(super) work: PathBuf,
 }
 
 /// Runs every measurement of `options`.
@@ -219,13 +210,13 @@ pub fn parse_execution_time(stdout: &str) -> Option<Duration> {
 
 impl Bench<'_> {
     #[allow(clippy::print_stderr)]
-    fn note(&self, estate: &str, phase: &str) {
+    pub(super) fn note(&self, estate: &str, phase: &str) {
         if self.options.progress {
             eprintln!("[bench] {estate}: {phase}");
         }
     }
 
-    fn invocation(&self, mock: &Mock, arguments: &[&str]) -> Invocation {
+    pub(super) fn invocation(&self, mock: &Mock, arguments: &[&str]) -> Invocation {
         let url = mock.url().to_owned();
         Invocation {
             binary: self.options.aksctl.clone(),
@@ -258,7 +249,7 @@ impl Bench<'_> {
     }
 
     /// Runs aksctl against `mock` with a cleared request log and collects what it cost.
-    fn measure(
+    pub(super) fn measure(
         &self,
         mock: &Mock,
         arguments: &[&str],
@@ -279,7 +270,11 @@ impl Bench<'_> {
         Ok((measured, outcome))
     }
 
-    fn apply_arguments<'a>(&self, plan_file: &'a str, parallelism: &'a str) -> Vec<&'a str> {
+    pub(super) fn apply_arguments<'a>(
+        &self,
+        plan_file: &'a str,
+        parallelism: &'a str,
+    ) -> Vec<&'a str> {
         let mut arguments = vec!["apply", plan_file, "--auto-approve", "--no-progress"];
         if self.options.parallelism.is_some() {
             arguments.extend(["--parallelism", parallelism]);
@@ -478,41 +473,6 @@ impl Bench<'_> {
             requests: Some(mock.arm_requests(&self.http)?.len()),
             wall,
             modelled: false,
-        })
-    }
-
-    /// A plan and an apply of `path` from empty against a throttling mock; failures are
-    /// recorded, not raised: a 429 surfacing as an error is a finding.
-    fn measure_throttled(
-        &self,
-        label: &str,
-        path: &Path,
-        unthrottled_apply_wall: Duration,
-    ) -> Result<ThrottleResult, HarnessError> {
-        self.note(label, "throttled plan and apply");
-        let mock = Mock::start(0, self.options.time_scale, true)?;
-        let file = path.to_string_lossy().into_owned();
-        let plan_file = self
-            .work
-            .join(format!("plan-{label}-throttled.json"))
-            .to_string_lossy()
-            .into_owned();
-        let (_, plan) = self.measure(&mock, &["plan", "-f", &file, "--out", &plan_file])?;
-        let parallelism = self.options.parallelism.unwrap_or(10).to_string();
-        let apply = if plan.error.is_none() {
-            self.measure(&mock, &self.apply_arguments(&plan_file, &parallelism))?
-                .1
-        } else {
-            RunOutcome {
-                error: Some("not run: the throttled plan failed".to_owned()),
-                ..RunOutcome::default()
-            }
-        };
-        Ok(ThrottleResult {
-            label: label.to_owned(),
-            plan,
-            apply,
-            unthrottled_apply_wall,
         })
     }
 }

@@ -568,7 +568,7 @@ fn role_assignment() -> Value {
             ("role", string("Built-in role name, role definition GUID or id.")),
             (
                 "scope",
-                string("`subscription`, `resourceGroup/X`, `registry/X`, `keyVault/X`, `storageAccount/X`, `storageContainer/X/Y`, `cluster/X`, `identity/X` or `/subscriptions/...`."),
+                string("`subscription`, `resourceGroup/X`, `registry/X`, `keyVault/X`, `storageAccount/X`, `storageContainer/X/Y`, `logAnalyticsWorkspace/X`, `cluster/X`, `identity/X` or `/subscriptions/...`."),
             ),
             ("description", string("")),
         ],

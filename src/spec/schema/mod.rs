@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::spec::types::{API_VERSION, KIND};
 
 mod builders;
+mod checks;
 mod definitions;
 mod settings;
 
@@ -21,6 +22,7 @@ pub fn estate_schema() -> Value {
     let mut definitions = Map::new();
     for (name, definition) in definitions::definitions_list()
         .into_iter()
+        .chain(checks::definitions())
         .chain(settings::settings_definitions())
     {
         definitions.insert(name.to_string(), definition);
@@ -56,6 +58,7 @@ pub fn estate_schema() -> Value {
             ("clusters", named_list("Cluster")),
             ("identities", named_list("Identity")),
             ("roleAssignments", named_list("RoleAssignment")),
+            ("checks", reference("Checks")),
         ],
     );
     if let Value::Object(root) = &mut root {

@@ -72,8 +72,8 @@ pub struct RoleAssignment {
     /// See `spec::roles`.
     pub role: String,
     /// `subscription`, `resourceGroup/NAME`, `registry/NAME`, `keyVault/NAME`,
-    /// `storageAccount/NAME`, `storageContainer/ACCOUNT/CONTAINER`, `cluster/NAME`,
-    /// `identity/NAME`, or a raw ARM id starting with `/subscriptions/`. Parse it with
+    /// `storageAccount/NAME`, `storageContainer/ACCOUNT/CONTAINER`, `logAnalyticsWorkspace/NAME`,
+    /// `cluster/NAME`, `identity/NAME`, or a raw ARM id starting with `/subscriptions/`. Parse it with
     /// [`crate::spec::ScopeReference::parse`].
     pub scope: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -51,6 +51,7 @@ macro_rules! string_enum {
 }
 
 mod access;
+mod checks;
 mod cluster;
 mod cluster_settings;
 mod gitops;
@@ -60,6 +61,7 @@ mod tracked;
 mod workspace;
 
 pub use access::*;
+pub use checks::*;
 pub use cluster::*;
 pub use cluster_settings::*;
 pub use gitops::*;
@@ -104,6 +106,9 @@ pub struct Estate {
     pub identities: Vec<Identity>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub role_assignments: Vec<RoleAssignment>,
+    /// `aksctl check` settings (profile, per-cluster profiles, accepted findings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<Checks>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -185,3 +185,31 @@ mod scenario {
         assert_eq!(median::<u32>(Vec::new()), None);
     }
 }
+
+mod shared {
+    use std::time::Duration;
+
+    use serde_json::json;
+
+    use super::super::harness::shared::*;
+
+    #[test]
+    fn the_bound_counts_accepted_writes_beyond_the_burst() {
+        let log = vec![
+            json!({"method": "PUT", "status": 201, "path": "/x"}),
+            json!({"method": "PUT", "status": 429, "path": "/x"}),
+            json!({"method": "GET", "status": 200, "path": "/x"}),
+            json!({"method": "DELETE", "status": 202, "path": "/x"}),
+            json!({"method": "PATCH", "status": 200, "path": "/x"}),
+        ];
+        assert_eq!(accepted_writes(&log), 2);
+        assert_eq!(bucket_bound(2), Duration::ZERO);
+        assert_eq!(bucket_bound(2012), Duration::from_secs_f64(181.2));
+        assert!(is_other_tool(
+            &json!({"path": "/subscriptions/s/resourceGroups/RG-BENCH-OTHER-TOOL"})
+        ));
+        assert!(!is_other_tool(
+            &json!({"path": "/subscriptions/s/resourceGroups/rg-fleet-01"})
+        ));
+    }
+}
