@@ -75,10 +75,10 @@ impl ResourceId {
         ))
     }
 
-    /// A child resource: `{parent}/{last segment of kind's type}/{name}`.
+    /// A child resource: `{parent}/{last segment of kind's type}/{name}`, or
+    /// `{parent}/providers/{type}/{name}` for an extension resource of its parent.
     pub fn child(&self, kind: Kind, name: &str) -> Self {
-        let segment = kind.arm_type().rsplit('/').next().unwrap_or_default();
-        Self::new(format!("{}/{segment}/{name}", self.raw))
+        Self::new(format!("{}/{}/{name}", self.raw, kind.child_segment()))
     }
 
     /// A role assignment `name` at `scope`.

@@ -208,7 +208,10 @@ async fn put_converging(
                     };
                     (merged, if_match)
                 }
-                None => (without_nulls(desired), None),
+                None => (
+                    crate::desired::resolve_protected_settings(without_nulls(desired)),
+                    None,
+                ),
             };
             let request = context.write_request(if_match);
             match context

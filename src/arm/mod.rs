@@ -36,6 +36,7 @@ mod transport;
 mod tests;
 
 pub use client::{ArmClient, ArmClientOptions};
+pub(crate) use error::register_secret;
 pub use error::{redact, ArmError};
 pub use lro::{LroProgress, WriteOptions, DEFAULT_LRO_DEADLINE};
 pub use paging::Pages;

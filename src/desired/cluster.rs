@@ -233,6 +233,13 @@ fn cluster_resource(
         super::network::set_cluster_dns_zone(&mut properties, zone_id);
         depends_on.push(zone_address);
     }
+    crate::desired::cluster_settings::add_cluster_settings(
+        lowering,
+        cluster,
+        &address,
+        &mut properties,
+        &mut depends_on,
+    )?;
     body.insert("properties".to_string(), Value::Object(properties));
 
     Ok(DesiredResource {

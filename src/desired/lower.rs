@@ -72,6 +72,7 @@ pub fn lower(estate: &Estate, context: &LowerContext) -> Result<DesiredState, Lo
     identity::lower_identities(&mut lowering)?;
     cluster::lower_clusters(&mut lowering)?;
     maintenance::lower_maintenance_configurations(&mut lowering);
+    crate::desired::gitops::lower_flux(&mut lowering)?;
     identity::lower_federated_credentials(&mut lowering)?;
     role::lower_role_assignments(&mut lowering)?;
     let subscription = lowering.subscription.clone();

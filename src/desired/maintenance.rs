@@ -73,7 +73,7 @@ pub fn configuration_names(auto_upgrade: Option<&AutoUpgrade>) -> Vec<&'static s
 
 /// `properties.maintenanceWindow` for an estate window.
 pub fn window_body(window: &MaintenanceWindow) -> Value {
-    json!({
+    let mut body = json!({
         "schedule": {"weekly": {
             "intervalWeeks": window.interval_weeks.unwrap_or(1),
             "dayOfWeek": window.day.as_str(),
@@ -81,5 +81,13 @@ pub fn window_body(window: &MaintenanceWindow) -> Value {
         "durationHours": window.duration_hours,
         "startTime": window.start_time,
         "utcOffset": window.utc_offset.as_deref().unwrap_or(DEFAULT_UTC_OFFSET),
-    })
+    });
+    if !window.blackout_dates.is_empty() {
+        body["notAllowedDates"] = window
+            .blackout_dates
+            .iter()
+            .map(|dates| json!({"start": dates.start, "end": dates.end}))
+            .collect();
+    }
+    body
 }

@@ -52,6 +52,9 @@
 //! [`unlowered_fields`] reports declared fields with no lowering (none today).
 
 mod cluster;
+mod cluster_settings;
+mod gitops;
+pub use gitops::resolve_protected_settings;
 mod context;
 mod identity;
 mod lower;

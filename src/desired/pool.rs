@@ -98,6 +98,7 @@ pub fn pool_properties(pool: &NodePool) -> Map<String, Value> {
         "orchestratorVersion",
         pool.kubernetes_version.clone(),
     );
+    crate::desired::cluster_settings::add_pool_settings(pool, &mut properties);
     properties
 }
 

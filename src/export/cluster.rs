@@ -144,6 +144,11 @@ fn export_cluster(exporting: &mut Exporting<'_>, body: &Value) -> Option<Cluster
         maintenance_window,
         addons: addons(exporting, &name, &properties),
         acr_pull: Vec::new(),
+        defender: crate::export::cluster_settings::defender(exporting, &properties),
+        image_cleaner: crate::export::cluster_settings::image_cleaner(&properties),
+        managed_prometheus: crate::export::cluster_settings::managed_prometheus(&properties),
+        autoscaler_profile: crate::export::cluster_settings::autoscaler_profile(&properties),
+        flux: crate::export::gitops::flux(exporting, &id),
         pools,
         resource_group: group,
         name,
@@ -425,6 +430,9 @@ fn pool(body: &Value, cluster_version: &str, default_max_pods: &[u32]) -> NodePo
             address_prefix: None,
         }),
         kubernetes_version: version.map(str::to_owned),
+        upgrade: crate::export::cluster_settings::pool_upgrade(&properties),
+        pod_subnet: crate::export::cluster_settings::pod_subnet(&properties),
+        kubelet_config: crate::export::cluster_settings::kubelet_config(&properties),
     }
 }
 

@@ -19,7 +19,9 @@
 mod access;
 pub mod adopt;
 mod cluster;
+mod cluster_settings;
 mod context;
+mod gitops;
 mod inventory;
 mod network;
 mod schedules;

@@ -133,7 +133,7 @@ pub fn maintenance_window(
             ));
         }
     }
-    for field in ["startDate", "notAllowedDates"] {
+    for field in ["startDate"] {
         if source
             .pointer(&format!("/properties/maintenanceWindow/{field}"))
             .is_some_and(|value| !value.is_null())
@@ -171,5 +171,6 @@ fn window_of(body: &Value) -> Result<MaintenanceWindow, String> {
             .filter(|offset| *offset != DEFAULT_UTC_OFFSET)
             .map(str::to_owned),
         interval_weeks: u32_at(weekly, "/intervalWeeks").filter(|weeks| *weeks != 1),
+        blackout_dates: crate::export::cluster_settings::blackout_dates(window),
     })
 }

@@ -5,6 +5,7 @@
 mod cluster;
 pub mod descriptor;
 pub mod fields;
+mod gitops;
 mod identity;
 mod network;
 mod platform;
@@ -41,11 +42,13 @@ pub enum Kind {
     VirtualNetworkLink,
     PrivateEndpoint,
     PrivateDnsZoneGroup,
+    ClusterExtension,
+    FluxConfiguration,
 }
 
 impl Kind {
     /// Every kind, parents before children.
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 21] = [
         Kind::ResourceGroup,
         Kind::ContainerRegistry,
         Kind::RegistryReplication,
@@ -62,6 +65,8 @@ impl Kind {
         Kind::ManagedCluster,
         Kind::AgentPool,
         Kind::MaintenanceConfiguration,
+        Kind::ClusterExtension,
+        Kind::FluxConfiguration,
         Kind::RoleAssignment,
         Kind::PrivateEndpoint,
         Kind::PrivateDnsZoneGroup,
@@ -90,6 +95,8 @@ impl Kind {
             Kind::VirtualNetworkLink => &network::VIRTUAL_NETWORK_LINK,
             Kind::PrivateEndpoint => &network::PRIVATE_ENDPOINT,
             Kind::PrivateDnsZoneGroup => &network::PRIVATE_DNS_ZONE_GROUP,
+            Kind::ClusterExtension => &gitops::CLUSTER_EXTENSION,
+            Kind::FluxConfiguration => &gitops::FLUX_CONFIGURATION,
         }
     }
 
@@ -136,6 +143,33 @@ impl Kind {
             kind = parent;
         }
         kind
+    }
+
+    /// Whether this is an extension resource attached to its parent (its ARM namespace is not
+    /// the parent's): its id is `{parent id}/providers/{arm type}/{name}`, not
+    /// `{parent id}/{last type segment}/{name}`.
+    pub fn is_extension_of_parent(self) -> bool {
+        self.parent().is_some_and(|parent| {
+            !self
+                .arm_type()
+                .to_ascii_lowercase()
+                .starts_with(&format!("{}/", parent.arm_type().to_ascii_lowercase()))
+        })
+    }
+
+    /// The path segment(s) between a parent id and a child's name: `agentPools`, or
+    /// `providers/Microsoft.KubernetesConfiguration/fluxConfigurations` for an extension
+    /// resource.
+    pub fn child_segment(self) -> String {
+        if self.is_extension_of_parent() {
+            format!("providers/{}", self.arm_type())
+        } else {
+            self.arm_type()
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        }
     }
 
     /// The kinds listed per resource group, in `ALL` order (parents before the kinds that refer

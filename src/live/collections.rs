@@ -185,9 +185,8 @@ impl Collection {
 
     /// Children of `kind` under `parent` (pools of a cluster, credentials of an identity).
     pub fn children(parent: &ResourceId, kind: Kind) -> Self {
-        let segment = kind.arm_type().rsplit('/').next().unwrap_or_default();
         Collection::List {
-            path: format!("{parent}/{segment}"),
+            path: format!("{parent}/{}", kind.child_segment()),
             kind,
         }
     }

@@ -194,11 +194,12 @@ async fn reads_each_collection_once_and_keeps_only_what_the_estate_needs() {
         "a collection was read twice: {calls:#?}"
     );
     // RGs + role assignments + 8 kinds in rg-app + 8 kinds in the owned, undeclared rg-old +
-    // pools and maintenance configurations of the owned cluster + credentials of the declared
-    // identity + deleted vaults (what is in rg-old goes with it, so its children are not read).
-    // The 8 kinds: registries, vaults, storage accounts, workspaces, private DNS zones, clusters,
-    // identities, private endpoints.
-    assert_eq!(calls.len(), 2 + 8 + 8 + 2 + 1 + 1, "{calls:#?}");
+    // pools, maintenance and flux configurations of the owned cluster (not its extensions: the
+    // estate declares none) + credentials of the declared identity + deleted vaults (what is in
+    // rg-old goes with it, so its children are not read). The 8 kinds: registries, vaults,
+    // storage accounts, workspaces, private DNS zones, clusters, identities, private endpoints.
+    assert_eq!(calls.len(), 2 + 8 + 8 + 3 + 1 + 1, "{calls:#?}");
+    assert!(!calls.iter().any(|call| call.ends_with("/extensions")));
     assert!(calls
         .iter()
         .any(|call| call.ends_with("/managedClusters/aks/maintenanceConfigurations")));

@@ -43,8 +43,14 @@ pub struct ClusterOutput {
     pub oidc_issuer_url: Option<String>,
     pub kubelet_identity: Option<KubeletIdentity>,
     pub fqdn: Option<String>,
+    /// The resource group AKS made for the nodes (`MC_...`).
+    pub node_resource_group: Option<String>,
+    /// The identity AKS made for the Key Vault CSI add-on: grant it `Key Vault Secrets User` on
+    /// a vault, or name its client id in a `SecretProviderClass`.
+    pub key_vault_secrets_provider_identity: Option<KubeletIdentity>,
 }
 
+/// The ids of a managed identity AKS made (kubelet, an add-on's).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KubeletIdentity {
@@ -160,6 +166,18 @@ pub fn collect(desired: &DesiredState, live: &LiveState) -> Outputs {
                 }),
                 fqdn: text(body, "/properties/privateFQDN")
                     .or_else(|| text(body, "/properties/fqdn")),
+                node_resource_group: text(body, "/properties/nodeResourceGroup"),
+                key_vault_secrets_provider_identity: body
+                    .and_then(|body| {
+                        body.pointer(
+                            "/properties/addonProfiles/azureKeyvaultSecretsProvider/identity",
+                        )
+                    })
+                    .map(|identity| KubeletIdentity {
+                        client_id: text(Some(identity), "/clientId"),
+                        object_id: text(Some(identity), "/objectId"),
+                        resource_id: text(Some(identity), "/resourceId"),
+                    }),
             }
         })
         .collect();

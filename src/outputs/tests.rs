@@ -96,7 +96,10 @@ fn live(east_issuer: &str, credential_issuer: &str) -> LiveState {
         json!({"id": format!("{GROUP}/providers/Microsoft.ContainerService/managedClusters/{name}"),
             "name": name, "type": "Microsoft.ContainerService/managedClusters", "location": "eastus2",
             "properties": {"oidcIssuerProfile": {"enabled": true, "issuerURL": issuer},
-                "identityProfile": {"kubeletidentity": {"clientId": "kc", "objectId": "ko", "resourceId": "kr"}}}})
+                "identityProfile": {"kubeletidentity": {"clientId": "kc", "objectId": "ko", "resourceId": "kr"}},
+                "nodeResourceGroup": format!("MC_rg_{name}_eastus2"),
+                "addonProfiles": {"azureKeyvaultSecretsProvider": {"enabled": true,
+                    "identity": {"clientId": "csi-client", "objectId": "csi-object", "resourceId": "csi-id"}}}}})
     };
     live.insert_body(cluster("east", east_issuer));
     live.insert_body(cluster("central", "https://central/"));
@@ -130,6 +133,17 @@ fn credentials_match_their_clusters_current_issuer() {
         Some("kc")
     );
     assert_eq!(outputs.identities[0].client_id.as_deref(), Some("client-1"));
+    assert_eq!(
+        outputs.clusters[0].node_resource_group.as_deref(),
+        Some("MC_rg_east_eastus2")
+    );
+    assert_eq!(
+        outputs.clusters[0]
+            .key_vault_secrets_provider_identity
+            .as_ref()
+            .and_then(|identity| identity.client_id.as_deref()),
+        Some("csi-client")
+    );
 }
 
 #[test]

@@ -200,7 +200,12 @@ impl Estate {
                     crate::desired::maintenance_configuration_names(cluster.auto_upgrade.as_ref())
                         .len()
                 });
-                cluster.pools.len() + cluster.acr_pull.len() + maintenance
+                // Flux: the extension and one resource per configuration.
+                let flux = cluster
+                    .flux
+                    .as_ref()
+                    .map_or(0, |flux| 1 + flux.configurations.len());
+                cluster.pools.len() + cluster.acr_pull.len() + maintenance + flux
             })
             .sum();
         let credentials: usize = self

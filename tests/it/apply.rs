@@ -178,6 +178,11 @@ fn cluster_of(key: &str) -> Option<String> {
     let lower = key.to_ascii_lowercase();
     let at = lower.find("/managedclusters/")?;
     let rest = &lower[at + "/managedclusters/".len()..];
+    // An extension resource of the cluster (`{cluster}/providers/...`: flux) belongs to another
+    // resource provider, whose operations do not hold AKS's one-operation-per-cluster lock.
+    if rest.contains("/providers/") {
+        return None;
+    }
     let name = rest.split('/').next()?;
     Some(format!(
         "{}{name}",

@@ -150,3 +150,56 @@ fn identity_references_resolve_against_arm() {
     assert_eq!(desired.resources.len(), 12);
     put_desired_and_compare("identities", &desired);
 }
+
+/// Every body aksctl sends for the kinds of issue 14 (flux extension and configurations) and for
+/// the clusters and pools that gained fields (Defender, image cleaner, managed Prometheus,
+/// autoscaler profile, pool upgrade settings) conforms to the official schema of its pinned
+/// api-version: no unknown property, no read-only one, required ones present, types and closed
+/// enums respected.
+#[test]
+fn request_bodies_of_the_issue_14_kinds_conform_to_the_official_schemas() {
+    use aksctl::kind::Kind;
+
+    use crate::common::openapi::Specs;
+
+    const AKS: &str = "containerservice/resource-manager/Microsoft.ContainerService/aks/stable/2026-08-01/managedClusters.json";
+    const EXTENSIONS: &str = "kubernetesconfiguration/resource-manager/Microsoft.KubernetesConfiguration/extensions/stable/2025-03-01/extensions.json";
+    const FLUX: &str = "kubernetesconfiguration/resource-manager/Microsoft.KubernetesConfiguration/fluxConfigurations/stable/2025-04-01/fluxconfiguration.json";
+    let mut specs = Specs::default();
+    let mut checked = HashMap::new();
+    for plan in ["northwind.yaml", "gitops-fleet.yaml", "shared-prod.yaml"] {
+        for resource in lowered(plan).resources {
+            let (file, definition) = match resource.kind {
+                Kind::ManagedCluster => (AKS, "ManagedCluster"),
+                Kind::AgentPool => (AKS, "AgentPool"),
+                Kind::ClusterExtension => (EXTENSIONS, "Extension"),
+                Kind::FluxConfiguration => (FLUX, "FluxConfiguration"),
+                _ => continue,
+            };
+            assert_eq!(
+                resource.kind.api_version(),
+                file.split('/').rev().nth(1).unwrap_or_default(),
+                "{definition}: the spec checked is the pinned api-version's"
+            );
+            let problems = specs.problems(file, definition, &resource.body);
+            assert!(
+                problems.is_empty(),
+                "{plan} {}: {problems:#?}",
+                resource.address
+            );
+            *checked.entry(resource.kind).or_insert(0) += 1;
+        }
+    }
+    assert!(
+        checked
+            .get(&Kind::FluxConfiguration)
+            .is_some_and(|n| *n >= 5),
+        "{checked:?}"
+    );
+    assert!(
+        checked
+            .get(&Kind::ClusterExtension)
+            .is_some_and(|n| *n >= 5),
+        "{checked:?}"
+    );
+}

@@ -273,6 +273,43 @@ impl DurationTable {
                     0.0,
                     "sync",
                 ),
+                // GitOps (FACTS-2 §6, §7): installing flux takes a minute or two; configs less.
+                entry(
+                    "Microsoft.KubernetesConfiguration/extensions",
+                    "create",
+                    90.0,
+                    "async",
+                ),
+                entry(
+                    "Microsoft.KubernetesConfiguration/extensions",
+                    "update",
+                    30.0,
+                    "async",
+                ),
+                entry(
+                    "Microsoft.KubernetesConfiguration/extensions",
+                    "delete",
+                    60.0,
+                    "async",
+                ),
+                entry(
+                    "Microsoft.KubernetesConfiguration/fluxConfigurations",
+                    "create",
+                    30.0,
+                    "async",
+                ),
+                entry(
+                    "Microsoft.KubernetesConfiguration/fluxConfigurations",
+                    "update",
+                    20.0,
+                    "async",
+                ),
+                entry(
+                    "Microsoft.KubernetesConfiguration/fluxConfigurations",
+                    "delete",
+                    20.0,
+                    "async",
+                ),
             ],
         }
     }

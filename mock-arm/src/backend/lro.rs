@@ -263,7 +263,9 @@ pub fn set_state(world: &mut World, key: &str, state: &str) {
     }
 }
 
-/// The running operation on `key` or anything under it.
+/// The running operation on `key` or anything under it. An extension resource's operation (a
+/// flux configuration under a cluster) is another resource provider's: it does not hold its
+/// parent busy.
 pub fn running_on<'a>(world: &'a World, key: &str) -> Option<&'a Operation> {
     let prefix = format!("{key}/");
     world
@@ -271,7 +273,10 @@ pub fn running_on<'a>(world: &'a World, key: &str) -> Option<&'a Operation> {
         .active
         .iter()
         .filter_map(|id| world.operations.all.get(id))
-        .find(|op| op.resource_key == key || op.resource_key.starts_with(&prefix))
+        .find(|op| {
+            op.resource_key == key
+                || (op.resource_key.starts_with(&prefix) && !op.kind.is_extension())
+        })
 }
 
 /// GET on an `operations/{id}` (status document) or `operationresults/{id}` (Location) URL.

@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod dispatch;
 pub mod durations;
 pub mod error;
+pub mod gitops;
 pub mod identity;
 pub mod json;
 pub mod keyvault;

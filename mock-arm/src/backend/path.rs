@@ -55,6 +55,17 @@ impl ResourcePath {
             return id;
         }
         let info = self.kind.info();
+        if self.kind.is_extension() {
+            if let Some(parent) = self.parent() {
+                return format!(
+                    "{}/providers/{}/{}/{}",
+                    parent.id_with_group_segment(group_segment),
+                    info.namespace,
+                    self.kind.leaf_segment(),
+                    self.name()
+                );
+            }
+        }
         id.push_str("/providers/");
         id.push_str(info.namespace);
         for (segment, name) in info.segments.iter().zip(&self.names) {
@@ -341,6 +352,13 @@ fn provider_path(
     tail: &[String],
 ) -> Option<Target> {
     let group = group?;
+    // An extension resource: `{parent}/providers/{namespace}/{type}[/{name}]`.
+    if let Some(at) = (2..tail.len())
+        .step_by(2)
+        .find(|&i| tail[i].eq_ignore_ascii_case("providers"))
+    {
+        return extension_path(subscription, group, namespace, tail, at);
+    }
     let types: Vec<&str> = tail.iter().step_by(2).map(String::as_str).collect();
     let names: Vec<String> = tail.iter().skip(1).step_by(2).cloned().collect();
     if let Some(kind) = Kind::lookup(namespace, &types) {
@@ -384,9 +402,74 @@ fn provider_path(
     None
 }
 
+/// An extension resource under the resource `tail[..at]` of `namespace` (a flux configuration
+/// under a managed cluster): its kind has the parent's type segments plus its own.
+fn extension_path(
+    subscription: &str,
+    group: &str,
+    parent_namespace: &str,
+    tail: &[String],
+    at: usize,
+) -> Option<Target> {
+    let namespace = tail.get(at + 1)?;
+    let own = &tail[at + 2..];
+    let parent_types: Vec<&str> = tail[..at].iter().step_by(2).map(String::as_str).collect();
+    let parent_names: Vec<String> = tail[..at].iter().skip(1).step_by(2).cloned().collect();
+    let parent_kind = Kind::lookup(parent_namespace, &parent_types)?;
+    let leaf = own.first()?;
+    let mut types = parent_types.clone();
+    types.push(leaf);
+    let kind = Kind::lookup(namespace, &types).filter(|kind| kind.parent() == Some(parent_kind))?;
+    let parent = ResourcePath {
+        kind: parent_kind,
+        subscription: subscription.to_string(),
+        resource_group: group.to_string(),
+        names: parent_names,
+    };
+    match own.len() {
+        1 => Some(Target::List {
+            kind,
+            scope: ListScope::Parent(parent),
+        }),
+        2 => Some(Target::Item(parent.child(kind, &own[1]))),
+        3 => Some(Target::Action {
+            path: parent.child(kind, &own[1]),
+            action: own[2].clone(),
+        }),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_extension_resources_of_a_cluster() {
+        let cluster = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c";
+        let item =
+            format!("{cluster}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/f");
+        let Some(Target::Item(path)) = parse(&item) else {
+            panic!("expected item")
+        };
+        assert_eq!(path.kind, Kind::FluxConfiguration);
+        assert_eq!(path.id(), item);
+        assert_eq!(
+            path.parent().map(|parent| parent.id()),
+            Some(cluster.to_string())
+        );
+        let list = parse(&format!(
+            "{}/providers/microsoft.kubernetesconfiguration/extensions",
+            cluster.to_lowercase()
+        ));
+        assert!(matches!(
+            list,
+            Some(Target::List {
+                kind: Kind::ClusterExtension,
+                scope: ListScope::Parent(_)
+            })
+        ));
+    }
 
     #[test]
     fn parses_children_and_lists() {

@@ -118,6 +118,8 @@ pub fn of(kind: Kind) -> &'static dyn Provider {
         Kind::PrivateDnsZoneGroup => &private_endpoint::PrivateDnsZoneGroups,
         Kind::PrivateDnsZone => &private_dns::PrivateDnsZones,
         Kind::VirtualNetworkLink => &private_dns::VirtualNetworkLinks,
+        Kind::ClusterExtension => &super::gitops::ClusterExtensions,
+        Kind::FluxConfiguration => &super::gitops::FluxConfigurations,
     }
 }
 

@@ -26,6 +26,8 @@ pub enum Kind {
     PrivateDnsZoneGroup,
     PrivateDnsZone,
     VirtualNetworkLink,
+    ClusterExtension,
+    FluxConfiguration,
 }
 
 /// Static facts about one kind.
@@ -200,6 +202,22 @@ pub const TYPES: &[TypeInfo] = &[
         arm_type: "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
         api_versions: PRIVATE_DNS_VERSIONS,
     },
+    // Extension resources of a managed cluster (`{cluster}/providers/{namespace}/{type}/{name}`):
+    // the first segment is the parent's type, the namespace the extension's (see `path.rs`).
+    TypeInfo {
+        kind: Kind::ClusterExtension,
+        namespace: "Microsoft.KubernetesConfiguration",
+        segments: &["managedClusters", "extensions"],
+        arm_type: "Microsoft.KubernetesConfiguration/extensions",
+        api_versions: &["2025-03-01"],
+    },
+    TypeInfo {
+        kind: Kind::FluxConfiguration,
+        namespace: "Microsoft.KubernetesConfiguration",
+        segments: &["managedClusters", "fluxConfigurations"],
+        arm_type: "Microsoft.KubernetesConfiguration/fluxConfigurations",
+        api_versions: &["2025-04-01"],
+    },
 ];
 
 /// api-versions for `GET /subscriptions[/{id}]`.
@@ -222,6 +240,18 @@ impl Kind {
         self.info().arm_type
     }
 
+    /// Whether this is an extension resource attached to its parent (its namespace is not the
+    /// parent's): its id is `{parent id}/providers/{namespace}/{type}/{name}`.
+    pub fn is_extension(self) -> bool {
+        match self.parent() {
+            Some(Kind::ResourceGroup) | None => false,
+            Some(parent) => !parent
+                .info()
+                .namespace
+                .eq_ignore_ascii_case(self.info().namespace),
+        }
+    }
+
     /// The last type segment, e.g. `agentPools`.
     pub fn leaf_segment(self) -> &'static str {
         self.info().segments.last().copied().unwrap_or_default()
@@ -237,6 +267,7 @@ impl Kind {
             Kind::BlobContainer => Some(Kind::BlobService),
             Kind::FederatedCredential => Some(Kind::Identity),
             Kind::AgentPool | Kind::MaintenanceConfiguration => Some(Kind::ManagedCluster),
+            Kind::ClusterExtension | Kind::FluxConfiguration => Some(Kind::ManagedCluster),
             Kind::Replication => Some(Kind::Registry),
             Kind::Subnet => Some(Kind::VirtualNetwork),
             Kind::PrivateDnsZoneGroup => Some(Kind::PrivateEndpoint),
@@ -289,5 +320,7 @@ pub fn seed_rank(kind: Kind) -> u8 {
         Kind::ManagedCluster => 5,
         Kind::AgentPool | Kind::MaintenanceConfiguration => 6,
         Kind::RoleAssignment => 7,
+        Kind::ClusterExtension => 6,
+        Kind::FluxConfiguration => 7,
     }
 }

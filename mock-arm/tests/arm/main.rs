@@ -10,6 +10,7 @@ mod control;
 mod day2;
 mod examples;
 mod faults;
+mod gitops;
 mod identity;
 mod keyvault;
 mod lro;

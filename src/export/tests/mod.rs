@@ -3,6 +3,7 @@
 //! `mod.rs` holds the fixture: a resource group as AKS and `az` leave it.
 
 mod conversion;
+mod gitops;
 mod reads_and_adoption;
 mod schedules;
 

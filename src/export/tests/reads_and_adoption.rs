@@ -103,8 +103,13 @@ fn reads_one_list_per_collection() {
     // Group GET, 8 kinds (registries, vaults, storage accounts, workspaces, private DNS zones,
     // clusters, identities, private endpoints), the generic list, role assignments; pools and
     // maintenance configurations, the Premium registry's replicas, credentials, and the
-    // account's blob service, containers and policy.
-    assert_eq!(calls.len(), 1 + 8 + 1 + 1 + 2 + 1 + 1 + 3, "{calls:#?}");
+    // account's blob service, containers and policy; the cluster's extensions and flux
+    // configurations.
+    assert_eq!(calls.len(), 1 + 8 + 1 + 1 + 2 + 1 + 1 + 3 + 2, "{calls:#?}");
+    assert!(calls
+        .iter()
+        .any(|call| call
+            .ends_with("/providers/Microsoft.KubernetesConfiguration/fluxConfigurations")));
     assert!(calls.iter().any(|call| call.ends_with("/replications")));
     assert!(calls
         .iter()

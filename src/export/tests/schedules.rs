@@ -66,6 +66,7 @@ fn matching_schedules_become_one_window() {
             duration_hours: 4,
             utc_offset: None,
             interval_weeks: None,
+            blackout_dates: Vec::new(),
         })
     );
     assert!(

@@ -231,6 +231,11 @@ pub(super) fn definitions_list() -> Vec<(&'static str, Value)> {
                         )),
                     ),
                     ("pools", named_list("NodePool")),
+                    ("defender", reference("Defender")),
+                    ("imageCleaner", reference("ImageCleaner")),
+                    ("managedPrometheus", reference("ManagedPrometheus")),
+                    ("autoscalerProfile", reference("AutoscalerProfile")),
+                    ("flux", reference("Flux")),
                 ],
             ),
         ),
@@ -355,6 +360,7 @@ pub(super) fn definitions_list() -> Vec<(&'static str, Value)> {
                     ("durationHours", count("4-24.")),
                     ("utcOffset", string("`+HH:MM` or `-HH:MM`.")),
                     ("intervalWeeks", count("1-4.")),
+                    ("blackoutDates", array(reference("BlackoutDates"))),
                 ],
             ),
         ),
@@ -503,6 +509,19 @@ fn node_pool() -> Value {
                 ),
             ),
             ("kubernetesVersion", string("Pool version (quote it).")),
+            ("upgrade", reference("PoolUpgrade")),
+            (
+                "podSubnet",
+                object(
+                    "Subnet pods take their IPs from.",
+                    &["id"],
+                    vec![
+                        ("id", string("Subnet resource id.")),
+                        ("addressPrefix", string("Subnet CIDR, for overlap checks.")),
+                    ],
+                ),
+            ),
+            ("kubeletConfig", reference("KubeletConfig")),
         ],
     );
     add(

@@ -12,6 +12,7 @@ mod checks;
 mod definitions;
 mod rollout;
 mod network;
+mod settings;
 
 use builders::{named_list, object, reference, string};
 
@@ -26,6 +27,7 @@ pub fn estate_schema() -> Value {
         .chain(checks::definitions())
         .chain(rollout::definitions())
         .chain(network::network_definitions())
+        .chain(settings::settings_definitions())
     {
         definitions.insert(name.to_string(), definition);
     }

@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{NodePool, Tags};
+use super::{
+    AutoscalerProfile, BlackoutDates, Defender, Flux, ImageCleaner, ManagedPrometheus, NodePool,
+    Tags,
+};
 
 string_enum!(
     /// AKS control-plane pricing tier.
@@ -142,6 +145,21 @@ pub struct Cluster {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub acr_pull: Vec<String>,
     pub pools: Vec<NodePool>,
+    /// Microsoft Defender for Containers (`securityProfile.defender`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defender: Option<Defender>,
+    /// The image cleaner (`securityProfile.imageCleaner`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_cleaner: Option<ImageCleaner>,
+    /// Azure Monitor managed Prometheus (`azureMonitorProfile.metrics`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_prometheus: Option<ManagedPrometheus>,
+    /// The cluster autoscaler's tuning (`autoScalerProfile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaler_profile: Option<AutoscalerProfile>,
+    /// Flux GitOps: the `microsoft.flux` extension and its configurations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flux: Option<Flux>,
 }
 
 /// The control-plane identity.
@@ -244,6 +262,9 @@ pub struct MaintenanceWindow {
     /// Every N weeks (1-4); defaults to 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_weeks: Option<u32>,
+    /// Date ranges no maintenance may start in (`notAllowedDates`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blackout_dates: Vec<BlackoutDates>,
 }
 
 /// Add-ons. Declaring one enables it unless it says `enabled: false`.

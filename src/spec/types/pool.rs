@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::{KubeletConfig, PoolUpgrade};
+
 string_enum!(
     /// Agent pool mode.
     PoolMode { System => "System", User => "User" }
@@ -92,6 +94,15 @@ pub struct NodePool {
     /// Pool Kubernetes version (`orchestratorVersion`); absent means the control plane's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kubernetes_version: Option<String>,
+    /// Upgrade settings; `upgrade.maxSurge` and the older `maxSurge` are exclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrade: Option<PoolUpgrade>,
+    /// The subnet pods take their IPs from (Azure CNI with dynamic IP allocation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_subnet: Option<Subnet>,
+    /// Kubelet settings (create-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubelet_config: Option<KubeletConfig>,
 }
 
 /// Cluster autoscaler bounds.

@@ -10,6 +10,7 @@ mod names;
 mod network;
 mod private_network;
 mod references;
+mod settings;
 mod storage;
 
 use crate::spec::diagnostic::Diagnostic;
@@ -27,6 +28,8 @@ pub fn validate(estate: &Estate) -> Vec<Diagnostic> {
     identities::check(estate, &mut problems);
     storage::check(estate, &mut problems);
     private_network::check(estate, &mut problems);
+    settings::check(estate, &mut problems);
+    settings::check_flux(estate, &mut problems);
     problems.items
 }
 

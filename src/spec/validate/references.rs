@@ -18,7 +18,7 @@ pub(super) fn check(estate: &Estate, problems: &mut Problems) {
 }
 
 /// Reports `name` at `path` unless it is one of `known` (a list of `kind`s).
-fn must_exist<'a>(
+pub(super) fn must_exist<'a>(
     name: &str,
     known: impl Iterator<Item = &'a str> + Clone,
     path: &str,

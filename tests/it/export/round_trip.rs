@@ -173,10 +173,11 @@ fn export_of_150_resources_at_100ms_latency_takes_seconds() {
     assert!(text.contains("id-service-69"), "{text}");
     // One list per collection: the group, its 8 kinds (private DNS zones and endpoints
     // included), its other resources, the subscription's role assignments, then per parent: 71
-    // identities' credentials, 1 cluster's pools and maintenance configurations, the storage
+    // identities' credentials, 1 cluster's pools, maintenance configurations, extensions and
+    // flux configurations (ARM lists extension resources only per parent), the storage
     // account's blob service, containers and lifecycle policy (no Premium registry: no replica
     // list).
-    let collections = 1 + 8 + 1 + 1 + 71 + 2 + 3;
+    let collections = 1 + 8 + 1 + 1 + 71 + 4 + 3;
     assert!(
         requests <= collections,
         "{requests} requests for {resources} resources (expected at most {collections})"

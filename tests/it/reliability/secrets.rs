@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mock_arm::{Config, MockArm};
+use serde_json::Value;
 
 use super::harness::{aksctl_command, finish, plan_file, start_mock, Outcome};
 use super::interposer::{Interposer, Mangle, Rule};
@@ -424,4 +425,99 @@ fn a_next_link_to_another_host_is_not_followed() {
         assert_no_canary(&outcome.combined(), foreign);
     }
     assert_eq!(trap.connections(), 0, "a foreign nextLink was followed");
+}
+
+/// The token of a private Flux repository (`httpsKeyVariable`) reaches ARM only in the flux
+/// configuration's PUT (base64, in `configurationProtectedSettings`), and never appears, plain or
+/// encoded, in any output, log (`-vv`, `RUST_LOG=trace`), saved plan, export or file aksctl writes.
+#[test]
+fn a_private_flux_repository_token_is_sent_to_arm_and_nowhere_else() {
+    const TOKEN: &str = "CANARY-flux-git-token-91c4e7";
+    const ENCODED: &str = "Q0FOQVJZLWZsdXgtZ2l0LXRva2VuLTkxYzRlNw==";
+    let mock = start_mock();
+    let directory = tempfile::tempdir().unwrap();
+    let work = directory.path();
+    let estate_path = work.join("private-flux.yaml");
+    std::fs::write(
+        &estate_path,
+        "apiVersion: aksctl.dev/v1alpha1\nkind: Estate\nmetadata:\n  name: private-flux\n\
+         subscription: ${AZURE_SUBSCRIPTION_ID}\nlocation: eastus\nresourceGroups:\n  - name: rg-flux\n\
+         clusters:\n  - name: aks-flux\n    resourceGroup: rg-flux\n    pools:\n      - name: system\n\
+         \x20       mode: System\n        vmSize: Standard_D4s_v5\n        count: 1\n\
+         \x20   flux:\n      configurations:\n        - name: private-config\n\
+         \x20         url: https://github.com/example/private-config\n          httpsUser: git\n\
+         \x20         httpsKeyVariable: FLUX_GIT_TOKEN\n          kustomizations:\n\
+         \x20           - {name: apps, path: ./apps, prune: true}\n",
+    )
+    .unwrap();
+    let estate = estate_path.to_str().unwrap();
+    let saved = work.join("plan.json");
+    let saved = saved.to_str().unwrap();
+    let exported = work.join("exported.yaml");
+    let exported = exported.to_str().unwrap();
+    let runs: Vec<Run<'_>> = vec![
+        (vec!["validate", "-f", estate], vec![]),
+        (vec!["render", "-f", estate, "-vv"], vec![]),
+        (vec!["plan", "-f", estate, "-vv"], vec![]),
+        (vec!["plan", "-f", estate, "-o", "json"], vec![]),
+        (
+            vec!["plan", "-f", estate, "-o", "markdown", "--out", saved],
+            vec![],
+        ),
+        (
+            vec!["apply", saved, "-vv", "--no-progress"],
+            vec![("RUST_LOG", "trace")],
+        ),
+        (
+            vec!["plan", "-f", estate, "-vv", "--detailed-exitcode"],
+            vec![],
+        ),
+        (
+            vec!["export", "-g", "rg-flux", "-o", exported, "-vv"],
+            vec![],
+        ),
+        (vec!["outputs", "-f", estate, "-vv"], vec![]),
+    ];
+    for (args, environment) in &runs {
+        let mut command = aksctl_command(&mock);
+        command
+            .current_dir(work)
+            .env("FLUX_GIT_TOKEN", TOKEN)
+            .args(args);
+        for (name, value) in environment {
+            command.env(name, value);
+        }
+        let outcome = finish(command, Duration::from_secs(120));
+        assert_eq!(outcome.code, 0, "{args:?}: {}", outcome.describe());
+        for secret in [TOKEN, ENCODED] {
+            assert!(
+                !outcome.combined().contains(secret),
+                "{args:?} shows the token: {}",
+                outcome.describe()
+            );
+        }
+    }
+    for path in files_under(work) {
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        for secret in [TOKEN, ENCODED] {
+            assert!(!text.contains(secret), "{} holds the token", path.display());
+        }
+    }
+    // ARM did receive it, encoded, in the configuration's create; its GET never returns it.
+    let puts: Vec<Value> = crate::common::arm_requests(&mock)
+        .into_iter()
+        .filter(|request| {
+            request["method"] == "PUT"
+                && request["path"]
+                    .as_str()
+                    .is_some_and(|path| path.ends_with("/fluxConfigurations/private-config"))
+        })
+        .collect();
+    assert_eq!(puts.len(), 1, "{puts:#?}");
+    assert_eq!(
+        puts[0]["body"]["properties"]["configurationProtectedSettings"]["httpsKey"],
+        ENCODED
+    );
+    let state = crate::common::state(&mock).to_string();
+    assert!(!state.contains(ENCODED) && !state.contains(TOKEN));
 }
