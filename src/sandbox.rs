@@ -101,8 +101,8 @@ impl Sandbox {
 /// A fresh world starts with the networks the shipped estates name (in the subscription the
 /// sandbox plans into), as a landing zone would hold them.
 fn seed_shipped_networks(state_file: &std::path::Path) -> Result<(), ConnectError> {
-    let subscription =
-        environment_variable(SUBSCRIPTION_VARIABLE).unwrap_or_else(|| SANDBOX_SUBSCRIPTION.to_owned());
+    let subscription = environment_variable(SUBSCRIPTION_VARIABLE)
+        .unwrap_or_else(|| SANDBOX_SUBSCRIPTION.to_owned());
     let world = serde_json::json!({
         "resources": crate::sandbox_networks::shipped_networks(&subscription)
     });

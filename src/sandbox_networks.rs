@@ -22,7 +22,11 @@ const SHIPPED: [ShippedNetwork; 2] = [
         location: "eastus2",
         address_space: "10.10.0.0/16",
         subnets: &[
-            ("snet-aks-nodes", "10.10.0.0/22", Some("rt-northwind-eastus2")),
+            (
+                "snet-aks-nodes",
+                "10.10.0.0/22",
+                Some("rt-northwind-eastus2"),
+            ),
             ("snet-private-endpoints", "10.10.12.0/24", None),
         ],
     },
@@ -32,7 +36,11 @@ const SHIPPED: [ShippedNetwork; 2] = [
         location: "centralus",
         address_space: "10.20.0.0/16",
         subnets: &[
-            ("snet-aks-nodes", "10.20.0.0/22", Some("rt-northwind-centralus")),
+            (
+                "snet-aks-nodes",
+                "10.20.0.0/22",
+                Some("rt-northwind-centralus"),
+            ),
             // The region-loss overlay's replacement primary (`plans/overlays/northwind-dr.yaml`).
             (
                 "snet-aks-nodes-primary",
@@ -85,7 +93,10 @@ pub fn with_shipped_networks(mut state: Value, subscription: &str) -> Value {
         .cloned()
         .unwrap_or_default();
     for network in shipped_networks(subscription) {
-        let id = network["id"].as_str().unwrap_or_default().to_ascii_lowercase();
+        let id = network["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         let held = resources.iter().any(|resource| {
             resource["id"]
                 .as_str()
@@ -108,8 +119,15 @@ pub fn with_shipped_networks(mut state: Value, subscription: &str) -> Value {
 pub fn shipped_route_tables(subscription: &str) -> std::collections::BTreeMap<String, String> {
     let mut tables = std::collections::BTreeMap::new();
     for network in shipped_networks(subscription) {
-        let network_id = network["id"].as_str().unwrap_or_default().to_ascii_lowercase();
-        for subnet in network["properties"]["subnets"].as_array().into_iter().flatten() {
+        let network_id = network["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        for subnet in network["properties"]["subnets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             if let (Some(name), Some(table)) = (
                 subnet["name"].as_str(),
                 subnet["properties"]["routeTable"]["id"].as_str(),
@@ -156,9 +174,11 @@ pub fn networks_for(estate: &crate::spec::types::Estate, subscription: &str) -> 
             let subnets = &mut body["properties"]["subnets"];
             let count = subnets.as_array().map_or(0, Vec::len);
             let held = subnets.as_array().is_some_and(|items| {
-                items
-                    .iter()
-                    .any(|item| item["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(subnet)))
+                items.iter().any(|item| {
+                    item["name"]
+                        .as_str()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(subnet))
+                })
             });
             if !held {
                 if let Some(items) = subnets.as_array_mut() {

@@ -8,11 +8,11 @@ use crate::arm::subscription_tenant;
 use crate::cli::ArmArgs;
 use crate::commands::CommandError;
 use crate::desired::{self, DesiredState, LowerContext, LowerError};
+use crate::live::networks;
 use crate::render::report;
 use crate::sandbox::{
     self, environment_variable, Connection, SANDBOX_SUBSCRIPTION, SUBSCRIPTION_VARIABLE,
 };
-use crate::live::networks;
 use crate::spec::{self, environment::reports_unset, Diagnostic, LoadedEstate};
 
 /// The estate declared in some files, lowered, with a connection to the ARM that holds it.

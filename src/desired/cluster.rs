@@ -201,21 +201,13 @@ fn cluster_resource(
             .as_ref()
             .and_then(|m| m.workspace.as_ref())
         {
-            Some(name) => {
-                let id = lowering
-                    .estate
-                    .resource_id_of(Kind::LogAnalyticsWorkspace, name, &lowering.subscription)
-                    .map_err(|missing| {
-                        unknown(
-                            &address,
-                            "addons.monitoring.workspace",
-                            missing.kind.descriptor().noun,
-                            &missing.name,
-                        )
-                    })?;
-                depends_on.push(address_of(Kind::LogAnalyticsWorkspace, &[name]));
-                Some(id.to_string())
-            }
+            Some(name) => Some(workspace_reference(
+                lowering,
+                &address,
+                "addons.monitoring.workspace",
+                name,
+                &mut depends_on,
+            )?),
             None => None,
         };
         insert_non_empty(
@@ -386,4 +378,32 @@ fn service_mesh_profile(addons: &Addons) -> Option<Value> {
     mesh.insert("mode".to_string(), json!("Istio"));
     insert_non_empty(&mut mesh, "istio", istio_profile);
     Some(Value::Object(mesh))
+}
+
+/// The ARM id of the estate's workspace `name` that a cluster field (`field`) names; the
+/// cluster then depends on the workspace (added once).
+pub(crate) fn workspace_reference(
+    lowering: &Lowering<'_>,
+    address: &str,
+    field: &str,
+    name: &str,
+    depends_on: &mut Vec<String>,
+) -> Result<String, LowerError> {
+    let kind = Kind::LogAnalyticsWorkspace;
+    let id = lowering
+        .estate
+        .resource_id_of(kind, name, &lowering.subscription)
+        .map_err(|missing| {
+            unknown(
+                address,
+                field,
+                missing.kind.descriptor().noun,
+                &missing.name,
+            )
+        })?;
+    let workspace_address = address_of(kind, &[name]);
+    if !depends_on.contains(&workspace_address) {
+        depends_on.push(workspace_address);
+    }
+    Ok(id.to_string())
 }

@@ -5,9 +5,8 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::desired::context::{address_of, insert_non_empty, insert_some, unknown, Lowering};
+use crate::desired::context::{insert_non_empty, insert_some, Lowering};
 use crate::desired::lower::LowerError;
-use crate::kind::Kind;
 use crate::spec::types::{AutoscalerProfile, Cluster, NodePool};
 
 /// Adds the cluster's Defender, image cleaner, managed Prometheus and autoscaler settings to
@@ -23,24 +22,13 @@ pub fn add_cluster_settings(
     if let Some(defender) = &cluster.defender {
         let enabled = defender.enabled.unwrap_or(true);
         let workspace_id = match &defender.workspace {
-            Some(name) => {
-                let id = lowering
-                    .estate
-                    .resource_id_of(Kind::LogAnalyticsWorkspace, name, &lowering.subscription)
-                    .map_err(|missing| {
-                        unknown(
-                            address,
-                            "defender.workspace",
-                            missing.kind.descriptor().noun,
-                            &missing.name,
-                        )
-                    })?;
-                let workspace_address = address_of(Kind::LogAnalyticsWorkspace, &[name]);
-                if !depends_on.contains(&workspace_address) {
-                    depends_on.push(workspace_address);
-                }
-                Some(id.to_string())
-            }
+            Some(name) => Some(super::cluster::workspace_reference(
+                lowering,
+                address,
+                "defender.workspace",
+                name,
+                depends_on,
+            )?),
             None => defender.log_analytics_workspace_id.clone(),
         };
         let mut body = Map::new();

@@ -4,8 +4,7 @@
 use crate::desired::context::Lowering;
 use crate::desired::{
     cluster, identity, maintenance, network, order, platform, replication, role, storage,
-    workspace,
-    DesiredState,
+    workspace, DesiredState,
 };
 use crate::spec::types::Estate;
 

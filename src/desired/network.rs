@@ -104,10 +104,7 @@ fn lower_endpoint(
     let address = address_of(Kind::PrivateEndpoint, &[&name]);
     let group = target.resource_group();
     let id = lowering.top_level_id(Kind::PrivateEndpoint, group, &name);
-    let location = lowering.location(
-        endpoint.location.as_deref().or(target.location()),
-        group,
-    );
+    let location = lowering.location(endpoint.location.as_deref().or(target.location()), group);
     let group_id = endpoint
         .group_id
         .clone()

@@ -261,9 +261,7 @@ fn addons(exporting: &mut Exporting<'_>, cluster: &str, properties: &Value) -> O
     let monitoring = profile("omsagent").map(|addon| {
         let workspace_id = str_at(addon, "/config/logAnalyticsWorkspaceResourceID");
         // A workspace exported with the cluster is referred to by its logical name.
-        let workspace = workspace_id
-            .and_then(|id| exporting.logical_name(id, Kind::LogAnalyticsWorkspace))
-            .map(str::to_owned);
+        let workspace = workspace_name(exporting, workspace_id);
         MonitoringAddon {
             enabled: None,
             log_analytics_workspace_id: workspace_id
@@ -482,4 +480,10 @@ fn node_resource_groups(inventory: &Inventory) -> Vec<String> {
         .filter_map(|body| str_at(body, "/properties/nodeResourceGroup"))
         .map(str::to_ascii_lowercase)
         .collect()
+}
+
+/// The logical name of an exported workspace a cluster field refers to by id, if it is exported.
+pub(crate) fn workspace_name(exporting: &Exporting<'_>, id: Option<&str>) -> Option<String> {
+    id.and_then(|id| exporting.logical_name(id, Kind::LogAnalyticsWorkspace))
+        .map(str::to_owned)
 }

@@ -5,7 +5,6 @@
 use serde_json::Value;
 
 use crate::export::context::{bool_at, pick, str_at, u32_at, Exporting};
-use crate::kind::Kind;
 use crate::spec::types::{
     AutoscalerExpander, AutoscalerProfile, BlackoutDates, CpuManagerPolicy, Defender, ImageCleaner,
     KubeletConfig, ManagedPrometheus, PoolUpgrade, Subnet,
@@ -16,9 +15,7 @@ pub fn defender(exporting: &Exporting<'_>, properties: &Value) -> Option<Defende
     let defender = properties.pointer("/securityProfile/defender")?;
     let enabled = bool_at(defender, "/securityMonitoring/enabled")?;
     let workspace_id = str_at(defender, "/logAnalyticsWorkspaceResourceId");
-    let workspace = workspace_id
-        .and_then(|id| exporting.logical_name(id, Kind::LogAnalyticsWorkspace))
-        .map(str::to_owned);
+    let workspace = super::cluster::workspace_name(exporting, workspace_id);
     Some(Defender {
         enabled: (!enabled).then_some(false),
         log_analytics_workspace_id: workspace_id

@@ -38,7 +38,7 @@ pub fn flux(exporting: &mut Exporting<'_>, cluster_id: &ResourceId) -> Option<Fl
                     exporting.notes.push(format!(
                         "{}: a private repository; set `httpsKeyVariable` to the variable \
                          holding its token (ARM never returns it)",
-                        cluster_id.logical_name(Kind::ManagedCluster)
+                        cluster_id.name()
                     ));
                 }
                 configurations.push(configuration);

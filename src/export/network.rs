@@ -110,7 +110,9 @@ pub fn attach_private_endpoints(
             );
             continue;
         };
-        let Some(target_name) = exporting.logical_name(target, target_kind).map(str::to_owned)
+        let Some(target_name) = exporting
+            .logical_name(target, target_kind)
+            .map(str::to_owned)
         else {
             exporting.skip(
                 Kind::PrivateEndpoint.arm_type(),

@@ -132,7 +132,9 @@ pub fn network_references(estate: &Estate) -> Vec<NetworkReference> {
         for (link_index, link) in zone.virtual_network_links.iter().enumerate() {
             add(
                 &link.virtual_network,
-                format!("privateDnsZones[{index}].virtualNetworkLinks[{link_index}].virtualNetwork"),
+                format!(
+                    "privateDnsZones[{index}].virtualNetworkLinks[{link_index}].virtualNetwork"
+                ),
                 NetworkKind::VirtualNetwork,
             );
         }
@@ -160,7 +162,9 @@ pub async fn read_referenced(
 ) -> Result<ReferencedNetworks, NetworkReadError> {
     let mut distinct: BTreeMap<String, &NetworkReference> = BTreeMap::new();
     for reference in references {
-        distinct.entry(network_of(&reference.id)).or_insert(reference);
+        distinct
+            .entry(network_of(&reference.id))
+            .or_insert(reference);
     }
     let semaphore = Arc::new(Semaphore::new(max_parallel.max(1)));
     let mut tasks = JoinSet::new();
@@ -195,7 +199,10 @@ pub async fn read_referenced(
             .cloned()
             .unwrap_or_default();
         for subnet in subnets {
-            let name = subnet.get("name").and_then(Value::as_str).unwrap_or_default();
+            let name = subnet
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let id = subnet
                 .get("id")
                 .and_then(Value::as_str)

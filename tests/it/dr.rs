@@ -311,9 +311,9 @@ fn dr_end_to_end_on_one_northwind_world() {
             || change.address
                 == format!("roleAssignment/{REGION_LOSS}-kubelet-acrpull-on-northwind")
             || change.address == "roleAssignment/platform-admins-cluster-admin-dr-centralus"
-            || change
-                .address
-                .starts_with(&format!("roleAssignment/{REGION_LOSS}-network-contributor-on-"));
+            || change.address.starts_with(&format!(
+                "roleAssignment/{REGION_LOSS}-network-contributor-on-"
+            ));
         let expected = if new { Action::Create } else { Action::Noop };
         assert_eq!(
             change.action, expected,

@@ -34,7 +34,9 @@ fn validate_zone_name(name: &str) -> Result<(), ArmError> {
     let labels: Vec<&str> = name.split('.').collect();
     let ok = (1..=63).contains(&name.len())
         && (2..=34).contains(&labels.len())
-        && labels.iter().all(|label| common::matches(&ZONE_LABEL, label));
+        && labels
+            .iter()
+            .all(|label| common::matches(&ZONE_LABEL, label));
     if ok {
         return Ok(());
     }
@@ -60,7 +62,9 @@ fn global_location(input: &Value) -> Result<&'static str, ArmError> {
     if location != "global" {
         return Err(ArmError::bad_request(
             "InvalidResourceLocation",
-            format!("The location '{location}' is not valid for private DNS resources: use 'global'."),
+            format!(
+                "The location '{location}' is not valid for private DNS resources: use 'global'."
+            ),
         )
         .with_target("location"));
     }
@@ -129,8 +133,8 @@ fn build_link(
     let mut body = envelope(request, path, input, existing)?;
     let network = json::str_at(input, "/properties/virtualNetwork/id")
         .ok_or_else(|| ArmError::required("properties.virtualNetwork.id"))?;
-    if let Some(old) = existing
-        .and_then(|resource| json::str_at(&resource.body, "/properties/virtualNetwork/id"))
+    if let Some(old) =
+        existing.and_then(|resource| json::str_at(&resource.body, "/properties/virtualNetwork/id"))
     {
         if !old.eq_ignore_ascii_case(network) {
             return Err(ArmError::property_change_not_allowed(
@@ -146,15 +150,22 @@ fn build_link(
     if !known {
         return Err(ArmError::bad_request(
             "InvalidResourceReference",
-            format!("Resource {network} referenced by virtual network link {} was not found.", path.id()),
+            format!(
+                "Resource {network} referenced by virtual network link {} was not found.",
+                path.id()
+            ),
         ));
     }
     let zone_key = path.parent().map(|parent| parent.key()).unwrap_or_default();
-    if let Some(other) = world.children(&zone_key, Kind::VirtualNetworkLink).into_iter().find(|other| {
-        other.key() != path.key()
-            && json::str_at(&other.body, "/properties/virtualNetwork/id")
-                .is_some_and(|id| id.eq_ignore_ascii_case(network))
-    }) {
+    if let Some(other) = world
+        .children(&zone_key, Kind::VirtualNetworkLink)
+        .into_iter()
+        .find(|other| {
+            other.key() != path.key()
+                && json::str_at(&other.body, "/properties/virtualNetwork/id")
+                    .is_some_and(|id| id.eq_ignore_ascii_case(network))
+        })
+    {
         return Err(ArmError::conflict(
             "Conflict",
             format!(
@@ -221,11 +232,15 @@ fn write(world: &mut World, request: &mut Request, path: &ResourcePath, patch: b
         writes::ensure_idle(world, &path.key(), path.name())?;
     }
     if patch {
-        let current = existing
-            .as_ref()
-            .ok_or_else(|| parents::existing(world, path).err().unwrap_or_else(|| {
-                ArmError::resource_not_found(path.kind.arm_type(), path.name(), Some(&path.resource_group))
-            }))?;
+        let current = existing.as_ref().ok_or_else(|| {
+            parents::existing(world, path).err().unwrap_or_else(|| {
+                ArmError::resource_not_found(
+                    path.kind.arm_type(),
+                    path.name(),
+                    Some(&path.resource_group),
+                )
+            })
+        })?;
         let mut merged = current.body.clone();
         json::merge(&mut merged, &input);
         input = merged;
@@ -302,11 +317,21 @@ impl Provider for PrivateDnsZones {
         let links = world.children(&resource.key(), Kind::VirtualNetworkLink);
         let registering = links
             .iter()
-            .filter(|link| json::bool_at(&link.body, "/properties/registrationEnabled") == Some(true))
+            .filter(|link| {
+                json::bool_at(&link.body, "/properties/registrationEnabled") == Some(true)
+            })
             .count();
         let properties = json::child(&mut rendered, "properties");
-        json::set(properties, "numberOfRecordSets", json!(record_set_count(world, &resource.id)));
-        json::set(properties, "numberOfVirtualNetworkLinks", json!(links.len()));
+        json::set(
+            properties,
+            "numberOfRecordSets",
+            json!(record_set_count(world, &resource.id)),
+        );
+        json::set(
+            properties,
+            "numberOfVirtualNetworkLinks",
+            json!(links.len()),
+        );
         json::set(
             properties,
             "numberOfVirtualNetworkLinksWithRegistration",

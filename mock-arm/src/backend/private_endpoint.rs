@@ -88,11 +88,16 @@ fn private_ip(world: &World, subnet: &Resource, endpoint_id: &str) -> String {
                 .is_some_and(|id| id.eq_ignore_ascii_case(&subnet.id))
         })
         .filter_map(|endpoint| {
-            json::str_at(&endpoint.body, "/properties/customDnsConfigs/0/ipAddresses/0")
-                .map(str::to_owned)
+            json::str_at(
+                &endpoint.body,
+                "/properties/customDnsConfigs/0/ipAddresses/0",
+            )
+            .map(str::to_owned)
         })
         .collect();
-    let start = base.iter().fold(0u32, |acc, octet| (acc << 8) | (octet & 0xff));
+    let start = base
+        .iter()
+        .fold(0u32, |acc, octet| (acc << 8) | (octet & 0xff));
     let hash = endpoint_id
         .to_ascii_lowercase()
         .bytes()
@@ -130,7 +135,9 @@ fn connection(
         .map(str::to_owned)
         .unwrap_or_else(|| format!("connection{index}"));
     let target = json::str_at(given, "/properties/privateLinkServiceId").ok_or_else(|| {
-        ArmError::required("properties.privateLinkServiceConnections[].properties.privateLinkServiceId")
+        ArmError::required(
+            "properties.privateLinkServiceConnections[].properties.privateLinkServiceId",
+        )
     })?;
     let groups: Vec<String> = json::at(given, "/properties/groupIds")
         .and_then(Value::as_array)
@@ -163,12 +170,21 @@ fn connection(
                 ));
             }
         }
-    } else if matches!(super::path::parse(target), Some(super::path::Target::Item(_))) {
-        return Err(invalid_reference(target, &format!("private endpoint {endpoint_id}")));
+    } else if matches!(
+        super::path::parse(target),
+        Some(super::path::Target::Item(_))
+    ) {
+        return Err(invalid_reference(
+            target,
+            &format!("private endpoint {endpoint_id}"),
+        ));
     }
     let status = if manual { "Pending" } else { "Approved" };
     let description = if manual { "" } else { "Auto-approved" };
-    let mut properties = given.get("properties").cloned().unwrap_or_else(|| json!({}));
+    let mut properties = given
+        .get("properties")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
     json::set(
         &mut properties,
         "privateLinkServiceConnectionState",
@@ -234,7 +250,10 @@ fn build_endpoint(
     let network_location = stored(world, &subnet.parent_key)
         .and_then(Resource::location)
         .map(json::normalize_location);
-    if network_location.as_deref().is_some_and(|network| network != location) {
+    if network_location
+        .as_deref()
+        .is_some_and(|network| network != location)
+    {
         return Err(ArmError::bad_request(
             "InvalidResourceLocation",
             format!(
@@ -246,7 +265,13 @@ fn build_endpoint(
     }
     let id = path.id();
     let automatic = connections(world, &id, input, "privateLinkServiceConnections", false)?;
-    let manual = connections(world, &id, input, "manualPrivateLinkServiceConnections", true)?;
+    let manual = connections(
+        world,
+        &id,
+        input,
+        "manualPrivateLinkServiceConnections",
+        true,
+    )?;
     if automatic.len() + manual.len() != 1 {
         return Err(ArmError::bad_request(
             "InvalidRequestFormat",
@@ -345,11 +370,7 @@ fn record_sets(endpoint: &Value, zone: &str) -> Value {
     }])
 }
 
-fn build_zone_group(
-    world: &World,
-    path: &ResourcePath,
-    input: &Value,
-) -> Result<Value, ArmError> {
+fn build_zone_group(world: &World, path: &ResourcePath, input: &Value) -> Result<Value, ArmError> {
     let endpoint_key = parents::ensure_parents(world, path, true)?;
     let endpoint = world
         .get(&endpoint_key)
@@ -366,8 +387,12 @@ fn build_zone_group(
         })?;
         let zone = stored(world, zone_id)
             .filter(|resource| resource.kind == Kind::PrivateDnsZone)
-            .ok_or_else(|| invalid_reference(zone_id, &format!("private DNS zone group {}", path.id())))?;
-        let zone_name = json::str_at(&zone.body, "/name").unwrap_or_default().to_owned();
+            .ok_or_else(|| {
+                invalid_reference(zone_id, &format!("private DNS zone group {}", path.id()))
+            })?;
+        let zone_name = json::str_at(&zone.body, "/name")
+            .unwrap_or_default()
+            .to_owned();
         let name = json::str_at(config, "/name")
             .map(str::to_owned)
             .unwrap_or_else(|| format!("config{index}"));
@@ -447,7 +472,11 @@ impl Provider for PrivateEndpoints {
         provider::overlay(
             &mut body,
             given,
-            &["/etag", "/properties/networkInterfaces", "/properties/customDnsConfigs"],
+            &[
+                "/etag",
+                "/properties/networkInterfaces",
+                "/properties/customDnsConfigs",
+            ],
         );
         provider::store_seeded(world, path, path.id(), parent_key, body, given);
         Ok(())

@@ -44,7 +44,11 @@ async fn create_vault(arm: &Arm, group: &str) -> String {
             json!({"location": "eastus", "properties": {"tenantId": "00000000-0000-0000-0000-00000000a0a0", "sku": {"family": "A", "name": "standard"}, "enableRbacAuthorization": true, "accessPolicies": []}}),
         )
         .await;
-    assert!(created.status == 201 || created.status == 200, "{}", created.body);
+    assert!(
+        created.status == 201 || created.status == 200,
+        "{}",
+        created.body
+    );
     arm.wait(&created).await;
     id
 }
@@ -64,7 +68,9 @@ fn endpoint_body(target: &str, group_id: &str) -> Value {
 
 async fn zone(arm: &Arm, group: &str, name: &str) -> String {
     let id = format!("{group}/providers/Microsoft.Network/privateDnsZones/{name}");
-    let accepted = arm.put(&at(&id, DNS_VERSION), json!({"location": "global"})).await;
+    let accepted = arm
+        .put(&at(&id, DNS_VERSION), json!({"location": "global"}))
+        .await;
     assert_eq!(accepted.status, 202, "{}", accepted.body);
     assert!(accepted.header("location").is_some());
     let done = arm.wait(&accepted).await;
@@ -80,7 +86,9 @@ async fn an_endpoint_and_its_zone_group_answer_like_the_examples() {
     let zone_id = zone(&arm, &group, "privatelink.vaultcore.azure.net").await;
 
     let endpoint = format!("{group}/providers/Microsoft.Network/privateEndpoints/pe-kv");
-    let created = arm.put(&at(&endpoint, NET_VERSION), endpoint_body(&vault, "vault")).await;
+    let created = arm
+        .put(&at(&endpoint, NET_VERSION), endpoint_body(&vault, "vault"))
+        .await;
     assert_eq!(created.status, 201, "{}", created.body);
     assert!(created.header("azure-asyncoperation").is_some());
     assert_eq!(arm.wait(&created).await.str("/status"), "Succeeded");
@@ -93,12 +101,17 @@ async fn an_endpoint_and_its_zone_group_answer_like_the_examples() {
     assert!(got
         .str("/properties/networkInterfaces/0/id")
         .contains("/networkInterfaces/pe-kv.nic."));
-    let address = got.str("/properties/customDnsConfigs/0/ipAddresses/0").to_owned();
+    let address = got
+        .str("/properties/customDnsConfigs/0/ipAddresses/0")
+        .to_owned();
     let host: u32 = address
         .strip_prefix("10.1.8.")
         .and_then(|host| host.parse().ok())
         .unwrap_or_else(|| panic!("{address} is not in the subnet 10.1.8.0/24"));
-    assert!((4..=254).contains(&host), "{address}: Azure reserves the first four");
+    assert!(
+        (4..=254).contains(&host),
+        "{address}: Azure reserves the first four"
+    );
     assert!(got.str("/etag").starts_with("W/\""));
 
     let zone_group = format!("{endpoint}/privateDnsZoneGroups/default");
@@ -118,14 +131,24 @@ async fn an_endpoint_and_its_zone_group_answer_like_the_examples() {
     let zone = arm.get(&at(&zone_id, DNS_VERSION)).await;
     assert_eq!(zone.body["properties"]["numberOfRecordSets"], json!(2));
 
-    let listed = arm.get(&at(&format!("{endpoint}/privateDnsZoneGroups"), NET_VERSION)).await;
+    let listed = arm
+        .get(&at(
+            &format!("{endpoint}/privateDnsZoneGroups"),
+            NET_VERSION,
+        ))
+        .await;
     assert_eq!(listed.body["value"].as_array().map(Vec::len), Some(1));
 
     // The subnet is fixed; deleting the endpoint takes its zone group.
     let mut moved = endpoint_body(&vault, "vault");
     moved["properties"]["subnet"]["id"] = json!(format!("{}/subnets/other", vnet_id()));
     let refused = arm.put(&at(&endpoint, NET_VERSION), moved).await;
-    assert_eq!(refused.code(), "PropertyChangeNotAllowed", "{}", refused.body);
+    assert_eq!(
+        refused.code(),
+        "PropertyChangeNotAllowed",
+        "{}",
+        refused.body
+    );
     let deleted = arm.delete(&at(&endpoint, NET_VERSION)).await;
     assert_eq!(deleted.status, 202);
     assert!(deleted.header("location").is_some());
@@ -155,12 +178,18 @@ async fn endpoints_need_their_subnet_region_and_a_group_id_the_target_serves() {
 
     let mut elsewhere = endpoint_body(&vault, "vault");
     elsewhere["location"] = json!("westus");
-    assert_eq!(arm.put(&endpoint, elsewhere).await.code(), "InvalidResourceLocation");
+    assert_eq!(
+        arm.put(&endpoint, elsewhere).await.code(),
+        "InvalidResourceLocation"
+    );
 
     let mut both = endpoint_body(&vault, "vault");
     both["properties"]["manualPrivateLinkServiceConnections"] =
         both["properties"]["privateLinkServiceConnections"].clone();
-    assert_eq!(arm.put(&endpoint, both).await.code(), "InvalidRequestFormat");
+    assert_eq!(
+        arm.put(&endpoint, both).await.code(),
+        "InvalidRequestFormat"
+    );
 
     let missing_target = endpoint_body(
         &format!("{group}/providers/Microsoft.KeyVault/vaults/kv-absent"),
@@ -178,14 +207,22 @@ async fn zones_are_global_links_need_a_vnet_and_a_linked_zone_cannot_be_deleted(
     let group = world(&arm).await;
     let regional = arm
         .put(
-            &at(&format!("{group}/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io"), DNS_VERSION),
+            &at(
+                &format!(
+                    "{group}/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io"
+                ),
+                DNS_VERSION,
+            ),
             json!({"location": "eastus"}),
         )
         .await;
     assert_eq!(regional.code(), "InvalidResourceLocation");
     let bad_name = arm
         .put(
-            &at(&format!("{group}/providers/Microsoft.Network/privateDnsZones/nodots"), DNS_VERSION),
+            &at(
+                &format!("{group}/providers/Microsoft.Network/privateDnsZones/nodots"),
+                DNS_VERSION,
+            ),
             json!({"location": "global"}),
         )
         .await;
@@ -194,8 +231,14 @@ async fn zones_are_global_links_need_a_vnet_and_a_linked_zone_cannot_be_deleted(
     let zone_id = zone(&arm, &group, "privatelink.azurecr.io").await;
     let zone_body = arm.get(&at(&zone_id, DNS_VERSION)).await;
     assert_eq!(zone_body.str("/location"), "global");
-    assert_eq!(zone_body.body["properties"]["maxNumberOfRecordSets"], json!(5000));
-    assert_eq!(zone_body.body["properties"]["numberOfVirtualNetworkLinks"], json!(0));
+    assert_eq!(
+        zone_body.body["properties"]["maxNumberOfRecordSets"],
+        json!(5000)
+    );
+    assert_eq!(
+        zone_body.body["properties"]["numberOfVirtualNetworkLinks"],
+        json!(0)
+    );
 
     let link = at(&format!("{zone_id}/virtualNetworkLinks/spoke"), DNS_VERSION);
     let missing = arm
@@ -225,7 +268,10 @@ async fn zones_are_global_links_need_a_vnet_and_a_linked_zone_cannot_be_deleted(
     assert_eq!(twice.status, 409);
 
     let zone_body = arm.get(&at(&zone_id, DNS_VERSION)).await;
-    assert_eq!(zone_body.body["properties"]["numberOfVirtualNetworkLinks"], json!(1));
+    assert_eq!(
+        zone_body.body["properties"]["numberOfVirtualNetworkLinks"],
+        json!(1)
+    );
     let refused = arm.delete(&at(&zone_id, DNS_VERSION)).await;
     assert_eq!(refused.status, 400, "{}", refused.body);
     let unlinked = arm.delete(&link).await;

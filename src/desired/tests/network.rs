@@ -106,10 +106,13 @@ fn leaves(value: &Value, path: &str, out: &mut Vec<String>) {
 }
 
 fn allowed(path: &str, schema: &BodySchema) -> bool {
-    schema.allowed.iter().any(|allowed| match allowed.strip_suffix(".*") {
-        Some(prefix) => path == prefix || path.starts_with(&format!("{prefix}.")),
-        None => path == *allowed,
-    })
+    schema
+        .allowed
+        .iter()
+        .any(|allowed| match allowed.strip_suffix(".*") {
+            Some(prefix) => path == prefix || path.starts_with(&format!("{prefix}.")),
+            None => path == *allowed,
+        })
 }
 
 #[test]
@@ -153,8 +156,16 @@ fn endpoint_bodies_name_their_target_group_and_zone() {
     let state = lower(&estate, &super::context()).expect("lowers");
     for (endpoint, group, zone) in [
         ("pe-northwind", "registry", "privatelink.azurecr.io"),
-        ("pe-kv-northwind-prod", "vault", "privatelink.vaultcore.azure.net"),
-        ("pe-stnorthwindbackups", "blob", "privatelink.blob.core.windows.net"),
+        (
+            "pe-kv-northwind-prod",
+            "vault",
+            "privatelink.vaultcore.azure.net",
+        ),
+        (
+            "pe-stnorthwindbackups",
+            "blob",
+            "privatelink.blob.core.windows.net",
+        ),
     ] {
         let resource = state
             .by_address(&format!("privateEndpoint/{endpoint}"))
@@ -168,7 +179,10 @@ fn endpoint_bodies_name_their_target_group_and_zone() {
             ["privateDnsZoneId"]
             .as_str()
             .unwrap_or_default();
-        assert!(zone_id.ends_with(&format!("/privateDnsZones/{zone}")), "{zone_id}");
+        assert!(
+            zone_id.ends_with(&format!("/privateDnsZones/{zone}")),
+            "{zone_id}"
+        );
         assert!(zone_group
             .depends_on
             .contains(&format!("privateDnsZone/{zone}")));
@@ -202,11 +216,17 @@ fn control_planes_get_network_contributor_on_subnets_and_route_tables_unless_opt
     let with_reads = lower(&estate, &context).expect("lowers");
     assert_eq!(grants(&with_reads).len(), 4, "{:?}", grants(&with_reads));
     let table = with_reads
-        .by_address("roleAssignment/aks-northwind-eastus2-network-contributor-on-rt-northwind-eastus2")
+        .by_address(
+            "roleAssignment/aks-northwind-eastus2-network-contributor-on-rt-northwind-eastus2",
+        )
         .expect("route table grant");
-    assert!(table.id.as_str().contains("/routeTables/rt-northwind-eastus2/providers/Microsoft.Authorization/roleAssignments/"));
+    assert!(table.id.as_str().contains(
+        "/routeTables/rt-northwind-eastus2/providers/Microsoft.Authorization/roleAssignments/"
+    ));
     assert_eq!(table.deferred[0].output, "/identity/principalId");
-    assert!(table.depends_on.contains(&"cluster/aks-northwind-eastus2".to_owned()));
+    assert!(table
+        .depends_on
+        .contains(&"cluster/aks-northwind-eastus2".to_owned()));
 
     for cluster in &mut estate.clusters {
         if let Some(network) = cluster.network.as_mut() {
@@ -222,13 +242,15 @@ fn a_private_cluster_names_its_dns_zone_logically() {
     let mut estate = load_plan(&[plans_directory().join("northwind.yaml")])
         .unwrap_or_else(|error| panic!("{error}"));
     let zone = "privatelink.eastus2.azmk8s.io";
-    estate.private_dns_zones.push(crate::spec::types::PrivateDnsZone {
-        name: zone.to_owned(),
-        resource_group: "rg-northwind-prod".to_owned(),
-        tags: Default::default(),
-        virtual_network_links: Vec::new(),
-        defaulted_location: None,
-    });
+    estate
+        .private_dns_zones
+        .push(crate::spec::types::PrivateDnsZone {
+            name: zone.to_owned(),
+            resource_group: "rg-northwind-prod".to_owned(),
+            tags: Default::default(),
+            virtual_network_links: Vec::new(),
+            defaulted_location: None,
+        });
     if let Some(api) = estate.clusters[0].api_server.as_mut() {
         api.private_dns_zone = Some(zone.to_owned());
     }

@@ -10,8 +10,8 @@ use crate::spec::types::{API_VERSION, KIND};
 mod builders;
 mod checks;
 mod definitions;
-mod rollout;
 mod network;
+mod rollout;
 mod settings;
 
 use builders::{named_list, object, reference, string};

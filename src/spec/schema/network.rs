@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use super::builders::{boolean, named_list, named_object, object, reference, resource_group, string};
+use super::builders::{
+    boolean, named_list, named_object, object, reference, resource_group, string,
+};
 
 pub(super) fn network_definitions() -> Vec<(&'static str, Value)> {
     vec![
@@ -13,7 +15,10 @@ pub(super) fn network_definitions() -> Vec<(&'static str, Value)> {
                 "A private endpoint connecting the resource to a subnet, with its DNS records.",
                 &["subnet", "dnsZone"],
                 vec![
-                    ("name", string("Endpoint name; default `pe-<resource name>`.")),
+                    (
+                        "name",
+                        string("Endpoint name; default `pe-<resource name>`."),
+                    ),
                     (
                         "subnet",
                         string("Resource id of the subnet (must exist; read at plan time)."),

@@ -110,7 +110,10 @@ pub fn check(estate: &Estate, problems: &mut Problems) {
         {
             problems.add(
                 field(&item("registries", index), "privateEndpoint"),
-                format!("registry `{}` is {}: private endpoints need Premium", registry.name, registry.sku),
+                format!(
+                    "registry `{}` is {}: private endpoints need Premium",
+                    registry.name, registry.sku
+                ),
                 "set `sku: Premium`, or drop `privateEndpoint`",
             );
         }
@@ -126,7 +129,10 @@ pub fn check(estate: &Estate, problems: &mut Problems) {
         if zone.starts_with('/') || !zone.contains('.') {
             continue;
         }
-        let path = field(&field(&item("clusters", index), "apiServer"), "privateDnsZone");
+        let path = field(
+            &field(&item("clusters", index), "apiServer"),
+            "privateDnsZone",
+        );
         if !estate
             .private_dns_zones
             .iter()
@@ -156,10 +162,7 @@ fn check_endpoint(
     problems: &mut Problems,
 ) {
     check_network_id(&endpoint.subnet, &field(path, "subnet"), true, problems);
-    let group = endpoint
-        .group_id
-        .as_deref()
-        .unwrap_or(target.groups[0].0);
+    let group = endpoint.group_id.as_deref().unwrap_or(target.groups[0].0);
     let Some((_, expected_zone)) = target
         .groups
         .iter()
@@ -168,7 +171,10 @@ fn check_endpoint(
         let known: Vec<&str> = target.groups.iter().map(|(g, _)| *g).collect();
         problems.add(
             field(path, "groupId"),
-            format!("`{group}` is not a private link group id of a {}", target.kind.descriptor().noun),
+            format!(
+                "`{group}` is not a private link group id of a {}",
+                target.kind.descriptor().noun
+            ),
             format!("one of: {}", known.join(", ")),
         );
         return;
@@ -214,7 +220,9 @@ fn check_endpoint(
             format!(
                 "a `{group}` endpoint registers its records in `{expected_zone}`, not `{zone_name}`"
             ),
-            format!("use the `{expected_zone}` zone (clients resolve the resource's name through it)"),
+            format!(
+                "use the `{expected_zone}` zone (clients resolve the resource's name through it)"
+            ),
         );
     }
 }
@@ -292,7 +300,9 @@ pub fn is_cluster_zone(zone: &str) -> bool {
     let labels: Vec<&str> = lower.split('.').collect();
     match labels.as_slice() {
         ["privatelink", region, "azmk8s", "io"] => !region.is_empty(),
-        [subzone, "privatelink", region, "azmk8s", "io"] => !subzone.is_empty() && !region.is_empty(),
+        [subzone, "privatelink", region, "azmk8s", "io"] => {
+            !subzone.is_empty() && !region.is_empty()
+        }
         _ => false,
     }
 }

@@ -74,13 +74,10 @@ fn cluster_references(estate: &Estate, problems: &mut Problems) {
             .and_then(|addons| addons.monitoring.as_ref())
             .and_then(|monitoring| monitoring.workspace.as_ref())
         {
-            let list = Estate::list_of(Kind::LogAnalyticsWorkspace).map_or("", |list| list.key);
-            must_exist(
+            workspace_must_exist(
+                estate,
                 workspace,
-                estate.names_of(Kind::LogAnalyticsWorkspace).into_iter(),
                 &field(&path, "addons.monitoring.workspace"),
-                Kind::LogAnalyticsWorkspace.descriptor().noun,
-                list,
                 problems,
             );
         }
@@ -280,4 +277,23 @@ fn scope_target_exists(
             problems,
         );
     }
+}
+
+/// A logical workspace reference (`addons.monitoring.workspace`, `defender.workspace`) names a
+/// workspace of the estate's `logAnalyticsWorkspaces`.
+pub(super) fn workspace_must_exist(
+    estate: &Estate,
+    workspace: &str,
+    path: &str,
+    problems: &mut Problems,
+) {
+    let kind = Kind::LogAnalyticsWorkspace;
+    must_exist(
+        workspace,
+        estate.names_of(kind).into_iter(),
+        path,
+        kind.descriptor().noun,
+        Estate::list_of(kind).map_or("", |list| list.key),
+        problems,
+    );
 }

@@ -2,9 +2,7 @@
 //! image cleaner interval, autoscaler durations, pool upgrade ranges, pod subnet ids, kubelet
 //! thresholds and maintenance blackout dates.
 
-use crate::kind::Kind;
 use crate::spec::types::{Cluster, Estate, NodePool};
-use crate::spec::validate::references::must_exist;
 use crate::spec::validate::{field, item, Problems};
 
 pub(super) fn check(estate: &Estate, problems: &mut Problems) {
@@ -21,13 +19,10 @@ fn cluster_settings(estate: &Estate, cluster: &Cluster, path: &str, problems: &m
     if let Some(defender) = &cluster.defender {
         let defender_path = field(path, "defender");
         if let Some(workspace) = &defender.workspace {
-            let list = Estate::list_of(Kind::LogAnalyticsWorkspace).map_or("", |list| list.key);
-            must_exist(
+            super::references::workspace_must_exist(
+                estate,
                 workspace,
-                estate.names_of(Kind::LogAnalyticsWorkspace).into_iter(),
                 &field(&defender_path, "workspace"),
-                Kind::LogAnalyticsWorkspace.descriptor().noun,
-                list,
                 problems,
             );
         }

@@ -22,7 +22,12 @@ fn each_vnet_is_read_once_and_a_missing_subnet_is_reported_at_its_line() {
         .arg(&northwind)
         .output()
         .expect("runs");
-    assert_eq!(planned.status.code(), Some(0), "{}", String::from_utf8_lossy(&planned.stderr));
+    assert_eq!(
+        planned.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&planned.stderr)
+    );
     let mut gets = network_gets(&mock);
     gets.sort();
     assert_eq!(
@@ -30,7 +35,10 @@ fn each_vnet_is_read_once_and_a_missing_subnet_is_reported_at_its_line() {
         2,
         "one GET per distinct VNet (3 subnets and 2 VNets named): {gets:#?}"
     );
-    assert!(gets.iter().all(|path| !path.contains("/subnets/")), "{gets:#?}");
+    assert!(
+        gets.iter().all(|path| !path.contains("/subnets/")),
+        "{gets:#?}"
+    );
 
     let text = std::fs::read_to_string(&northwind).expect("northwind");
     let broken = text.replace("subnets/snet-private-endpoints", "subnets/snet-missing");
@@ -57,6 +65,10 @@ fn each_vnet_is_read_once_and_a_missing_subnet_is_reported_at_its_line() {
         )) && stderr.contains("/subnets/snet-missing` does not exist in Azure"),
         "{stderr}"
     );
-    assert_eq!(stderr.matches("snet-missing` does not exist").count(), 3, "{stderr}");
+    assert_eq!(
+        stderr.matches("snet-missing` does not exist").count(),
+        3,
+        "{stderr}"
+    );
     assert!(stderr.contains("hint: create the subnet first"), "{stderr}");
 }
