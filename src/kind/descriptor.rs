@@ -30,6 +30,12 @@ pub struct KindDescriptor {
     /// A deleted one keeps its name for a while (soft delete) and apply recovers it instead of
     /// creating it (`createMode: recover`; the plan's reason `recoverSoftDeleted`).
     pub recovers_soft_deleted: bool,
+    /// Its name is unique across all of Azure (a DNS label): the plan asks the provider's
+    /// `checkNameAvailability` before creating one.
+    pub global_name: bool,
+    /// The private-endpoint group ids aksctl knows for it and the zone each needs, if a private
+    /// endpoint may connect to it.
+    pub private_link: Option<PrivateLink>,
     /// The one name ARM allows for a singleton child (`blobServices/default`), if it is one.
     pub singleton_name: Option<&'static str>,
     /// How its live state is read.
@@ -44,6 +50,15 @@ pub struct KindDescriptor {
     pub timing: Timing,
     /// The estate fields lowering copies into the ARM body and export copies back.
     pub fields: &'static [FieldMapping],
+}
+
+/// What a private endpoint on a kind connects to (FACTS-2 §3 table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrivateLink {
+    /// The group id an endpoint gets when it declares none (`registry`, `vault`, `blob`).
+    pub default_group: &'static str,
+    /// Every group id aksctl knows for the kind, with the private DNS zone it needs.
+    pub groups: &'static [(&'static str, &'static str)],
 }
 
 /// How aksctl knows a live resource is this estate's.

@@ -124,6 +124,14 @@ impl Kind {
         self.descriptor().read == Read::SubscriptionGroups
     }
 
+    /// The group id a private endpoint on this kind gets when it declares none (`registry`,
+    /// `vault`, `blob`), if a private endpoint may connect to it.
+    pub fn default_private_link_group(self) -> Option<&'static str> {
+        self.descriptor()
+            .private_link
+            .map(|link| link.default_group)
+    }
+
     /// Whether a live one is owned through its deterministic name (not tags or a parent).
     pub fn owned_through_name(self) -> bool {
         self.descriptor().ownership == descriptor::Ownership::DeterministicName

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::kind::descriptor::{
+    PrivateLink,
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership,
     ParentCondition, Read, ReadWhen, Timing, PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
@@ -20,6 +21,8 @@ pub const RESOURCE_GROUP: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     read: Read::SubscriptionGroups,
     diff: DiffRules {
@@ -49,6 +52,11 @@ pub const CONTAINER_REGISTRY: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: false,
+    global_name: true,
+    private_link: Some(PrivateLink {
+        default_group: "registry",
+        groups: &[("registry", "privatelink.azurecr.io")],
+    }),
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {
@@ -123,6 +131,8 @@ pub const REGISTRY_REPLICATION: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     // Only Premium registries have replicas (ARM refuses the list for the others).
     read: Read::ChildList(ChildRead {
@@ -178,6 +188,11 @@ pub const KEY_VAULT: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: true,
+    global_name: true,
+    private_link: Some(PrivateLink {
+        default_group: "vault",
+        groups: &[("vault", "privatelink.vaultcore.azure.net")],
+    }),
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {

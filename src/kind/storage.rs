@@ -2,6 +2,7 @@
 //! management policy (`../shared/arm/FACTS.md` §5).
 
 use crate::kind::descriptor::{
+    PrivateLink,
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership,
     PairChange, Read, ReadWhen, Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
@@ -116,6 +117,19 @@ pub const STORAGE_ACCOUNT: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: false,
+    global_name: true,
+    private_link: Some(PrivateLink {
+        default_group: "blob",
+        groups: &[
+            ("blob", "privatelink.blob.core.windows.net"),
+            ("blob_secondary", "privatelink.blob.core.windows.net"),
+            ("file", "privatelink.file.core.windows.net"),
+            ("queue", "privatelink.queue.core.windows.net"),
+            ("table", "privatelink.table.core.windows.net"),
+            ("dfs", "privatelink.dfs.core.windows.net"),
+            ("web", "privatelink.web.core.windows.net"),
+        ],
+    }),
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {
@@ -180,6 +194,8 @@ pub const BLOB_SERVICE: KindDescriptor = KindDescriptor {
     tracked: false,
     ownership: Ownership::Parent,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: Some("default"),
     read: Read::ChildList(ChildRead {
         when: ReadWhen::Declared,
@@ -210,6 +226,8 @@ pub const BLOB_CONTAINER: KindDescriptor = KindDescriptor {
     tracked: false,
     ownership: Ownership::Parent,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     read: Read::ChildList(ChildRead {
         when: ReadWhen::OwnedOrDeclared,
@@ -257,6 +275,8 @@ pub const STORAGE_MANAGEMENT_POLICY: KindDescriptor = KindDescriptor {
     tracked: false,
     ownership: Ownership::Parent,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: Some("default"),
     // ARM has no list of management policies: the single `default` one is read.
     read: Read::ChildSingle(ChildRead {
