@@ -189,13 +189,19 @@ pub enum ChangeClass {
     /// Otherwise the next rule for the same path decides.
     RefusedByArmWhen {
         refused: fn(&Value) -> bool,
+        /// The estate key declaring the field (where the refusal points).
+        estate_field: &'static str,
         explanation: &'static str,
         fix: &'static str,
     },
     /// What a change between two string values means depends on the pair (`classify` gets the
     /// live and the declared value): in place, in place through a long-running ARM action, or
     /// refused by ARM. Never a replacement: the resource holds data.
-    ByValuePair(fn(&str, &str) -> PairChange),
+    ByValuePair {
+        classify: fn(&str, &str) -> PairChange,
+        /// The estate key declaring the field (where a refusal points).
+        estate_field: &'static str,
+    },
     /// ARM cannot change it in place, but the resource can be rotated: a replacement is created
     /// beside it, waited for, and the old one deleted (agent pools: create-before-destroy,
     /// `crate::planner::rotation`).

@@ -212,6 +212,7 @@ pub const KEY_VAULT: KindDescriptor = KindDescriptor {
                 path: "properties.softDeleteRetentionInDays",
                 change: ChangeClass::RefusedByArmWhen {
                     refused: vault_purge_protected,
+                    estate_field: "softDeleteRetentionDays",
                     explanation: "ARM sets softDeleteRetentionInDays only when a vault is created, and a replacement cannot reach it: purge protection keeps a deleted vault's name reserved",
                     fix: "keep the live value in the estate, or declare a vault under a new name (and move its secrets and role assignments)",
                 },

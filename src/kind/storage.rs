@@ -136,11 +136,17 @@ pub const STORAGE_ACCOUNT: KindDescriptor = KindDescriptor {
         fields: &[
             FieldRule {
                 path: "sku.name",
-                change: ChangeClass::ByValuePair(storage_sku_change),
+                change: ChangeClass::ByValuePair {
+                    classify: storage_sku_change,
+                    estate_field: "sku",
+                },
             },
             FieldRule {
                 path: "kind",
-                change: ChangeClass::ByValuePair(storage_kind_change),
+                change: ChangeClass::ByValuePair {
+                    classify: storage_kind_change,
+                    estate_field: "kind",
+                },
             },
             replaced("location"),
             replaced("extendedLocation"),
