@@ -8,7 +8,8 @@ use crate::export::context::{group_of, name_of, str_at, tags_of, Exporting};
 use crate::export::inventory::id_of;
 use crate::kind::Kind;
 use crate::spec::types::{
-    DeclaredKind, KeyVault, PrivateDnsZone, PrivateEndpoint, Registry, StorageAccount, VirtualNetworkLink,
+    DeclaredKind, KeyVault, PrivateDnsZone, PrivateEndpoint, Registry, StorageAccount,
+    VirtualNetworkLink,
 };
 
 /// The zones of the groups, with their links (a link named after its VNet keeps no `name`).

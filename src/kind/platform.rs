@@ -4,9 +4,8 @@
 use serde_json::Value;
 
 use crate::kind::descriptor::{
-    PrivateLink,
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership,
-    ParentCondition, Read, ReadWhen, Timing, PLAIN_DIFF, PLAIN_WRITE, QUICK,
+    ParentCondition, PrivateLink, Read, ReadWhen, Timing, PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
 use crate::kind::fields::FieldMapping;
 use crate::kind::Kind;

@@ -2,9 +2,8 @@
 //! management policy (`../shared/arm/FACTS.md` §5).
 
 use crate::kind::descriptor::{
-    PrivateLink,
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership,
-    PairChange, Read, ReadWhen, Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
+    PairChange, PrivateLink, Read, ReadWhen, Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
 use crate::kind::Kind;
 

@@ -141,7 +141,12 @@ fn review_change(
                             address: change.address.clone(),
                             field: rule_path.clone(),
                             change: describe(),
-                            location: estate_location(locator, kind, change.id.name(), estate_field),
+                            location: estate_location(
+                                locator,
+                                kind,
+                                change.id.name(),
+                                estate_field,
+                            ),
                             reason: "ARM cannot make this change without deleting the data"
                                 .to_owned(),
                             fix: why.to_owned(),

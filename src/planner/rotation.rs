@@ -78,9 +78,7 @@ pub fn shape(
     let declared_names: Vec<String> = desired
         .resources
         .iter()
-        .filter(|other| {
-            other.kind == resource.kind && other.id.parent().as_ref() == Some(&cluster)
-        })
+        .filter(|other| other.kind == resource.kind && other.id.parent().as_ref() == Some(&cluster))
         .map(|other| other.id.name().to_owned())
         .collect();
     let windows = text(&resource.body, "/properties/osType")

@@ -104,7 +104,11 @@ impl Estate {
         fn of<'estate, T: TrackedResource>(
             items: &'estate [T],
             endpoint: impl Fn(&'estate T) -> Option<&'estate PrivateEndpoint>,
-        ) -> Vec<(usize, &'estate dyn TrackedResource, &'estate PrivateEndpoint)> {
+        ) -> Vec<(
+            usize,
+            &'estate dyn TrackedResource,
+            &'estate PrivateEndpoint,
+        )> {
             items
                 .iter()
                 .enumerate()
