@@ -78,7 +78,7 @@ pub fn body_for_update(kind: Kind, live: &Value, declared: &Value) -> Value {
         }
     }
     strip_read_only(kind, &mut merged);
-    if kind == Kind::ManagedCluster {
+    if kind.is_cluster() {
         pools_move_with_channel_upgrade(live, &mut merged);
     }
     merged

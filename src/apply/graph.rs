@@ -378,7 +378,7 @@ impl Builder {
     fn inline_new_pools(&mut self, put_by_id: &HashMap<ResourceId, usize>) {
         let mut pools_by_cluster: HashMap<usize, Vec<usize>> = HashMap::new();
         for (index, step) in self.steps.iter().enumerate() {
-            if step.label.kind != Kind::AgentPool || step.label.operation != StepOperation::Create {
+            if !step.label.kind.is_node_pool() || step.label.operation != StepOperation::Create {
                 continue;
             }
             let Some(cluster_step) = step

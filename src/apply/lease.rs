@@ -19,7 +19,6 @@ use tokio::task::JoinHandle;
 
 use crate::arm::{ArmClient, ArmError, WriteOptions};
 use crate::id::ResourceId;
-use crate::kind::Kind;
 use crate::plan::{Action, Plan};
 
 /// The tag holding the lease.
@@ -103,7 +102,7 @@ pub async fn acquire(
     let Some(change) = plan
         .changes
         .iter_mut()
-        .filter(|change| change.kind == Kind::ResourceGroup && change.action != Action::Delete)
+        .filter(|change| change.kind.is_resource_group() && change.action != Action::Delete)
         .min_by(|a, b| a.address.cmp(&b.address))
     else {
         return Ok(None);

@@ -12,8 +12,21 @@ use crate::apply::context::StepContext;
 use crate::apply::operations::ArmFailure;
 use crate::apply::retry::Try;
 use crate::id::ResourceId;
-use crate::kind::descriptor::PairChange;
-use crate::kind::{storage_sku_change, Kind, ACCOUNT_MIGRATION};
+use crate::kind::descriptor::{ChangeClass, PairChange};
+use crate::kind::Kind;
+
+/// How `kind` classifies a change of its SKU by value pair, if it does (storage accounts:
+/// `kind::storage_sku_change`, whose `Action` is the account migration).
+fn sku_pair_rule(kind: Kind) -> Option<fn(&str, &str) -> PairChange> {
+    kind.descriptor()
+        .diff
+        .fields
+        .iter()
+        .find_map(|rule| match rule.change {
+            ChangeClass::ByValuePair { classify, .. } if rule.path == "sku.name" => Some(classify),
+            _ => None,
+        })
+}
 
 /// Migrates the account `id` to the SKU `desired` declares when only ARM's account migration
 /// reaches it; a note for the report when it did.
@@ -23,9 +36,10 @@ pub(crate) async fn migrate_storage_sku(
     desired: &Value,
 ) -> Result<Option<String>, ArmFailure> {
     let step = context.step();
-    if step.label.kind != Kind::StorageAccount {
+    let kind = step.label.kind;
+    let Some(classify) = sku_pair_rule(kind) else {
         return Ok(None);
-    }
+    };
     let Some(target) = desired.pointer("/sku/name").and_then(Value::as_str) else {
         return Ok(None);
     };
@@ -35,15 +49,15 @@ pub(crate) async fn migrate_storage_sku(
     let Some(current) = live.pointer("/sku/name").and_then(Value::as_str) else {
         return Ok(None);
     };
-    if !matches!(storage_sku_change(current, target), PairChange::Action(_)) {
+    let PairChange::Action(action) = classify(current, target) else {
         return Ok(None);
-    }
-    let path = format!("{}/{ACCOUNT_MIGRATION}", id.as_str());
+    };
+    let path = format!("{}/{action}", id.as_str());
     let body = json!({"properties": {"targetSkuName": target}});
     let waiting = |reason: String| context.waiting(reason);
     let (path_ref, body_ref) = (&path, &body);
     context
-        .settle_policy(context.state.options.deadline(Kind::StorageAccount))
+        .settle_policy(context.state.options.deadline(kind))
         .run(&waiting, |_| async move {
             let request = context.write_request(None);
             match context
@@ -62,7 +76,7 @@ pub(crate) async fn migrate_storage_sku(
         })
         .await?;
     Ok(Some(format!(
-        "sku {current} -> {target} through ARM's account migration ({ACCOUNT_MIGRATION})"
+        "sku {current} -> {target} through ARM's account migration ({action})"
     )))
 }
 

@@ -59,38 +59,11 @@ pub fn lower_private_dns_zones(lowering: &mut Lowering<'_>) -> Result<(), LowerE
     Ok(())
 }
 
-/// The group id an endpoint on `kind` gets when it declares none.
-pub fn default_group_id(kind: Kind) -> &'static str {
-    match kind {
-        Kind::ContainerRegistry => "registry",
-        Kind::KeyVault => "vault",
-        _ => "blob",
-    }
-}
-
 /// The endpoint (and its zone group) of every registry, vault and storage account declaring one.
 pub fn lower_private_endpoints(lowering: &mut Lowering<'_>) -> Result<(), LowerError> {
     let estate = lowering.estate;
-    let targets = estate
-        .registries
-        .iter()
-        .map(|r| (r as &dyn TrackedResource, r.private_endpoint.as_ref()))
-        .chain(
-            estate
-                .key_vaults
-                .iter()
-                .map(|v| (v as &dyn TrackedResource, v.private_endpoint.as_ref())),
-        )
-        .chain(
-            estate
-                .storage_accounts
-                .iter()
-                .map(|a| (a as &dyn TrackedResource, a.private_endpoint.as_ref())),
-        );
-    for (target, endpoint) in targets {
-        if let Some(endpoint) = endpoint {
-            lower_endpoint(lowering, target, endpoint)?;
-        }
+    for target in estate.private_endpoint_targets() {
+        lower_endpoint(lowering, target.resource, target.endpoint)?;
     }
     Ok(())
 }
@@ -108,7 +81,13 @@ fn lower_endpoint(
     let group_id = endpoint
         .group_id
         .clone()
-        .unwrap_or_else(|| default_group_id(target.kind()).to_owned());
+        .or_else(|| {
+            target
+                .kind()
+                .default_private_link_group()
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
     let target_address = address_of_resource(target);
     let body = json!({
         "location": location,

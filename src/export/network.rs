@@ -8,7 +8,8 @@ use crate::export::context::{group_of, name_of, str_at, tags_of, Exporting};
 use crate::export::inventory::id_of;
 use crate::kind::Kind;
 use crate::spec::types::{
-    KeyVault, PrivateDnsZone, PrivateEndpoint, Registry, StorageAccount, VirtualNetworkLink,
+    DeclaredKind, KeyVault, PrivateDnsZone, PrivateEndpoint, Registry, StorageAccount,
+    VirtualNetworkLink,
 };
 
 /// The zones of the groups, with their links (a link named after its VNet keeps no `name`).
@@ -57,16 +58,6 @@ fn export_link(body: &Value) -> Option<VirtualNetworkLink> {
         link.name = Some(name);
     }
     Some(link)
-}
-
-/// The group id aksctl assumes for a target kind when `groupId` is not declared.
-pub fn default_group_id(kind: Kind) -> Option<&'static str> {
-    match kind {
-        Kind::ContainerRegistry => Some("registry"),
-        Kind::KeyVault => Some("vault"),
-        Kind::StorageAccount => Some("blob"),
-        _ => None,
-    }
 }
 
 /// Writes each private endpoint back onto the exported resource it connects to; an endpoint of
@@ -129,20 +120,20 @@ pub fn attach_private_endpoints(
             name: (name != format!("pe-{target_name}")).then_some(name),
             subnet: subnet.to_owned(),
             dns_zone,
-            group_id: (default_group_id(target_kind) != Some(group_id.as_str()))
+            group_id: (target_kind.default_private_link_group() != Some(group_id.as_str()))
                 .then_some(group_id),
             location: None,
         };
         let slot = match target_kind {
-            Kind::ContainerRegistry => registries
+            kind if kind == Registry::KIND => registries
                 .iter_mut()
                 .find(|r| r.name == target_name)
                 .map(|r| &mut r.private_endpoint),
-            Kind::KeyVault => vaults
+            kind if kind == KeyVault::KIND => vaults
                 .iter_mut()
                 .find(|v| v.name == target_name)
                 .map(|v| &mut v.private_endpoint),
-            Kind::StorageAccount => accounts
+            kind if kind == StorageAccount::KIND => accounts
                 .iter_mut()
                 .find(|a| a.name == target_name)
                 .map(|a| &mut a.private_endpoint),

@@ -49,6 +49,8 @@ pub const MANAGED_CLUSTER: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {
@@ -149,6 +151,8 @@ pub const AGENT_POOL: KindDescriptor = KindDescriptor {
     tracked: false,
     ownership: Ownership::Parent,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     read: Read::ChildList(ChildRead {
         when: ReadWhen::Always,
@@ -245,6 +249,8 @@ pub const MAINTENANCE_CONFIGURATION: KindDescriptor = KindDescriptor {
     tracked: false,
     ownership: Ownership::Parent,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     read: Read::ChildList(ChildRead {
         when: ReadWhen::OwnedOrDeclared,

@@ -30,6 +30,12 @@ pub struct KindDescriptor {
     /// A deleted one keeps its name for a while (soft delete) and apply recovers it instead of
     /// creating it (`createMode: recover`; the plan's reason `recoverSoftDeleted`).
     pub recovers_soft_deleted: bool,
+    /// Its name is unique across all of Azure (a DNS label): the plan asks the provider's
+    /// `checkNameAvailability` before creating one.
+    pub global_name: bool,
+    /// The private-endpoint group ids aksctl knows for it and the zone each needs, if a private
+    /// endpoint may connect to it.
+    pub private_link: Option<PrivateLink>,
     /// The one name ARM allows for a singleton child (`blobServices/default`), if it is one.
     pub singleton_name: Option<&'static str>,
     /// How its live state is read.
@@ -44,6 +50,15 @@ pub struct KindDescriptor {
     pub timing: Timing,
     /// The estate fields lowering copies into the ARM body and export copies back.
     pub fields: &'static [FieldMapping],
+}
+
+/// What a private endpoint on a kind connects to (FACTS-2 §3 table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrivateLink {
+    /// The group id an endpoint gets when it declares none (`registry`, `vault`, `blob`).
+    pub default_group: &'static str,
+    /// Every group id aksctl knows for the kind, with the private DNS zone it needs.
+    pub groups: &'static [(&'static str, &'static str)],
 }
 
 /// How aksctl knows a live resource is this estate's.
@@ -174,13 +189,19 @@ pub enum ChangeClass {
     /// Otherwise the next rule for the same path decides.
     RefusedByArmWhen {
         refused: fn(&Value) -> bool,
+        /// The estate key declaring the field (where the refusal points).
+        estate_field: &'static str,
         explanation: &'static str,
         fix: &'static str,
     },
     /// What a change between two string values means depends on the pair (`classify` gets the
     /// live and the declared value): in place, in place through a long-running ARM action, or
     /// refused by ARM. Never a replacement: the resource holds data.
-    ByValuePair(fn(&str, &str) -> PairChange),
+    ByValuePair {
+        classify: fn(&str, &str) -> PairChange,
+        /// The estate key declaring the field (where a refusal points).
+        estate_field: &'static str,
+    },
     /// ARM cannot change it in place, but the resource can be rotated: a replacement is created
     /// beside it, waited for, and the old one deleted (agent pools: create-before-destroy,
     /// `crate::planner::rotation`).

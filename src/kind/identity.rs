@@ -17,6 +17,8 @@ pub const USER_ASSIGNED_IDENTITY: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {
@@ -47,6 +49,8 @@ pub const FEDERATED_IDENTITY_CREDENTIAL: KindDescriptor = KindDescriptor {
     tracked: false,
     ownership: Ownership::Parent,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     read: Read::ChildList(ChildRead {
         when: ReadWhen::Always,
@@ -73,6 +77,8 @@ pub const ROLE_ASSIGNMENT: KindDescriptor = KindDescriptor {
     tracked: false,
     ownership: Ownership::DeterministicName,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     // Every role assignment visible in a subscription (all scopes below it), in one list.
     read: Read::Subscription,

@@ -131,6 +131,37 @@ impl Kind {
         self.descriptor().read == Read::SubscriptionGroups
     }
 
+    /// The group id a private endpoint on this kind gets when it declares none (`registry`,
+    /// `vault`, `blob`), if a private endpoint may connect to it.
+    pub fn default_private_link_group(self) -> Option<&'static str> {
+        self.descriptor()
+            .private_link
+            .map(|link| link.default_group)
+    }
+
+    /// Whether this is a cluster: a top-level kind whose writes are AKS operations
+    /// (`write.cluster_operation`).
+    pub fn is_cluster(self) -> bool {
+        self.descriptor().write.cluster_operation && self.parent().is_none()
+    }
+
+    /// Whether this is a cluster's node pool: a child of a cluster whose writes are AKS
+    /// operations too (a new cluster's body embeds its new pools).
+    pub fn is_node_pool(self) -> bool {
+        self.descriptor().write.cluster_operation && self.parent().is_some_and(Kind::is_cluster)
+    }
+
+    /// Whether a change ARM cannot make in place rotates it (`ChangeClass::Rotate`/`RotateWhen`:
+    /// a replacement is created beside it, waited for, and the old one deleted).
+    pub fn rotates(self) -> bool {
+        self.descriptor().diff.fields.iter().any(|rule| {
+            matches!(
+                rule.change,
+                descriptor::ChangeClass::Rotate | descriptor::ChangeClass::RotateWhen(_)
+            )
+        })
+    }
+
     /// Whether a live one is owned through its deterministic name (not tags or a parent).
     pub fn owned_through_name(self) -> bool {
         self.descriptor().ownership == descriptor::Ownership::DeterministicName
@@ -200,6 +231,16 @@ mod tests {
                 Some(kind)
             );
         }
+    }
+
+    #[test]
+    fn cluster_predicates_pick_clusters_pools_and_rotated_kinds() {
+        let clusters: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.is_cluster()).collect();
+        let pools: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.is_node_pool()).collect();
+        let rotated: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.rotates()).collect();
+        assert_eq!(clusters, vec![Kind::ManagedCluster]);
+        assert_eq!(pools, vec![Kind::AgentPool]);
+        assert_eq!(rotated, vec![Kind::AgentPool]);
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub const PRIVATE_ENDPOINT: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {
@@ -67,6 +69,8 @@ pub const PRIVATE_DNS_ZONE_GROUP: KindDescriptor = KindDescriptor {
     tracked: false,
     ownership: Ownership::Parent,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     // ARM lists zone groups per endpoint only (no subscription or group-wide list).
     read: Read::ChildList(ChildRead {
@@ -94,6 +98,8 @@ pub const PRIVATE_DNS_ZONE: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {
@@ -130,6 +136,8 @@ pub const VIRTUAL_NETWORK_LINK: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     // ARM lists links per zone only.
     read: Read::ChildList(ChildRead {

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership,
-    ParentCondition, Read, ReadWhen, Timing, PLAIN_DIFF, PLAIN_WRITE, QUICK,
+    ParentCondition, PrivateLink, Read, ReadWhen, Timing, PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
 use crate::kind::fields::FieldMapping;
 use crate::kind::Kind;
@@ -20,6 +20,8 @@ pub const RESOURCE_GROUP: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     read: Read::SubscriptionGroups,
     diff: DiffRules {
@@ -49,6 +51,11 @@ pub const CONTAINER_REGISTRY: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: false,
+    global_name: true,
+    private_link: Some(PrivateLink {
+        default_group: "registry",
+        groups: &[("registry", "privatelink.azurecr.io")],
+    }),
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {
@@ -123,6 +130,8 @@ pub const REGISTRY_REPLICATION: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     // Only Premium registries have replicas (ARM refuses the list for the others).
     read: Read::ChildList(ChildRead {
@@ -178,6 +187,11 @@ pub const KEY_VAULT: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: true,
+    global_name: true,
+    private_link: Some(PrivateLink {
+        default_group: "vault",
+        groups: &[("vault", "privatelink.vaultcore.azure.net")],
+    }),
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {
@@ -197,6 +211,7 @@ pub const KEY_VAULT: KindDescriptor = KindDescriptor {
                 path: "properties.softDeleteRetentionInDays",
                 change: ChangeClass::RefusedByArmWhen {
                     refused: vault_purge_protected,
+                    estate_field: "softDeleteRetentionDays",
                     explanation: "ARM sets softDeleteRetentionInDays only when a vault is created, and a replacement cannot reach it: purge protection keeps a deleted vault's name reserved",
                     fix: "keep the live value in the estate, or declare a vault under a new name (and move its secrets and role assignments)",
                 },

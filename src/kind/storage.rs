@@ -3,7 +3,7 @@
 
 use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership,
-    PairChange, Read, ReadWhen, Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
+    PairChange, PrivateLink, Read, ReadWhen, Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
 use crate::kind::Kind;
 
@@ -116,17 +116,36 @@ pub const STORAGE_ACCOUNT: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: false,
+    global_name: true,
+    private_link: Some(PrivateLink {
+        default_group: "blob",
+        groups: &[
+            ("blob", "privatelink.blob.core.windows.net"),
+            ("blob_secondary", "privatelink.blob.core.windows.net"),
+            ("file", "privatelink.file.core.windows.net"),
+            ("queue", "privatelink.queue.core.windows.net"),
+            ("table", "privatelink.table.core.windows.net"),
+            ("dfs", "privatelink.dfs.core.windows.net"),
+            ("web", "privatelink.web.core.windows.net"),
+        ],
+    }),
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {
         fields: &[
             FieldRule {
                 path: "sku.name",
-                change: ChangeClass::ByValuePair(storage_sku_change),
+                change: ChangeClass::ByValuePair {
+                    classify: storage_sku_change,
+                    estate_field: "sku",
+                },
             },
             FieldRule {
                 path: "kind",
-                change: ChangeClass::ByValuePair(storage_kind_change),
+                change: ChangeClass::ByValuePair {
+                    classify: storage_kind_change,
+                    estate_field: "kind",
+                },
             },
             replaced("location"),
             replaced("extendedLocation"),
@@ -180,6 +199,8 @@ pub const BLOB_SERVICE: KindDescriptor = KindDescriptor {
     tracked: false,
     ownership: Ownership::Parent,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: Some("default"),
     read: Read::ChildList(ChildRead {
         when: ReadWhen::Declared,
@@ -210,6 +231,8 @@ pub const BLOB_CONTAINER: KindDescriptor = KindDescriptor {
     tracked: false,
     ownership: Ownership::Parent,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     read: Read::ChildList(ChildRead {
         when: ReadWhen::OwnedOrDeclared,
@@ -257,6 +280,8 @@ pub const STORAGE_MANAGEMENT_POLICY: KindDescriptor = KindDescriptor {
     tracked: false,
     ownership: Ownership::Parent,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: Some("default"),
     // ARM has no list of management policies: the single `default` one is read.
     read: Read::ChildSingle(ChildRead {

@@ -16,6 +16,8 @@ pub const LOG_ANALYTICS_WORKSPACE: KindDescriptor = KindDescriptor {
     tracked: true,
     ownership: Ownership::Tags,
     recovers_soft_deleted: false,
+    global_name: false,
+    private_link: None,
     singleton_name: None,
     read: Read::ResourceGroup,
     diff: DiffRules {

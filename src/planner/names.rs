@@ -14,6 +14,7 @@ use crate::check::locate::{FieldPath, Locator};
 use crate::check::SourceLocation;
 use crate::kind::Kind;
 use crate::plan::{Action, Plan, ReasonCode};
+use crate::spec::types::EstateList;
 
 /// A name ARM says is taken, with where the estate declares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,14 +54,14 @@ pub struct NameCheck {
     pub requests: usize,
 }
 
-/// The resource-provider namespace of a kind with a global name, if it has one.
+/// The resource-provider namespace to ask about `kind`'s names and the estate list declaring
+/// them, if its names are global.
 fn global_namespace(kind: Kind) -> Option<(&'static str, &'static str)> {
-    match kind {
-        Kind::StorageAccount => Some(("Microsoft.Storage", "storageAccounts")),
-        Kind::ContainerRegistry => Some(("Microsoft.ContainerRegistry", "registries")),
-        Kind::KeyVault => Some(("Microsoft.KeyVault", "keyVaults")),
-        _ => None,
+    if !kind.descriptor().global_name {
+        return None;
     }
+    let (namespace, _) = kind.arm_type().split_once('/')?;
+    Some((namespace, EstateList::declaring(kind)?.key))
 }
 
 /// Checks the global name of every resource `plan` creates (recovered vaults excluded: their

@@ -16,7 +16,7 @@ use crate::kind::Kind;
 use crate::live::LiveState;
 use crate::plan::{Action, Plan, ReasonCode, ResourceChange};
 use crate::planner::pointer_rule_path;
-use crate::spec::types::Estate;
+use crate::spec::types::{DeclaredKind, Estate, EstateList, KeyVault};
 
 /// One change ARM would refuse: where the value is, why, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +105,7 @@ fn review_change(
             match rule.change {
                 ChangeClass::RefusedByArmWhen {
                     refused,
+                    estate_field,
                     explanation,
                     fix,
                 } if refused(before) => {
@@ -112,7 +113,7 @@ fn review_change(
                         address: change.address.clone(),
                         field: rule_path.clone(),
                         change: describe(),
-                        location: estate_location(locator, kind, change.id.name(), &rule_path),
+                        location: estate_location(locator, kind, change.id.name(), estate_field),
                         reason: format!(
                             "{explanation} ({})",
                             name_held_until(kind, change.id.name(), before, live, today)
@@ -121,7 +122,10 @@ fn review_change(
                     });
                     break;
                 }
-                ChangeClass::ByValuePair(classify) => {
+                ChangeClass::ByValuePair {
+                    classify,
+                    estate_field,
+                } => {
                     let (Some(Value::String(old)), Some(Value::String(new))) = (old, new) else {
                         break;
                     };
@@ -137,7 +141,12 @@ fn review_change(
                             address: change.address.clone(),
                             field: rule_path.clone(),
                             change: describe(),
-                            location: estate_location(locator, kind, change.id.name(), &rule_path),
+                            location: estate_location(
+                                locator,
+                                kind,
+                                change.id.name(),
+                                estate_field,
+                            ),
                             reason: "ARM cannot make this change without deleting the data"
                                 .to_owned(),
                             fix: why.to_owned(),
@@ -201,7 +210,7 @@ fn name_held_until(
     live: &LiveState,
     today: OffsetDateTime,
 ) -> String {
-    if kind != Kind::KeyVault {
+    if !kind.descriptor().recovers_soft_deleted {
         return "the name stays held".to_owned();
     }
     if let Some(purge) = live
@@ -221,26 +230,15 @@ fn name_held_until(
     )
 }
 
-/// The estate field of a kind's ARM rule path, for the kinds whose refusals point at a value.
+/// Where the estate declares `estate_field` of the resource `name` of `kind`.
 fn estate_location(
     locator: &Locator<'_>,
     kind: Kind,
     name: &str,
-    rule_path: &str,
+    estate_field: &'static str,
 ) -> Option<SourceLocation> {
-    let (list, key) = match (kind, rule_path) {
-        (Kind::KeyVault, "properties.softDeleteRetentionInDays") => {
-            ("keyVaults", "softDeleteRetentionDays")
-        }
-        (Kind::StorageAccount, "sku.name") => ("storageAccounts", "sku"),
-        (Kind::StorageAccount, "kind") => ("storageAccounts", "kind"),
-        (Kind::KeyVault, _) => return locator.locate(&FieldPath::resource("keyVaults", name)),
-        (Kind::StorageAccount, _) => {
-            return locator.locate(&FieldPath::resource("storageAccounts", name))
-        }
-        _ => return None,
-    };
-    locator.locate(&FieldPath::resource(list, name).key(key))
+    let list = EstateList::declaring(kind)?;
+    locator.locate(&FieldPath::resource(list.key, name).key(estate_field))
 }
 
 /// `purgeProtection: false` on a vault whose live purge protection is on: ARM cannot turn it
@@ -253,7 +251,7 @@ fn purge_protection_notices(plan: &Plan, estate: &Estate, locator: &Locator<'_>)
         .filter(|vault| vault.purge_protection == Some(false))
         .filter_map(|vault| {
             let change = plan.changes.iter().find(|change| {
-                change.kind == Kind::KeyVault && change.id.name().eq_ignore_ascii_case(&vault.name)
+                change.kind == KeyVault::KIND && change.id.name().eq_ignore_ascii_case(&vault.name)
             })?;
             let protected = change
                 .before

@@ -2,10 +2,9 @@
 //! into the plan's `stages` (cluster addresses), which apply's execution graph orders.
 
 use crate::desired::DesiredState;
-use crate::kind::Kind;
 use crate::plan::PlanStage;
 use crate::planner::PlanError;
-use crate::spec::types::Rollout;
+use crate::spec::types::{Cluster, DeclaredKind, Rollout};
 
 /// The plan stages of `rollout`: each cluster must be declared and in one stage only.
 pub fn stages(
@@ -15,7 +14,7 @@ pub fn stages(
     let Some(rollout) = rollout else {
         return Ok(Vec::new());
     };
-    let prefix = Kind::ManagedCluster.descriptor().address_prefix;
+    let prefix = Cluster::KIND.descriptor().address_prefix;
     let mut seen: Vec<String> = Vec::new();
     let mut stages = Vec::new();
     for stage in &rollout.stages {

@@ -16,7 +16,6 @@ use serde_json::{json, Value};
 
 use crate::desired::{DesiredResource, DesiredState};
 use crate::id::ResourceId;
-use crate::kind::Kind;
 use crate::live::{LiveResource, LiveState};
 use crate::plan::{
     Action, ChangeStep, Reason, ReasonCode, ReplaceOrder, ResourceChange, StepOperationKind,
@@ -63,7 +62,7 @@ pub fn shape(
     desired: &DesiredState,
     live: &LiveState,
 ) -> Option<ResourceId> {
-    if resource.kind != Kind::AgentPool
+    if !resource.kind.rotates()
         || matches!(
             change.reasons.first().map(|reason| reason.code),
             Some(
@@ -79,15 +78,13 @@ pub fn shape(
     let declared_names: Vec<String> = desired
         .resources
         .iter()
-        .filter(|other| {
-            other.kind == Kind::AgentPool && other.id.parent().as_ref() == Some(&cluster)
-        })
+        .filter(|other| other.kind == resource.kind && other.id.parent().as_ref() == Some(&cluster))
         .map(|other| other.id.name().to_owned())
         .collect();
     let windows = text(&resource.body, "/properties/osType")
         .is_some_and(|os| os.eq_ignore_ascii_case("Windows"));
     let temporary = temporary_name(resource.id.name(), windows, &declared_names);
-    let temporary_id = cluster.child(Kind::AgentPool, &temporary);
+    let temporary_id = cluster.child(resource.kind, &temporary);
     let temporary_address = format!("{}{temporary}", address_prefix(&change.address));
     let temporary_live = live.get(&temporary_id);
     let old_live = live.get(&resource.id);

@@ -12,7 +12,6 @@
 
 use serde_json::Value;
 
-use crate::kind::Kind;
 use crate::plan::{ChangeStep, Reason, ReasonCode, ResourceChange, StepOperationKind};
 use crate::planner::PlanError;
 
@@ -49,7 +48,7 @@ pub fn shape(changes: &mut [ResourceChange], notices: &mut Vec<String>) -> Resul
     let clusters: Vec<usize> = changes
         .iter()
         .enumerate()
-        .filter(|(_, change)| change.kind == Kind::ManagedCluster && change.before.is_some())
+        .filter(|(_, change)| change.kind.is_cluster() && change.before.is_some())
         .map(|(index, _)| index)
         .collect();
     for index in clusters {
@@ -139,7 +138,7 @@ pub fn shape(changes: &mut [ResourceChange], notices: &mut Vec<String>) -> Resul
 fn pool_floors(changes: &mut [ResourceChange], notices: &mut Vec<String>) -> Result<(), PlanError> {
     let channels: Vec<(crate::id::ResourceId, Option<String>)> = changes
         .iter()
-        .filter(|change| change.kind == Kind::ManagedCluster)
+        .filter(|change| change.kind.is_cluster())
         .map(|change| {
             let channel = change
                 .before
@@ -151,7 +150,7 @@ fn pool_floors(changes: &mut [ResourceChange], notices: &mut Vec<String>) -> Res
         .collect();
     for pool in changes
         .iter_mut()
-        .filter(|change| change.kind == Kind::AgentPool)
+        .filter(|change| change.kind.is_node_pool())
     {
         let (Some(before), Some(after)) = (pool.before.as_ref(), pool.after.as_mut()) else {
             continue;
@@ -214,7 +213,7 @@ fn follow_control_plane(changes: &mut [ResourceChange], cluster: usize, to: &str
     let mut system_pools: Vec<String> = Vec::new();
     let mut followers: Vec<usize> = Vec::new();
     for (index, pool) in changes.iter().enumerate() {
-        if pool.kind != Kind::AgentPool || pool.id.parent().as_ref() != Some(&cluster_id) {
+        if !pool.kind.is_node_pool() || pool.id.parent().as_ref() != Some(&cluster_id) {
             continue;
         }
         let Some(before) = &pool.before else { continue };

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::Tags;
+use super::{Estate, EstateList, Tags, TrackedResource};
 
 /// `privateEndpoint:` on a registry, vault or storage account: a
 /// `Microsoft.Network/privateEndpoints` in the resource's group connecting it to `subnet`, with
@@ -84,5 +84,54 @@ impl PrivateEndpoint {
     /// The declared name, else `pe-<target>`.
     pub fn effective_name(&self, target: &str) -> String {
         self.name.clone().unwrap_or_else(|| format!("pe-{target}"))
+    }
+}
+
+/// A resource declaring a private endpoint: where the estate declares it and the endpoint.
+pub struct EndpointTarget<'estate> {
+    /// The estate list holding the resource (`registries`).
+    pub list: EstateList,
+    /// The resource's position in that list.
+    pub index: usize,
+    pub resource: &'estate dyn TrackedResource,
+    pub endpoint: &'estate PrivateEndpoint,
+}
+
+impl Estate {
+    /// Every registry, vault and storage account declaring a private endpoint, in estate order;
+    /// the kind each connects to is `resource.kind()`.
+    pub fn private_endpoint_targets(&self) -> Vec<EndpointTarget<'_>> {
+        fn of<'estate, T: TrackedResource>(
+            items: &'estate [T],
+            endpoint: impl Fn(&'estate T) -> Option<&'estate PrivateEndpoint>,
+        ) -> Vec<(
+            usize,
+            &'estate dyn TrackedResource,
+            &'estate PrivateEndpoint,
+        )> {
+            items
+                .iter()
+                .enumerate()
+                .filter_map(|(index, item)| {
+                    endpoint(item).map(|found| (index, item as &dyn TrackedResource, found))
+                })
+                .collect()
+        }
+        [
+            of(&self.registries, |r| r.private_endpoint.as_ref()),
+            of(&self.key_vaults, |v| v.private_endpoint.as_ref()),
+            of(&self.storage_accounts, |a| a.private_endpoint.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|(index, resource, endpoint)| {
+            Some(EndpointTarget {
+                list: EstateList::declaring(resource.kind())?,
+                index,
+                resource,
+                endpoint,
+            })
+        })
+        .collect()
     }
 }

@@ -40,6 +40,13 @@ pub struct EstateList {
     pub kind: Kind,
 }
 
+impl EstateList {
+    /// The list declaring `kind`, if it is a tracked kind living in a resource group.
+    pub fn declaring(kind: Kind) -> Option<EstateList> {
+        IN_GROUP_LISTS.into_iter().find(|list| list.kind == kind)
+    }
+}
+
 macro_rules! tracked_in_group {
     ($($type:ty => $kind:ident),+ $(,)?) => {$(
         impl DeclaredKind for $type {

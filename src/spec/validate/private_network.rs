@@ -4,42 +4,10 @@
 //! are ids, zone references that are declared, and a private cluster's logically named zone
 //! (`privatelink.<region>.azmk8s.io` or a subzone of it).
 
+use crate::kind::descriptor::PrivateLink;
 use crate::kind::Kind;
 use crate::spec::types::{Estate, PrivateEndpoint};
 use crate::spec::validate::{field, item, Problems};
-
-/// The zone and the group ids aksctl knows for each target kind (FACTS-2 §3 table).
-struct TargetZones {
-    kind: Kind,
-    list: &'static str,
-    groups: &'static [(&'static str, &'static str)],
-}
-
-const TARGETS: [TargetZones; 3] = [
-    TargetZones {
-        kind: Kind::ContainerRegistry,
-        list: "registries",
-        groups: &[("registry", "privatelink.azurecr.io")],
-    },
-    TargetZones {
-        kind: Kind::KeyVault,
-        list: "keyVaults",
-        groups: &[("vault", "privatelink.vaultcore.azure.net")],
-    },
-    TargetZones {
-        kind: Kind::StorageAccount,
-        list: "storageAccounts",
-        groups: &[
-            ("blob", "privatelink.blob.core.windows.net"),
-            ("blob_secondary", "privatelink.blob.core.windows.net"),
-            ("file", "privatelink.file.core.windows.net"),
-            ("queue", "privatelink.queue.core.windows.net"),
-            ("table", "privatelink.table.core.windows.net"),
-            ("dfs", "privatelink.dfs.core.windows.net"),
-            ("web", "privatelink.web.core.windows.net"),
-        ],
-    },
-];
 
 /// Every private-networking problem of `estate`.
 pub fn check(estate: &Estate, problems: &mut Problems) {
@@ -79,29 +47,11 @@ pub fn check(estate: &Estate, problems: &mut Problems) {
             seen.push(name);
         }
     }
-    for target in &TARGETS {
-        let endpoints: Vec<Option<&PrivateEndpoint>> = match target.kind {
-            Kind::ContainerRegistry => estate
-                .registries
-                .iter()
-                .map(|r| r.private_endpoint.as_ref())
-                .collect(),
-            Kind::KeyVault => estate
-                .key_vaults
-                .iter()
-                .map(|v| v.private_endpoint.as_ref())
-                .collect(),
-            _ => estate
-                .storage_accounts
-                .iter()
-                .map(|a| a.private_endpoint.as_ref())
-                .collect(),
-        };
-        for (index, endpoint) in endpoints.into_iter().enumerate() {
-            if let Some(endpoint) = endpoint {
-                let path = field(&item(target.list, index), "privateEndpoint");
-                check_endpoint(estate, target, endpoint, &path, problems);
-            }
+    for target in estate.private_endpoint_targets() {
+        let kind = target.resource.kind();
+        if let Some(link) = kind.descriptor().private_link {
+            let path = field(&item(target.list.key, target.index), "privateEndpoint");
+            check_endpoint(estate, kind, &link, target.endpoint, &path, problems);
         }
     }
     for (index, registry) in estate.registries.iter().enumerate() {
@@ -156,24 +106,25 @@ pub fn check(estate: &Estate, problems: &mut Problems) {
 
 fn check_endpoint(
     estate: &Estate,
-    target: &TargetZones,
+    kind: Kind,
+    link: &PrivateLink,
     endpoint: &PrivateEndpoint,
     path: &str,
     problems: &mut Problems,
 ) {
     check_network_id(&endpoint.subnet, &field(path, "subnet"), true, problems);
-    let group = endpoint.group_id.as_deref().unwrap_or(target.groups[0].0);
-    let Some((_, expected_zone)) = target
+    let group = endpoint.group_id.as_deref().unwrap_or(link.default_group);
+    let Some((_, expected_zone)) = link
         .groups
         .iter()
         .find(|(known, _)| known.eq_ignore_ascii_case(group))
     else {
-        let known: Vec<&str> = target.groups.iter().map(|(g, _)| *g).collect();
+        let known: Vec<&str> = link.groups.iter().map(|(g, _)| *g).collect();
         problems.add(
             field(path, "groupId"),
             format!(
                 "`{group}` is not a private link group id of a {}",
-                target.kind.descriptor().noun
+                kind.descriptor().noun
             ),
             format!("one of: {}", known.join(", ")),
         );
