@@ -65,6 +65,8 @@ pub const CLUSTER_EXTENSION: KindDescriptor = KindDescriptor {
     },
     // Reinstalling the controllers re-reconciles every configuration from Git.
     destructive_replace: true,
+    global_name: false,
+    private_link: None,
     timing: Timing {
         create_seconds: 90,
         update_seconds: 30,
@@ -118,6 +120,8 @@ pub const FLUX_CONFIGURATION: KindDescriptor = KindDescriptor {
         ..PLAIN_WRITE
     },
     destructive_replace: false,
+    global_name: false,
+    private_link: None,
     timing: Timing {
         create_seconds: 30,
         update_seconds: 20,
