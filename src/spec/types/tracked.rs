@@ -213,6 +213,13 @@ fn dyn_list<T: TrackedResource>(items: &[T]) -> Vec<&dyn TrackedResource> {
         .collect()
 }
 
+fn dyn_list_mut<T: TrackedResource>(items: &mut [T]) -> Vec<&mut dyn TrackedResource> {
+    items
+        .iter_mut()
+        .map(|item| item as &mut dyn TrackedResource)
+        .collect()
+}
+
 impl Estate {
     /// Every list of tracked resources living in a resource group, with its items, in
     /// `IN_GROUP_LISTS` order.
@@ -237,48 +244,19 @@ impl Estate {
 
     /// Every tracked resource, the resource groups first, mutably.
     pub fn tracked_mut(&mut self) -> Vec<&mut dyn TrackedResource> {
-        let mut all: Vec<&mut dyn TrackedResource> = Vec::new();
-        all.extend(
-            self.resource_groups
-                .iter_mut()
-                .map(|r| r as &mut dyn TrackedResource),
-        );
-        all.extend(
-            self.registries
-                .iter_mut()
-                .map(|r| r as &mut dyn TrackedResource),
-        );
-        all.extend(
-            self.key_vaults
-                .iter_mut()
-                .map(|r| r as &mut dyn TrackedResource),
-        );
-        all.extend(
-            self.storage_accounts
-                .iter_mut()
-                .map(|r| r as &mut dyn TrackedResource),
-        );
-        all.extend(
-            self.log_analytics_workspaces
-                .iter_mut()
-                .map(|r| r as &mut dyn TrackedResource),
-        );
-        all.extend(
-            self.clusters
-                .iter_mut()
-                .map(|r| r as &mut dyn TrackedResource),
-        );
-        all.extend(
-            self.identities
-                .iter_mut()
-                .map(|r| r as &mut dyn TrackedResource),
-        );
-        all.extend(
-            self.private_dns_zones
-                .iter_mut()
-                .map(|r| r as &mut dyn TrackedResource),
-        );
-        all
+        [
+            dyn_list_mut(&mut self.resource_groups),
+            dyn_list_mut(&mut self.registries),
+            dyn_list_mut(&mut self.key_vaults),
+            dyn_list_mut(&mut self.storage_accounts),
+            dyn_list_mut(&mut self.log_analytics_workspaces),
+            dyn_list_mut(&mut self.clusters),
+            dyn_list_mut(&mut self.identities),
+            dyn_list_mut(&mut self.private_dns_zones),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 
     /// The list `kind`'s resources are declared in (resource groups included).
