@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use crate::spec::merge::REMOVE_KEY;
 
-pub(super) fn object(
+pub(crate) fn object(
     description: &str,
     required: &[&str],
     properties: Vec<(&str, Value)>,
@@ -32,7 +32,7 @@ pub(super) fn object(
 }
 
 /// An object merged by `name` across files: `name` is required and `remove` is allowed.
-pub(super) fn named_object(
+pub(crate) fn named_object(
     description: &str,
     required: &[&str],
     mut properties: Vec<(&str, Value)>,
@@ -47,29 +47,29 @@ pub(super) fn named_object(
     object(description, &all_required, properties)
 }
 
-pub(super) fn remove_flag() -> Value {
+pub(crate) fn remove_flag() -> Value {
     json!({"type": "boolean", "description": "In a later `-f` file: delete the item of this name declared earlier."})
 }
 
-pub(super) fn add(schema: &mut Value, key: &str, value: Value) {
+pub(crate) fn add(schema: &mut Value, key: &str, value: Value) {
     if let Value::Object(map) = schema {
         map.insert(key.into(), value);
     }
 }
 
-pub(super) fn reference(definition: &str) -> Value {
+pub(crate) fn reference(definition: &str) -> Value {
     json!({"$ref": format!("#/$defs/{definition}")})
 }
 
-pub(super) fn named_list(definition: &str) -> Value {
+pub(crate) fn named_list(definition: &str) -> Value {
     json!({"type": "array", "items": reference(definition)})
 }
 
-pub(super) fn array(items: Value) -> Value {
+pub(crate) fn array(items: Value) -> Value {
     json!({"type": "array", "items": items})
 }
 
-pub(super) fn string(description: &str) -> Value {
+pub(crate) fn string(description: &str) -> Value {
     if description.is_empty() {
         json!({"type": "string"})
     } else {
@@ -77,7 +77,7 @@ pub(super) fn string(description: &str) -> Value {
     }
 }
 
-pub(super) fn boolean(description: &str) -> Value {
+pub(crate) fn boolean(description: &str) -> Value {
     if description.is_empty() {
         json!({"type": "boolean"})
     } else {
@@ -85,7 +85,7 @@ pub(super) fn boolean(description: &str) -> Value {
     }
 }
 
-pub(super) fn count(description: &str) -> Value {
+pub(crate) fn count(description: &str) -> Value {
     let mut schema = json!({"type": "integer", "minimum": 0, "maximum": u32::MAX});
     if !description.is_empty() {
         add(&mut schema, "description", json!(description));
@@ -93,14 +93,14 @@ pub(super) fn count(description: &str) -> Value {
     schema
 }
 
-pub(super) fn strings<'a>(values: impl Iterator<Item = &'a str>) -> Value {
+pub(crate) fn strings<'a>(values: impl Iterator<Item = &'a str>) -> Value {
     json!({"type": "string", "enum": values.collect::<Vec<_>>()})
 }
 
-pub(super) fn location() -> Value {
+pub(crate) fn location() -> Value {
     string("Azure region; defaults to the resource group's, then the estate's.")
 }
 
-pub(super) fn resource_group() -> Value {
+pub(crate) fn resource_group() -> Value {
     string("Logical name of a resource group in `resourceGroups`.")
 }

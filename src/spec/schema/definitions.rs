@@ -8,7 +8,7 @@ use crate::spec::types::{
     NetworkDataplane, NetworkPlugin, NetworkPluginMode, NetworkPolicy, NodeOsUpgradeChannel,
     OsDiskType, OsSku, OsType, OutboundType, PoolMode, PrincipalType, PublicNetworkAccess,
     RegistrySku, SpotEvictionPolicy, StorageKind, StorageSku, Switch, TlsVersion, UpgradeChannel,
-    Weekday, WorkspaceNetworkAccess, WorkspaceSku,
+    Weekday,
 };
 
 use super::builders::{
@@ -93,35 +93,6 @@ pub(super) fn definitions_list() -> Vec<(&'static str, Value)> {
                         strings(PublicNetworkAccess::ALL.iter().map(|v| v.as_str())),
                     ),
                     ("privateEndpoint", reference("PrivateEndpoint")),
-                ],
-            ),
-        ),
-        (
-            "LogAnalyticsWorkspace",
-            named_object(
-                "A Log Analytics workspace (Container Insights data of the clusters).",
-                &["resourceGroup"],
-                vec![
-                    ("resourceGroup", resource_group()),
-                    ("location", location()),
-                    ("tags", reference("Tags")),
-                    ("sku", strings(WorkspaceSku::ALL.iter().map(|v| v.as_str()))),
-                    (
-                        "retentionInDays",
-                        count("Days data is kept (30-730; 7 on Free)."),
-                    ),
-                    (
-                        "dailyQuotaGb",
-                        json!({"type": "number", "description": "Daily ingestion cap in GB; -1 = no cap."}),
-                    ),
-                    (
-                        "publicNetworkAccessForIngestion",
-                        strings(WorkspaceNetworkAccess::ALL.iter().map(|v| v.as_str())),
-                    ),
-                    (
-                        "publicNetworkAccessForQuery",
-                        strings(WorkspaceNetworkAccess::ALL.iter().map(|v| v.as_str())),
-                    ),
                 ],
             ),
         ),

@@ -5,9 +5,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::spec::types::{API_VERSION, KIND};
+use crate::spec::types::{API_VERSION, IN_GROUP_LISTS, KIND};
 
-mod builders;
+pub(crate) mod builders;
 mod checks;
 mod definitions;
 mod network;
@@ -31,41 +31,45 @@ pub fn estate_schema() -> Value {
     {
         definitions.insert(name.to_string(), definition);
     }
+    // The definitions written beside their estate types.
+    for list in IN_GROUP_LISTS {
+        if let Some(definition) = (list.schema_definition)() {
+            definitions.insert(list.type_name.to_string(), definition);
+        }
+    }
+    let mut properties = vec![
+        (
+            "apiVersion",
+            json!({"const": API_VERSION, "description": "Format version."}),
+        ),
+        ("kind", json!({"const": KIND})),
+        ("metadata", reference("Metadata")),
+        (
+            "subscription",
+            string("Subscription id (GUID), literal or `${ENV_VAR}`."),
+        ),
+        (
+            "tenantId",
+            string("Entra tenant id; defaults to the credential's tenant."),
+        ),
+        ("location", string("Default Azure region, e.g. `eastus2`.")),
+        ("tags", reference("Tags")),
+        ("resourceGroups", named_list("ResourceGroup")),
+    ];
+    properties.extend(
+        IN_GROUP_LISTS
+            .iter()
+            .map(|list| (list.key, named_list(list.type_name))),
+    );
+    properties.extend([
+        ("roleAssignments", named_list("RoleAssignment")),
+        ("checks", reference("Checks")),
+        ("rollout", reference("Rollout")),
+    ]);
     let mut root = object(
         "An aksctl estate: every Azure resource of one AKS platform, in one subscription.",
         &["apiVersion", "kind", "metadata", "subscription", "location"],
-        vec![
-            (
-                "apiVersion",
-                json!({"const": API_VERSION, "description": "Format version."}),
-            ),
-            ("kind", json!({"const": KIND})),
-            ("metadata", reference("Metadata")),
-            (
-                "subscription",
-                string("Subscription id (GUID), literal or `${ENV_VAR}`."),
-            ),
-            (
-                "tenantId",
-                string("Entra tenant id; defaults to the credential's tenant."),
-            ),
-            ("location", string("Default Azure region, e.g. `eastus2`.")),
-            ("tags", reference("Tags")),
-            ("resourceGroups", named_list("ResourceGroup")),
-            ("registries", named_list("Registry")),
-            ("keyVaults", named_list("KeyVault")),
-            ("storageAccounts", named_list("StorageAccount")),
-            (
-                "logAnalyticsWorkspaces",
-                named_list("LogAnalyticsWorkspace"),
-            ),
-            ("privateDnsZones", named_list("PrivateDnsZone")),
-            ("clusters", named_list("Cluster")),
-            ("identities", named_list("Identity")),
-            ("roleAssignments", named_list("RoleAssignment")),
-            ("checks", reference("Checks")),
-            ("rollout", reference("Rollout")),
-        ],
+        properties,
     );
     if let Value::Object(root) = &mut root {
         root.insert(

@@ -71,56 +71,60 @@ pub use network::*;
 pub use pool::*;
 pub use rollout::*;
 pub use services::*;
-pub use tracked::{DeclaredKind, EstateList, TrackedResource, IN_GROUP_LISTS, RESOURCE_GROUPS};
+pub(crate) use tracked::tracked_in_group;
+pub use tracked::{
+    DeclaredKind, EstateList, SchemaDefinition, ScopeChildren, TrackedResource, RESOURCE_GROUPS,
+};
 pub use workspace::*;
 
-/// A whole estate: every Azure resource one platform team declares, in one subscription.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Estate {
-    /// Must be [`API_VERSION`].
-    pub api_version: String,
-    /// Must be [`KIND`].
-    pub kind: String,
-    pub metadata: Metadata,
-    /// Subscription id (a GUID), literal or `${ENV_VAR}`.
-    pub subscription: String,
-    /// Entra tenant id; when absent, the tenant of the credential aksctl runs with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant_id: Option<String>,
-    /// Default Azure region of every resource (a resource group's own location wins for what it
-    /// contains, a resource's own location wins over both).
-    pub location: String,
-    /// Tags put on every tracked resource (a resource's own tags win on the same key).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub tags: Tags,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub resource_groups: Vec<ResourceGroup>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub registries: Vec<Registry>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub key_vaults: Vec<KeyVault>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub storage_accounts: Vec<StorageAccount>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub log_analytics_workspaces: Vec<LogAnalyticsWorkspace>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub private_dns_zones: Vec<PrivateDnsZone>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub clusters: Vec<Cluster>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub identities: Vec<Identity>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub role_assignments: Vec<RoleAssignment>,
-    /// `aksctl check` settings (profile, per-cluster profiles, accepted findings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checks: Option<Checks>,
-    /// The order clusters are applied in, by stage (`docs/day2.md`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rollout: Option<Rollout>,
+tracked::declare_estate! {
+    /// A whole estate: every Azure resource one platform team declares, in one subscription.
+    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    pub struct Estate {
+        /// Must be [`API_VERSION`].
+        pub api_version: String,
+        /// Must be [`KIND`].
+        pub kind: String,
+        pub metadata: Metadata,
+        /// Subscription id (a GUID), literal or `${ENV_VAR}`.
+        pub subscription: String,
+        /// Entra tenant id; when absent, the tenant of the credential aksctl runs with.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub tenant_id: Option<String>,
+        /// Default Azure region of every resource (a resource group's own location wins for what
+        /// it contains, a resource's own location wins over both).
+        pub location: String,
+        /// Tags put on every tracked resource (a resource's own tags win on the same key).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        pub tags: Tags,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub resource_groups: Vec<ResourceGroup>,
+    }
+    // The lists of tracked resources in resource groups, in estate order: `IN_GROUP_LISTS`, the
+    // schema's root lists, `tracked_lists` and `tracked_mut` come from these lines.
+    in_groups {
+        registries: Registry = "registries",
+        key_vaults: KeyVault = "keyVaults",
+        storage_accounts: StorageAccount = "storageAccounts",
+        log_analytics_workspaces: LogAnalyticsWorkspace = "logAnalyticsWorkspaces",
+        private_dns_zones: PrivateDnsZone = "privateDnsZones",
+        clusters: Cluster = "clusters",
+        identities: Identity = "identities",
+    }
+    then {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub role_assignments: Vec<RoleAssignment>,
+        /// `aksctl check` settings (profile, per-cluster profiles, accepted findings).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub checks: Option<Checks>,
+        /// The order clusters are applied in, by stage (`docs/day2.md`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub rollout: Option<Rollout>,
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Metadata {
     /// The estate name: the value of the `aksctl-estate` ownership tag.

@@ -4,8 +4,12 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
-use super::Tags;
+use super::{tracked_in_group, SchemaDefinition, Tags};
+use crate::spec::schema::builders::{
+    count, location, named_object, reference, resource_group, strings,
+};
 
 string_enum!(
     /// Workspace pricing plan (`WorkspaceSkuNameEnum`; `LACluster` is set by linking a dedicated
@@ -54,4 +58,32 @@ pub struct LogAnalyticsWorkspace {
     pub public_network_access_for_ingestion: Option<WorkspaceNetworkAccess>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_network_access_for_query: Option<WorkspaceNetworkAccess>,
+}
+
+tracked_in_group!(LogAnalyticsWorkspace => LogAnalyticsWorkspace);
+
+impl SchemaDefinition for LogAnalyticsWorkspace {
+    fn schema_definition() -> Option<Value> {
+        let access = || strings(WorkspaceNetworkAccess::ALL.iter().map(|v| v.as_str()));
+        Some(named_object(
+            "A Log Analytics workspace (Container Insights data of the clusters).",
+            &["resourceGroup"],
+            vec![
+                ("resourceGroup", resource_group()),
+                ("location", location()),
+                ("tags", reference("Tags")),
+                ("sku", strings(WorkspaceSku::ALL.iter().map(|v| v.as_str()))),
+                (
+                    "retentionInDays",
+                    count("Days data is kept (30-730; 7 on Free)."),
+                ),
+                (
+                    "dailyQuotaGb",
+                    json!({"type": "number", "description": "Daily ingestion cap in GB; -1 = no cap."}),
+                ),
+                ("publicNetworkAccessForIngestion", access()),
+                ("publicNetworkAccessForQuery", access()),
+            ],
+        ))
+    }
 }
