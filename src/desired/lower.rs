@@ -3,8 +3,8 @@
 
 use crate::desired::context::Lowering;
 use crate::desired::{
-    cluster, identity, maintenance, network, order, platform, replication, role, storage,
-    workspace, DesiredState,
+    cluster, field_mapped, identity, maintenance, network, order, platform, replication, role,
+    storage, DesiredState,
 };
 use crate::spec::types::Estate;
 
@@ -65,7 +65,7 @@ pub fn lower(estate: &Estate, context: &LowerContext) -> Result<DesiredState, Lo
     replication::lower_replications(&mut lowering)?;
     platform::lower_key_vaults(&mut lowering)?;
     storage::lower_storage_accounts(&mut lowering)?;
-    workspace::lower_workspaces(&mut lowering)?;
+    field_mapped::lower_field_mapped(&mut lowering)?;
     network::lower_private_dns_zones(&mut lowering)?;
     network::lower_private_endpoints(&mut lowering)?;
     identity::lower_identities(&mut lowering)?;

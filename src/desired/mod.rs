@@ -13,7 +13,6 @@
 //! | resource group | `resourceGroup/<name>` |
 //! | container registry | `registry/<name>` |
 //! | key vault | `keyVault/<name>` |
-//! | Log Analytics workspace | `logAnalyticsWorkspace/<name>` |
 //! | storage account | `storageAccount/<account>` |
 //! | blob service (`default`) | `blobService/<account>` |
 //! | blob container | `blobContainer/<account>/<container>` |
@@ -24,6 +23,7 @@
 //! | managed cluster | `cluster/<name>` |
 //! | agent pool | `pool/<cluster>/<pool>` |
 //! | maintenance configuration | `maintenanceConfiguration/<cluster>/<name>` (`aksManagedAutoUpgradeSchedule`, `aksManagedNodeOSUpgradeSchedule`) |
+//! | a kind lowered from its field mapping (`Lowering::Fields`: the Log Analytics workspace) | `<address prefix>/<name>` (`logAnalyticsWorkspace/<name>`) |
 //! | role assignment | `roleAssignment/<logical name>` (the estate's `name`, else the spec's derived `{principal}-{role}-on-{scope}`; a cluster's `acrPull` entry gives `<cluster>-kubelet-acrpull-on-<registry>`) |
 //!
 //! **System pools are inlined into the cluster.** A cluster PUT needs at least one `System` pool
@@ -56,6 +56,7 @@ mod cluster_settings;
 mod gitops;
 pub use gitops::resolve_protected_settings;
 mod context;
+mod field_mapped;
 mod identity;
 mod lower;
 mod maintenance;
@@ -68,7 +69,6 @@ mod role;
 mod storage;
 #[cfg(test)]
 mod tests;
-mod workspace;
 
 use serde_json::Value;
 

@@ -21,6 +21,7 @@ pub mod adopt;
 mod cluster;
 mod cluster_settings;
 mod context;
+mod field_mapped;
 mod gitops;
 mod inventory;
 mod network;
@@ -123,7 +124,7 @@ pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
     let mut registries = services::export_registries(&mut exporting);
     let mut key_vaults = services::export_key_vaults(&mut exporting);
     let mut storage_accounts = services::export_storage_accounts(&mut exporting);
-    let log_analytics_workspaces = services::export_workspaces(&mut exporting);
+    let field_mapped = field_mapped::export_field_mapped(&mut exporting);
     let private_dns_zones = network::export_private_dns_zones(&mut exporting);
     network::attach_private_endpoints(
         &mut exporting,
@@ -196,13 +197,13 @@ pub fn build_estate(inventory: &Inventory, name: Option<&str>) -> Exported {
         registries,
         key_vaults,
         storage_accounts,
-        log_analytics_workspaces,
         private_dns_zones,
         clusters,
         identities,
         role_assignments,
         checks: None,
         rollout: None,
+        ..field_mapped
     };
     hoist_common_tags(&mut estate);
     Exported {

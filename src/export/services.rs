@@ -14,9 +14,8 @@ use crate::kind::fields::exported_field;
 use crate::kind::Kind;
 use crate::spec::types::{
     BlobContainer, ContainerPublicAccess, KeyVault, KeyVaultSku, LifecycleRule,
-    LogAnalyticsWorkspace, PublicNetworkAccess, Registry, RegistrySku, ResourceGroup,
-    StorageAccount, StorageKind, StorageSku, Switch, TlsVersion, WorkspaceNetworkAccess,
-    WorkspaceSku,
+    PublicNetworkAccess, Registry, RegistrySku, ResourceGroup, StorageAccount, StorageKind,
+    StorageSku, Switch, TlsVersion,
 };
 
 /// Key Vault's soft-delete retention when none is given.
@@ -338,46 +337,4 @@ fn lifecycle_rule(rule: &Value) -> Option<LifecycleRule> {
         tier_to_archive_after_days: days.get("tierToArchive").copied(),
         delete_after_days: days.get("delete").copied(),
     })
-}
-
-/// Log Analytics workspaces: plan, retention, daily cap and the network switches (what ARM
-/// defaults, `Enabled` switches and an uncapped quota, is left out).
-pub fn export_workspaces(exporting: &mut Exporting<'_>) -> Vec<LogAnalyticsWorkspace> {
-    let mut workspaces = Vec::new();
-    let bodies: Vec<&Value> = exporting
-        .inventory
-        .of_kind(Kind::LogAnalyticsWorkspace)
-        .collect();
-    for body in bodies {
-        let Some(id) = id_of(body) else { continue };
-        let group = group_of(body);
-        let kind = Kind::LogAnalyticsWorkspace;
-        exporting.add_scope(&id, kind);
-        let field = |key: &str| exported_field(kind, key, body);
-        let access = |key: &str| {
-            field(key).and_then(Value::as_str).and_then(|text| {
-                pick(
-                    WorkspaceNetworkAccess::ALL,
-                    WorkspaceNetworkAccess::as_str,
-                    text,
-                )
-            })
-        };
-        workspaces.push(LogAnalyticsWorkspace {
-            location: exporting.own_location(body, &group),
-            tags: tags_of(body),
-            sku: field("sku")
-                .and_then(Value::as_str)
-                .and_then(|text| pick(WorkspaceSku::ALL, WorkspaceSku::as_str, text)),
-            retention_in_days: field("retentionInDays")
-                .and_then(Value::as_u64)
-                .and_then(|days| u32::try_from(days).ok()),
-            daily_quota_gb: field("dailyQuotaGb").and_then(Value::as_f64),
-            public_network_access_for_ingestion: access("publicNetworkAccessForIngestion"),
-            public_network_access_for_query: access("publicNetworkAccessForQuery"),
-            resource_group: group,
-            name: name_of(body),
-        });
-    }
-    workspaces
 }

@@ -6,6 +6,7 @@ use crate::kind::descriptor::{
     OwnedWholeMap, Ownership, Read, ReadWhen, ServerMover, Timing, WriteRules, PLAIN_DIFF,
     PLAIN_WRITE, QUICK,
 };
+use crate::kind::fields::Lowering;
 use crate::kind::Kind;
 
 /// The prefix of taints and labels AKS adds itself (spot priority, node image, ...).
@@ -52,6 +53,8 @@ pub const MANAGED_CLUSTER: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     read: Read::ResourceGroup,
     diff: DiffRules {
         fields: &[
@@ -154,6 +157,8 @@ pub const AGENT_POOL: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     read: Read::ChildList(ChildRead {
         when: ReadWhen::Always,
         parent_condition: None,
@@ -252,6 +257,8 @@ pub const MAINTENANCE_CONFIGURATION: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     read: Read::ChildList(ChildRead {
         when: ReadWhen::OwnedOrDeclared,
         parent_condition: None,

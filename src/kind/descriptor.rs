@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use crate::kind::fields::FieldMapping;
+use crate::kind::fields::{FieldMapping, Lowering};
+use crate::kind::naming::NamingRule;
 use crate::kind::Kind;
 
 /// Everything aksctl knows about one kind.
@@ -38,6 +39,12 @@ pub struct KindDescriptor {
     pub private_link: Option<PrivateLink>,
     /// The one name ARM allows for a singleton child (`blobServices/default`), if it is one.
     pub singleton_name: Option<&'static str>,
+    /// The rule ARM enforces on its name, checked for every one an estate list declares
+    /// (`None`: checked by hand in `spec::validate::names`, or not declared by name).
+    pub naming: Option<NamingRule>,
+    /// How lowering builds its body and export reads it back: from `fields` alone, generically
+    /// (`Lowering::Fields`), or by its own code in `desired/` and `export/`.
+    pub lowering: Lowering,
     /// How its live state is read.
     pub read: Read,
     /// How desired and live bodies are compared.

@@ -7,6 +7,17 @@ use serde_json::{Map, Value};
 use crate::kind::descriptor::Implied;
 use crate::kind::Kind;
 
+/// How a kind's ARM body is built from its estate resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lowering {
+    /// The envelope (location, tags) plus `fields`, nothing else: `desired` lowers it and
+    /// `export` reads it back from the descriptor alone; no per-kind code.
+    Fields,
+    /// Its own lowering in `desired/` and its own export in `export/` (they may still use
+    /// `lower_fields`/`exported_field` for the plain fields).
+    Custom,
+}
+
 /// One estate field and where ARM keeps it.
 #[derive(Debug, Clone, Copy)]
 pub struct FieldMapping {

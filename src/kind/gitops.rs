@@ -8,6 +8,7 @@ use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, KindDescriptor, Lane, Ownership, Read, ReadWhen,
     Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE,
 };
+use crate::kind::fields::Lowering;
 use crate::kind::Kind;
 
 const fn replaced(path: &'static str) -> FieldRule {
@@ -28,6 +29,8 @@ pub const CLUSTER_EXTENSION: KindDescriptor = KindDescriptor {
     ownership: Ownership::Parent,
     recovers_soft_deleted: false,
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     // Lowered and exported by `desired::gitops` and `export::gitops` (a nested estate shape).
     fields: &[],
     // Only under clusters that declare one: a cluster may carry extensions others installed
@@ -87,6 +90,8 @@ pub const FLUX_CONFIGURATION: KindDescriptor = KindDescriptor {
     ownership: Ownership::Parent,
     recovers_soft_deleted: false,
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     fields: &[],
     read: Read::ChildList(ChildRead {
         when: ReadWhen::OwnedOrDeclared,

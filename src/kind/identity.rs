@@ -5,6 +5,7 @@ use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, KindDescriptor, Lock, Ownership, Read, ReadWhen,
     WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
+use crate::kind::fields::Lowering;
 use crate::kind::Kind;
 
 pub const USER_ASSIGNED_IDENTITY: KindDescriptor = KindDescriptor {
@@ -20,6 +21,8 @@ pub const USER_ASSIGNED_IDENTITY: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     read: Read::ResourceGroup,
     diff: DiffRules {
         fields: &[FieldRule {
@@ -52,6 +55,8 @@ pub const FEDERATED_IDENTITY_CREDENTIAL: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     read: Read::ChildList(ChildRead {
         when: ReadWhen::Always,
         parent_condition: None,
@@ -80,6 +85,8 @@ pub const ROLE_ASSIGNMENT: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     // Every role assignment visible in a subscription (all scopes below it), in one list.
     read: Read::Subscription,
     diff: DiffRules {

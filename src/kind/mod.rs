@@ -7,6 +7,7 @@ pub mod descriptor;
 pub mod fields;
 mod gitops;
 mod identity;
+pub mod naming;
 mod network;
 mod platform;
 mod storage;

@@ -5,6 +5,7 @@ use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership, Read,
     ReadWhen, Timing, PLAIN_DIFF, PLAIN_WRITE,
 };
+use crate::kind::fields::Lowering;
 use crate::kind::Kind;
 
 /// Network and Private DNS writes are LROs of tens of seconds (FACTS-2 §0, §10).
@@ -29,6 +30,8 @@ pub const PRIVATE_ENDPOINT: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     read: Read::ResourceGroup,
     diff: DiffRules {
         // The subnet and the connection (target, group id) are the endpoint's identity: changing
@@ -72,6 +75,8 @@ pub const PRIVATE_DNS_ZONE_GROUP: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     // ARM lists zone groups per endpoint only (no subscription or group-wide list).
     read: Read::ChildList(ChildRead {
         when: ReadWhen::OwnedOrDeclared,
@@ -101,6 +106,8 @@ pub const PRIVATE_DNS_ZONE: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     read: Read::ResourceGroup,
     diff: DiffRules {
         fields: &[FieldRule {
@@ -139,6 +146,8 @@ pub const VIRTUAL_NETWORK_LINK: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     // ARM lists links per zone only.
     read: Read::ChildList(ChildRead {
         when: ReadWhen::OwnedOrDeclared,

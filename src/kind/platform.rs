@@ -7,7 +7,7 @@ use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership,
     ParentCondition, PrivateLink, Read, ReadWhen, Timing, PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
-use crate::kind::fields::FieldMapping;
+use crate::kind::fields::{FieldMapping, Lowering};
 use crate::kind::Kind;
 
 pub const RESOURCE_GROUP: KindDescriptor = KindDescriptor {
@@ -23,6 +23,8 @@ pub const RESOURCE_GROUP: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     read: Read::SubscriptionGroups,
     diff: DiffRules {
         fields: &[FieldRule {
@@ -57,6 +59,8 @@ pub const CONTAINER_REGISTRY: KindDescriptor = KindDescriptor {
         groups: &[("registry", "privatelink.azurecr.io")],
     }),
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     read: Read::ResourceGroup,
     diff: DiffRules {
         fields: &[
@@ -133,6 +137,8 @@ pub const REGISTRY_REPLICATION: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     // Only Premium registries have replicas (ARM refuses the list for the others).
     read: Read::ChildList(ChildRead {
         when: ReadWhen::OwnedOrDeclared,
@@ -193,6 +199,8 @@ pub const KEY_VAULT: KindDescriptor = KindDescriptor {
         groups: &[("vault", "privatelink.vaultcore.azure.net")],
     }),
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     read: Read::ResourceGroup,
     diff: DiffRules {
         fields: &[

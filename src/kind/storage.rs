@@ -5,6 +5,7 @@ use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership,
     PairChange, PrivateLink, Read, ReadWhen, Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
+use crate::kind::fields::Lowering;
 use crate::kind::Kind;
 
 const fn replaced(path: &'static str) -> FieldRule {
@@ -130,6 +131,8 @@ pub const STORAGE_ACCOUNT: KindDescriptor = KindDescriptor {
         ],
     }),
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     read: Read::ResourceGroup,
     diff: DiffRules {
         fields: &[
@@ -202,6 +205,8 @@ pub const BLOB_SERVICE: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: Some("default"),
+    naming: None,
+    lowering: Lowering::Custom,
     read: Read::ChildList(ChildRead {
         when: ReadWhen::Declared,
         parent_condition: None,
@@ -234,6 +239,8 @@ pub const BLOB_CONTAINER: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: None,
+    naming: None,
+    lowering: Lowering::Custom,
     read: Read::ChildList(ChildRead {
         when: ReadWhen::OwnedOrDeclared,
         parent_condition: None,
@@ -283,6 +290,8 @@ pub const STORAGE_MANAGEMENT_POLICY: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: Some("default"),
+    naming: None,
+    lowering: Lowering::Custom,
     // ARM has no list of management policies: the single `default` one is read.
     read: Read::ChildSingle(ChildRead {
         when: ReadWhen::Declared,

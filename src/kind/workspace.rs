@@ -4,7 +4,8 @@ use crate::kind::descriptor::{
     ChangeClass, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership, Read, Timing,
     PLAIN_DIFF, PLAIN_WRITE,
 };
-use crate::kind::fields::FieldMapping;
+use crate::kind::fields::{FieldMapping, Lowering};
+use crate::kind::naming::NamingRule;
 
 pub const LOG_ANALYTICS_WORKSPACE: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.OperationalInsights/workspaces",
@@ -19,6 +20,15 @@ pub const LOG_ANALYTICS_WORKSPACE: KindDescriptor = KindDescriptor {
     global_name: false,
     private_link: None,
     singleton_name: None,
+    naming: Some(NamingRule {
+        length: (4, 63),
+        also: &['-'],
+        lower_case: false,
+        alphanumeric_ends: true,
+        hint: "4-63 letters, digits and hyphens, starting and ending with a letter or digit",
+    }),
+    // The body is the envelope plus the field mapping: lowered and exported generically.
+    lowering: Lowering::Fields,
     read: Read::ResourceGroup,
     diff: DiffRules {
         // The general ARM rule for tracked resources (unverified for this provider).

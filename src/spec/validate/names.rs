@@ -97,22 +97,29 @@ pub(super) fn check(estate: &Estate, problems: &mut Problems) {
             problems,
         );
     }
-    for (index, workspace) in estate.log_analytics_workspaces.iter().enumerate() {
-        let path = item("logAnalyticsWorkspaces", index);
-        name_rule(
-            &workspace.name,
-            &path,
-            "Log Analytics workspace",
-            workspace_name_ok,
-            "4-63 letters, digits and hyphens, starting and ending with a letter or digit",
-            problems,
-        );
-        check_common(
-            &path,
-            workspace.location.as_ref(),
-            &workspace.tags,
-            problems,
-        );
+    // The kinds whose descriptor states their naming rule.
+    for (list, items) in estate.tracked_lists() {
+        let Some(rule) = list.kind.descriptor().naming else {
+            continue;
+        };
+        for (index, resource) in items.into_iter().enumerate() {
+            let path = item(list.key, index);
+            if !rule.allows(resource.name()) {
+                problems.add(
+                    field(&path, "name"),
+                    format!(
+                        "`{}` is not a valid {} name",
+                        resource.name(),
+                        list.kind.descriptor().noun
+                    ),
+                    rule.hint,
+                );
+            }
+            if let Some(location) = resource.location() {
+                check_location(location, &field(&path, "location"), problems);
+            }
+            check_tags(&own_tags(resource.tags()), &field(&path, "tags"), problems);
+        }
     }
     for (index, cluster) in estate.clusters.iter().enumerate() {
         let path = item("clusters", index);
@@ -366,14 +373,4 @@ pub(super) fn did_you_mean<'a>(
     closest(name, candidates)
         .first()
         .map(|best| format!("did you mean `{best}`?"))
-}
-
-fn workspace_name_ok(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    (4..=63).contains(&bytes.len())
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
-        && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
-        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
 }
