@@ -8,7 +8,7 @@ use super::types::{Kind, ROLE_DEFINITION_VERSIONS, SUBSCRIPTION_VERSIONS};
 use super::world::World;
 use super::{
     authorization, credentials, keyvault, lro, provider, registry, resources, storage,
-    storage_migration, subscriptions, workspace,
+    storage_migration, subscriptions,
 };
 
 /// Handles one ARM request against the world.
@@ -58,7 +58,7 @@ fn supported_versions(target: &Target) -> Option<&'static [&'static str]> {
         Target::DeletedVaultList { .. } | Target::DeletedVault { .. } => {
             Some(Kind::Vault.info().api_versions)
         }
-        Target::DeletedWorkspaceList { .. } => Some(Kind::Workspace.info().api_versions),
+        Target::SoftDeletedList { kind, .. } => Some(kind.info().api_versions),
         Target::RoleAssignmentList { .. } | Target::RoleAssignment { .. } => {
             Some(Kind::RoleAssignment.info().api_versions)
         }
@@ -140,12 +140,13 @@ fn route(world: &mut World, request: &mut Request, target: Target) -> Outcome {
             keyvault::list_deleted(world, request, &subscription)
         }
         (
-            Target::DeletedWorkspaceList {
+            Target::SoftDeletedList {
+                kind,
                 subscription,
                 group,
             },
             Get,
-        ) => workspace::list_deleted(world, request, &subscription, group.as_deref()),
+        ) => provider::of(kind).list_soft_deleted(world, request, &subscription, group.as_deref()),
         (
             Target::DeletedVault {
                 subscription,

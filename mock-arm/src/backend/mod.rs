@@ -35,6 +35,7 @@ pub mod replication;
 pub mod resources;
 pub mod server_side;
 pub mod snapshot;
+pub mod soft_deleted;
 pub mod storage;
 pub mod storage_children;
 pub mod storage_migration;

@@ -1,6 +1,6 @@
 //! Parses an ARM request path into what it addresses (`Target`) and builds canonical ids.
 
-use super::types::Kind;
+use super::types::{Kind, TYPES};
 
 /// A resource's address: subscription, resource group and one name per type segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,8 +160,10 @@ pub enum Target {
     DeletedVaultList {
         subscription: String,
     },
-    /// `.../Microsoft.OperationalInsights/deletedWorkspaces` per subscription or group.
-    DeletedWorkspaceList {
+    /// The soft-deleted resources of `kind` per subscription or group
+    /// (`.../Microsoft.OperationalInsights/deletedWorkspaces`, `Provider::soft_deleted_collection`).
+    SoftDeletedList {
+        kind: Kind,
         subscription: String,
         group: Option<String>,
     },
@@ -280,10 +282,10 @@ pub fn parse(path: &str) -> Option<Target> {
                 &rest[1],
             ))),
             5 if rest_lower[2] == "providers"
-                && rest_lower[3] == "microsoft.operationalinsights"
-                && rest_lower[4] == "deletedworkspaces" =>
+                && soft_deleted_kind(&rest[3], &rest[4]).is_some() =>
             {
-                Some(Target::DeletedWorkspaceList {
+                Some(Target::SoftDeletedList {
+                    kind: soft_deleted_kind(&rest[3], &rest[4])?,
                     subscription,
                     group: Some(rest[1].clone()),
                 })
@@ -306,10 +308,9 @@ pub fn parse(path: &str) -> Option<Target> {
             namespace,
         }),
         ("deletedvaults", 1) => Some(Target::DeletedVaultList { subscription }),
-        ("deletedworkspaces", 1)
-            if namespace.eq_ignore_ascii_case("microsoft.operationalinsights") =>
-        {
-            Some(Target::DeletedWorkspaceList {
+        (_, 1) if soft_deleted_kind(&namespace, &tail[0]).is_some() => {
+            Some(Target::SoftDeletedList {
+                kind: soft_deleted_kind(&namespace, &tail[0])?,
                 subscription,
                 group: None,
             })
@@ -506,4 +507,18 @@ mod tests {
     fn decodes_percent_escapes() {
         assert_eq!(percent_decode("a%20b%2"), "a b%2");
     }
+}
+
+/// The kind whose soft-deleted collection in `namespace` is `segment` (`deletedWorkspaces`).
+fn soft_deleted_kind(namespace: &str, segment: &str) -> Option<Kind> {
+    TYPES
+        .iter()
+        .find(|info| {
+            info.namespace.eq_ignore_ascii_case(namespace)
+                && info
+                    .provider
+                    .soft_deleted_collection()
+                    .is_some_and(|collection| collection.eq_ignore_ascii_case(segment))
+        })
+        .map(|info| info.kind)
 }

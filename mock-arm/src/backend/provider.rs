@@ -6,16 +6,13 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::context::{Outcome, Reply, Request};
+use super::durations::OperationDuration;
 use super::error::ArmError;
+use super::listing;
 use super::lro::Action;
 use super::path::ResourcePath;
 use super::types::Kind;
-use super::world::{Resource, World};
-use super::{
-    agent_pool, authorization, cluster, identity, keyvault, listing, maintenance, network,
-    private_dns, private_endpoint, registry, replication, resources, storage, storage_children,
-    storage_migration, workspace,
-};
+use super::world::{Resource, SoftDeleted, World};
 
 /// 405 for a verb a type does not support.
 pub fn method_not_allowed(request: &Request) -> ArmError {
@@ -91,36 +88,48 @@ pub trait Provider: Sync {
     fn etag_header(&self, _body: &Value) -> Option<String> {
         None
     }
+
+    /// Its modelled operation durations (`DurationTable::modelled` appends them to the table).
+    fn durations(&self) -> &'static [OperationDuration] {
+        &[]
+    }
+
+    /// The collection beside the type in its namespace listing its soft-deleted resources
+    /// (`deletedWorkspaces`), per subscription and per resource group, if it keeps them in
+    /// `World::soft_deleted`: the key of that list in `/_mock/state` too.
+    fn soft_deleted_collection(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// `GET` of [`Provider::soft_deleted_collection`] per subscription or resource group.
+    fn list_soft_deleted(
+        &self,
+        _world: &World,
+        request: &Request,
+        _subscription: &str,
+        _group: Option<&str>,
+    ) -> Outcome {
+        Err(method_not_allowed(request))
+    }
+
+    /// One soft-deleted resource as `/_mock/state` records it.
+    fn soft_deleted_state(&self, deleted: &SoftDeleted) -> Value {
+        deleted.body.clone()
+    }
+
+    /// Reads one record of [`Provider::soft_deleted_collection`] in `/_mock/state`: its key in
+    /// `World::soft_deleted` and the entry.
+    fn load_soft_deleted(&self, _record: &Value) -> Result<(String, SoftDeleted), ArmError> {
+        Err(ArmError::bad_request(
+            "InvalidState",
+            "This resource type keeps no soft-deleted resources.",
+        ))
+    }
 }
 
-/// The provider of `kind` (one entry per kind: the compiler catches a forgotten one).
+/// The provider of `kind`, from its entry in the type table (`types::TYPES`).
 pub fn of(kind: Kind) -> &'static dyn Provider {
-    match kind {
-        Kind::ResourceGroup => &resources::ResourceGroups,
-        Kind::Registry => &registry::Registries,
-        Kind::Replication => &replication::Replications,
-        Kind::Vault => &keyvault::Vaults,
-        Kind::StorageAccount => &storage::StorageAccounts,
-        Kind::BlobService => &storage_children::BlobServices,
-        Kind::BlobContainer => &storage_children::BlobContainers,
-        Kind::ManagementPolicy => &storage_children::ManagementPolicies,
-        Kind::Identity => &identity::Identities,
-        Kind::FederatedCredential => &identity::FederatedCredentials,
-        Kind::ManagedCluster => &cluster::ManagedClusters,
-        Kind::AgentPool => &agent_pool::AgentPools,
-        Kind::MaintenanceConfiguration => &maintenance::MaintenanceConfigurations,
-        Kind::RoleAssignment => &authorization::RoleAssignments,
-        Kind::Workspace => &workspace::Workspaces,
-        Kind::AccountMigration => &storage_migration::AccountMigrations,
-        Kind::VirtualNetwork => &network::VirtualNetworks,
-        Kind::Subnet => &network::Subnets,
-        Kind::PrivateEndpoint => &private_endpoint::PrivateEndpoints,
-        Kind::PrivateDnsZoneGroup => &private_endpoint::PrivateDnsZoneGroups,
-        Kind::PrivateDnsZone => &private_dns::PrivateDnsZones,
-        Kind::VirtualNetworkLink => &private_dns::VirtualNetworkLinks,
-        Kind::ClusterExtension => &super::gitops::ClusterExtensions,
-        Kind::FluxConfiguration => &super::gitops::FluxConfigurations,
-    }
+    kind.info().provider
 }
 
 /// Stores a seeded body: `provisioningState` as given (default `Succeeded`), `systemData` as

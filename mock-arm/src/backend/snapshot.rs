@@ -8,14 +8,14 @@ use time::OffsetDateTime;
 use super::context::{Method, Request};
 use super::error::ArmError;
 use super::path::{self, ResourcePath, Target};
-use super::types::{seed_rank, Kind};
-use super::world::{DeletedVault, DeletedWorkspace, World};
+use super::types::{seed_rank, Kind, TYPES};
+use super::world::{DeletedVault, World};
 use super::{
     authorization, json, keyvault, lro, provider, removal, render, resources, server_side,
-    subscriptions, workspace,
+    subscriptions,
 };
 
-/// `{"resources":[...], "deletedVaults":[...], "deletedWorkspaces":[...], "subscriptions":[...]}`.
+/// `{"resources":[...], "deletedVaults":[...], "<soft-deleted collection>":[...] (per type, `deletedWorkspaces`), "subscriptions":[...]}`.
 pub fn export(world: &World) -> Value {
     let resources: Vec<Value> = world
         .resources
@@ -27,18 +27,26 @@ pub fn export(world: &World) -> Value {
         .values()
         .map(keyvault::deleted_body)
         .collect();
-    let deleted_workspaces: Vec<Value> = world
-        .deleted_workspaces
-        .values()
-        .map(workspace::deleted_state)
-        .collect();
-    json!({
+    let mut document = json!({
         "resources": resources,
         "deletedVaults": deleted,
-        "deletedWorkspaces": deleted_workspaces,
-        "subscriptions": subscriptions::declared_subscriptions(world),
-        "takenNames": server_side::taken_names(world),
-    })
+    });
+    // Each type keeping soft-deleted resources lists them under its collection's name.
+    for info in TYPES {
+        let Some(collection) = info.provider.soft_deleted_collection() else {
+            continue;
+        };
+        let records: Vec<Value> = world
+            .soft_deleted
+            .values()
+            .filter(|record| record.kind == info.kind)
+            .map(|record| info.provider.soft_deleted_state(record))
+            .collect();
+        document[collection] = json!(records);
+    }
+    document["subscriptions"] = json!(subscriptions::declared_subscriptions(world));
+    document["takenNames"] = json!(server_side::taken_names(world));
+    document
 }
 
 enum Seed {
@@ -139,14 +147,19 @@ pub fn import(world: &mut World, document: &Value, settle: bool) -> Result<(), A
     {
         server_side::add_taken_name(world, entry)?;
     }
-    for record in document
-        .get("deletedWorkspaces")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let (key, deleted) = deleted_workspace(record)?;
-        world.deleted_workspaces.insert(key, deleted);
+    for info in TYPES {
+        let Some(collection) = info.provider.soft_deleted_collection() else {
+            continue;
+        };
+        for record in document
+            .get(collection)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let (key, deleted) = info.provider.load_soft_deleted(record)?;
+            world.soft_deleted.insert(key, deleted);
+        }
     }
     if settle {
         settle_states(world);
@@ -188,38 +201,6 @@ fn deleted_vault(record: &Value) -> Result<DeletedVault, ArmError> {
         scheduled_purge_date: parse_time(json::str_at(&properties, "/scheduledPurgeDate")),
         purge_protection: json::bool_at(&properties, "/purgeProtectionEnabled").unwrap_or(false),
     })
-}
-
-/// `{"workspace": <GET body>, "deletionDate"?, "purgeDate"?}` (dates default to now and now + 14
-/// days).
-fn deleted_workspace(record: &Value) -> Result<(String, DeletedWorkspace), ArmError> {
-    let body = record.get("workspace").cloned().unwrap_or(Value::Null);
-    let id = json::str_at(&body, "/id").unwrap_or_default();
-    let path = match path::parse(id) {
-        Some(Target::Item(path)) if path.kind == Kind::Workspace => path,
-        _ => {
-            return Err(ArmError::bad_request(
-                "InvalidState",
-                format!("A deleted workspace needs 'workspace.id' naming a Microsoft.OperationalInsights/workspaces resource (got '{id}')."),
-            ))
-        }
-    };
-    let location = json::normalize_location(json::str_at(&body, "/location").unwrap_or("eastus"));
-    let deletion_date = parse_time(json::str_at(record, "/deletionDate"));
-    let purge_date = json::str_at(record, "/purgeDate")
-        .and_then(|text| OffsetDateTime::parse(text, &Rfc3339).ok())
-        .unwrap_or(deletion_date + time::Duration::days(workspace::SOFT_DELETE_DAYS));
-    let mut body = body;
-    body["id"] = json!(workspace::workspace_id(&path));
-    Ok((
-        path.key(),
-        DeletedWorkspace {
-            location,
-            body,
-            deletion_date,
-            purge_date,
-        },
-    ))
 }
 
 /// Finishes transitional states of a loaded world: Creating/Updating -> Succeeded, Deleting -> gone.

@@ -1,5 +1,14 @@
-//! The resource types mock-arm serves: canonical ARM type names, path segments and the
-//! api-versions accepted for each (the pinned GA version first).
+//! The resource types mock-arm serves: canonical ARM type names, path segments, the api-versions
+//! accepted for each (the pinned GA version first), and the provider implementing each. A new
+//! type is its provider file (which may declare its own `TypeInfo`) plus its variant and its
+//! entry here.
+
+use super::provider::Provider;
+use super::{
+    agent_pool, authorization, cluster, gitops, identity, keyvault, maintenance, network,
+    private_dns, private_endpoint, registry, replication, resources, storage, storage_children,
+    storage_migration, workspace,
+};
 
 /// Every resource type mock-arm stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -30,8 +39,8 @@ pub enum Kind {
     FluxConfiguration,
 }
 
-/// Static facts about one kind.
-#[derive(Debug)]
+/// Static facts about one kind, and its provider: one entry of [`TYPES`] registers a type (its
+/// behaviour, durations and soft-deleted resources come from the provider's hooks).
 pub struct TypeInfo {
     pub kind: Kind,
     pub namespace: &'static str,
@@ -39,6 +48,9 @@ pub struct TypeInfo {
     pub segments: &'static [&'static str],
     pub arm_type: &'static str,
     pub api_versions: &'static [&'static str],
+    /// Replay order of a world: parents before children, role assignments last.
+    pub seed_rank: u8,
+    pub provider: &'static dyn Provider,
 }
 
 const MSI_VERSIONS: &[&str] = &["2026-05-31", "2024-11-30", "2023-01-31"];
@@ -54,6 +66,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["resourceGroups"],
         arm_type: "Microsoft.Resources/resourceGroups",
         api_versions: &["2025-04-01", "2021-04-01"],
+        seed_rank: 0,
+        provider: &resources::ResourceGroups,
     },
     TypeInfo {
         kind: Kind::Registry,
@@ -61,6 +75,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["registries"],
         arm_type: "Microsoft.ContainerRegistry/registries",
         api_versions: &["2025-11-01"],
+        seed_rank: 2,
+        provider: &registry::Registries,
     },
     TypeInfo {
         kind: Kind::Vault,
@@ -68,6 +84,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["vaults"],
         arm_type: "Microsoft.KeyVault/vaults",
         api_versions: &["2026-02-01"],
+        seed_rank: 2,
+        provider: &keyvault::Vaults,
     },
     TypeInfo {
         kind: Kind::StorageAccount,
@@ -75,6 +93,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["storageAccounts"],
         arm_type: "Microsoft.Storage/storageAccounts",
         api_versions: STORAGE_VERSIONS,
+        seed_rank: 2,
+        provider: &storage::StorageAccounts,
     },
     TypeInfo {
         kind: Kind::BlobService,
@@ -82,6 +102,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["storageAccounts", "blobServices"],
         arm_type: "Microsoft.Storage/storageAccounts/blobServices",
         api_versions: STORAGE_VERSIONS,
+        seed_rank: 3,
+        provider: &storage_children::BlobServices,
     },
     TypeInfo {
         kind: Kind::BlobContainer,
@@ -89,6 +111,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["storageAccounts", "blobServices", "containers"],
         arm_type: "Microsoft.Storage/storageAccounts/blobServices/containers",
         api_versions: STORAGE_VERSIONS,
+        seed_rank: 4,
+        provider: &storage_children::BlobContainers,
     },
     TypeInfo {
         kind: Kind::ManagementPolicy,
@@ -96,6 +120,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["storageAccounts", "managementPolicies"],
         arm_type: "Microsoft.Storage/storageAccounts/managementPolicies",
         api_versions: STORAGE_VERSIONS,
+        seed_rank: 3,
+        provider: &storage_children::ManagementPolicies,
     },
     TypeInfo {
         kind: Kind::Identity,
@@ -103,6 +129,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["userAssignedIdentities"],
         arm_type: "Microsoft.ManagedIdentity/userAssignedIdentities",
         api_versions: MSI_VERSIONS,
+        seed_rank: 1,
+        provider: &identity::Identities,
     },
     TypeInfo {
         kind: Kind::FederatedCredential,
@@ -110,6 +138,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["userAssignedIdentities", "federatedIdentityCredentials"],
         arm_type: "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
         api_versions: MSI_VERSIONS,
+        seed_rank: 3,
+        provider: &identity::FederatedCredentials,
     },
     TypeInfo {
         kind: Kind::ManagedCluster,
@@ -117,6 +147,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["managedClusters"],
         arm_type: "Microsoft.ContainerService/managedClusters",
         api_versions: AKS_VERSIONS,
+        seed_rank: 5,
+        provider: &cluster::ManagedClusters,
     },
     TypeInfo {
         kind: Kind::AgentPool,
@@ -124,6 +156,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["managedClusters", "agentPools"],
         arm_type: "Microsoft.ContainerService/managedClusters/agentPools",
         api_versions: AKS_VERSIONS,
+        seed_rank: 6,
+        provider: &agent_pool::AgentPools,
     },
     TypeInfo {
         kind: Kind::RoleAssignment,
@@ -131,6 +165,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["roleAssignments"],
         arm_type: "Microsoft.Authorization/roleAssignments",
         api_versions: &["2026-08-01", "2022-04-01"],
+        seed_rank: 7,
+        provider: &authorization::RoleAssignments,
     },
     TypeInfo {
         kind: Kind::Replication,
@@ -138,6 +174,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["registries", "replications"],
         arm_type: "Microsoft.ContainerRegistry/registries/replications",
         api_versions: &["2025-11-01"],
+        seed_rank: 3,
+        provider: &replication::Replications,
     },
     TypeInfo {
         kind: Kind::MaintenanceConfiguration,
@@ -145,20 +183,18 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["managedClusters", "maintenanceConfigurations"],
         arm_type: "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
         api_versions: AKS_VERSIONS,
+        seed_rank: 6,
+        provider: &maintenance::MaintenanceConfigurations,
     },
-    TypeInfo {
-        kind: Kind::Workspace,
-        namespace: "Microsoft.OperationalInsights",
-        segments: &["workspaces"],
-        arm_type: "Microsoft.OperationalInsights/workspaces",
-        api_versions: &["2026-03-01"],
-    },
+    workspace::TYPE,
     TypeInfo {
         kind: Kind::AccountMigration,
         namespace: "Microsoft.Storage",
         segments: &["storageAccounts", "accountMigrations"],
         arm_type: "Microsoft.Storage/storageAccounts/accountMigrations",
         api_versions: STORAGE_VERSIONS,
+        seed_rank: 3,
+        provider: &storage_migration::AccountMigrations,
     },
     TypeInfo {
         kind: Kind::VirtualNetwork,
@@ -166,6 +202,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["virtualNetworks"],
         arm_type: "Microsoft.Network/virtualNetworks",
         api_versions: NETWORK_VERSIONS,
+        seed_rank: 1,
+        provider: &network::VirtualNetworks,
     },
     TypeInfo {
         kind: Kind::Subnet,
@@ -173,6 +211,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["virtualNetworks", "subnets"],
         arm_type: "Microsoft.Network/virtualNetworks/subnets",
         api_versions: NETWORK_VERSIONS,
+        seed_rank: 2,
+        provider: &network::Subnets,
     },
     TypeInfo {
         kind: Kind::PrivateEndpoint,
@@ -180,6 +220,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["privateEndpoints"],
         arm_type: "Microsoft.Network/privateEndpoints",
         api_versions: NETWORK_VERSIONS,
+        seed_rank: 3,
+        provider: &private_endpoint::PrivateEndpoints,
     },
     TypeInfo {
         kind: Kind::PrivateDnsZoneGroup,
@@ -187,6 +229,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["privateEndpoints", "privateDnsZoneGroups"],
         arm_type: "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
         api_versions: NETWORK_VERSIONS,
+        seed_rank: 4,
+        provider: &private_endpoint::PrivateDnsZoneGroups,
     },
     TypeInfo {
         kind: Kind::PrivateDnsZone,
@@ -194,6 +238,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["privateDnsZones"],
         arm_type: "Microsoft.Network/privateDnsZones",
         api_versions: PRIVATE_DNS_VERSIONS,
+        seed_rank: 1,
+        provider: &private_dns::PrivateDnsZones,
     },
     TypeInfo {
         kind: Kind::VirtualNetworkLink,
@@ -201,6 +247,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["privateDnsZones", "virtualNetworkLinks"],
         arm_type: "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
         api_versions: PRIVATE_DNS_VERSIONS,
+        seed_rank: 2,
+        provider: &private_dns::VirtualNetworkLinks,
     },
     // Extension resources of a managed cluster (`{cluster}/providers/{namespace}/{type}/{name}`):
     // the first segment is the parent's type, the namespace the extension's (see `path.rs`).
@@ -210,6 +258,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["managedClusters", "extensions"],
         arm_type: "Microsoft.KubernetesConfiguration/extensions",
         api_versions: &["2025-03-01"],
+        seed_rank: 6,
+        provider: &gitops::ClusterExtensions,
     },
     TypeInfo {
         kind: Kind::FluxConfiguration,
@@ -217,6 +267,8 @@ pub const TYPES: &[TypeInfo] = &[
         segments: &["managedClusters", "fluxConfigurations"],
         arm_type: "Microsoft.KubernetesConfiguration/fluxConfigurations",
         api_versions: &["2025-04-01"],
+        seed_rank: 7,
+        provider: &gitops::FluxConfigurations,
     },
 ];
 
@@ -229,7 +281,8 @@ pub const ROLE_DEFINITION_VERSIONS: &[&str] = &["2022-04-01", "2026-08-01"];
 
 impl Kind {
     pub fn info(self) -> &'static TypeInfo {
-        // TYPES holds one entry per Kind; the fallback is never reached but avoids a panic path.
+        // TYPES holds one entry per Kind (`tests::every_kind_has_exactly_one_entry_in_the_type_table`);
+        // the fallback is never reached but avoids a panic path.
         TYPES
             .iter()
             .find(|info| info.kind == self)
@@ -300,27 +353,40 @@ impl Kind {
 
 /// Sorting rank for replaying a world: parents before children, role assignments last.
 pub fn seed_rank(kind: Kind) -> u8 {
-    match kind {
-        Kind::ResourceGroup => 0,
-        Kind::Identity | Kind::VirtualNetwork | Kind::PrivateDnsZone => 1,
-        Kind::Registry
-        | Kind::Vault
-        | Kind::StorageAccount
-        | Kind::Workspace
-        | Kind::Subnet
-        | Kind::VirtualNetworkLink => 2,
-        Kind::PrivateEndpoint => 3,
-        Kind::PrivateDnsZoneGroup => 4,
-        Kind::FederatedCredential
-        | Kind::BlobService
-        | Kind::ManagementPolicy
-        | Kind::Replication
-        | Kind::AccountMigration => 3,
-        Kind::BlobContainer => 4,
-        Kind::ManagedCluster => 5,
-        Kind::AgentPool | Kind::MaintenanceConfiguration => 6,
-        Kind::RoleAssignment => 7,
-        Kind::ClusterExtension => 6,
-        Kind::FluxConfiguration => 7,
+    kind.info().seed_rank
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TYPES;
+
+    /// The variants of `Kind`, read from this file's source.
+    fn variants() -> Vec<String> {
+        let source = include_str!("types.rs");
+        let body = source
+            .split("pub enum Kind {")
+            .nth(1)
+            .and_then(|rest| rest.split('}').next())
+            .unwrap_or_default();
+        body.lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with("//"))
+            .map(|line| line.trim_end_matches(',').to_string())
+            .collect()
+    }
+
+    /// A type missing from the table would silently get the first entry's provider.
+    #[test]
+    fn every_kind_has_exactly_one_entry_in_the_type_table() {
+        let variants = variants();
+        assert!(variants.len() > 20, "{variants:?}");
+        for variant in &variants {
+            let entries = TYPES
+                .iter()
+                .filter(|info| format!("{:?}", info.kind) == *variant)
+                .count();
+            assert_eq!(entries, 1, "`Kind::{variant}` has {entries} entries in TYPES");
+        }
+        assert_eq!(TYPES.len(), variants.len(), "TYPES has an entry of no kind");
     }
 }

@@ -11,15 +11,39 @@ use time::OffsetDateTime;
 
 use super::common::{self, pattern};
 use super::context::{Outcome, Reply, Request};
+use super::durations::{entry, OperationDuration};
 use super::error::ArmError;
 use super::json;
-use super::listing;
 use super::lro::{Action, Polling};
 use super::parents;
 use super::path::ResourcePath;
 use super::provider::{self, Provider};
-use super::world::{DeletedWorkspace, Resource, World};
+use super::soft_deleted;
+use super::types::{Kind, TypeInfo};
+use super::world::{Resource, SoftDeleted, World};
 use super::writes;
+
+/// The type's entry in `types::TYPES`.
+pub const TYPE: TypeInfo = TypeInfo {
+    kind: Kind::Workspace,
+    namespace: "Microsoft.OperationalInsights",
+    segments: &["workspaces"],
+    arm_type: "Microsoft.OperationalInsights/workspaces",
+    api_versions: &["2026-03-01"],
+    seed_rank: 2,
+    provider: &Workspaces,
+};
+
+/// Modelled durations: every write is a Location-polled operation.
+const DURATIONS: &[OperationDuration] = &[
+    entry(TYPE.arm_type, "create", 15.0, "location"),
+    entry(TYPE.arm_type, "update", 10.0, "location"),
+    entry(TYPE.arm_type, "delete", 10.0, "location"),
+];
+
+/// The soft-deleted list (`.../deletedWorkspaces`) and the key of a record's body in it.
+const DELETED_COLLECTION: &str = "deletedWorkspaces";
+const DELETED_BODY_KEY: &str = "workspace";
 
 static WORKSPACE_NAME: LazyLock<Option<Regex>> =
     LazyLock::new(|| pattern(r"^[A-Za-z0-9][A-Za-z0-9-]+[A-Za-z0-9]$"));
@@ -250,14 +274,6 @@ fn build(
     Ok(body)
 }
 
-/// The soft-deleted workspace under `key` whose purge date has not passed.
-fn held<'a>(world: &'a World, key: &str, wall: OffsetDateTime) -> Option<&'a DeletedWorkspace> {
-    world
-        .deleted_workspaces
-        .get(key)
-        .filter(|record| record.purge_date > wall)
-}
-
 pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Outcome {
     validate_name(path.name())?;
     let parent_key = parents::ensure_parents(world, path, true)?;
@@ -270,7 +286,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     if existing.is_some() {
         writes::ensure_idle(world, &key, path.name())?;
     }
-    let recovered = match (&existing, held(world, &key, request.wall)) {
+    let recovered = match (&existing, soft_deleted::held(world, &key, request.wall)) {
         (None, Some(record)) if record.location != location => {
             return Err(ArmError::conflict(
                 "Conflict",
@@ -290,7 +306,7 @@ pub fn put(world: &mut World, request: &mut Request, path: &ResourcePath) -> Out
     let previous = existing.as_ref().map(|r| &r.body).or(recovered.as_ref());
     let body = build(request, path, &input, previous, &location)?;
     if recovered.is_some() {
-        world.deleted_workspaces.remove(&key);
+        world.soft_deleted.remove(&key);
     }
     let replacing = existing.is_some();
     store_and_start(world, request, path, parent_key, body, replacing)
@@ -363,13 +379,13 @@ pub fn delete(world: &mut World, request: &mut Request, path: &ResourcePath) -> 
         .is_some_and(|value| value.eq_ignore_ascii_case("true"));
     let Some(current) = writes::delete_target(world, path)? else {
         if force {
-            world.deleted_workspaces.remove(&path.key());
+            world.soft_deleted.remove(&path.key());
         }
         return Ok(Reply::no_content());
     };
     writes::ensure_idle(world, &path.key(), path.name())?;
     if force {
-        world.forced_workspace_deletes.insert(path.key());
+        world.forced_deletes.insert(path.key());
     }
     let location = current.location().unwrap_or_default().to_string();
     writes::start_delete(world, request, path, &location, Polling::Location)
@@ -423,68 +439,39 @@ impl Provider for Workspaces {
         seed(world, request, path, body)
     }
     fn on_removed(&self, world: &mut World, removed: &Resource, wall: OffsetDateTime) {
-        soft_delete(world, removed, wall);
+        soft_deleted::record(world, removed, wall, SOFT_DELETE_DAYS);
     }
     /// A failed forced delete leaves the workspace; a later delete decides anew.
     fn on_operation_done(&self, world: &mut World, key: &str, action: Action, succeeded: bool) {
         if action == Action::Delete && !succeeded {
-            world.forced_workspace_deletes.remove(key);
+            world.forced_deletes.remove(key);
         }
     }
-}
-
-/// Records a deleted workspace (called by the delete cascade), unless deleted with force.
-pub fn soft_delete(world: &mut World, workspace: &Resource, wall: OffsetDateTime) {
-    let key = workspace.key();
-    if world.forced_workspace_deletes.remove(&key) {
-        return;
+    fn durations(&self) -> &'static [OperationDuration] {
+        DURATIONS
     }
-    let mut body = workspace.body.clone();
-    body["properties"]["provisioningState"] = json!("Succeeded");
-    world.deleted_workspaces.insert(
-        key,
-        DeletedWorkspace {
-            location: workspace.location().unwrap_or_default().to_string(),
-            body,
-            deletion_date: wall,
-            purge_date: wall + time::Duration::days(SOFT_DELETE_DAYS),
-        },
-    );
-    world.dirty = true;
-}
-
-/// `GET .../deletedWorkspaces` per subscription or resource group: the soft-deleted workspaces
-/// still holding their names.
-pub fn list_deleted(
-    world: &World,
-    request: &Request,
-    subscription: &str,
-    group: Option<&str>,
-) -> Outcome {
-    let prefix = match group {
-        Some(group) => {
-            let path = ResourcePath::resource_group(subscription, group);
-            if !world.contains(&path.key()) {
-                return Err(ArmError::resource_group_not_found(group));
-            }
-            format!("{}/", path.key())
-        }
-        None => format!("/subscriptions/{}/", subscription.to_lowercase()),
-    };
-    let items: Vec<Value> = world
-        .deleted_workspaces
-        .iter()
-        .filter(|(key, record)| key.starts_with(&prefix) && record.purge_date > request.wall)
-        .map(|(_, record)| record.body.clone())
-        .collect();
-    Ok(listing::page(request, items, world.settings.page_size))
-}
-
-/// The state-document form of a deleted workspace (`deletedWorkspaces` in `/_mock/state`).
-pub fn deleted_state(record: &DeletedWorkspace) -> Value {
-    json!({
-        "workspace": record.body,
-        "deletionDate": json::timestamp(record.deletion_date),
-        "purgeDate": json::timestamp(record.purge_date),
-    })
+    fn soft_deleted_collection(&self) -> Option<&'static str> {
+        Some(DELETED_COLLECTION)
+    }
+    fn list_soft_deleted(
+        &self,
+        world: &World,
+        request: &Request,
+        subscription: &str,
+        group: Option<&str>,
+    ) -> Outcome {
+        soft_deleted::list(world, request, Kind::Workspace, subscription, group)
+    }
+    fn soft_deleted_state(&self, deleted: &SoftDeleted) -> Value {
+        soft_deleted::state(deleted, DELETED_BODY_KEY)
+    }
+    fn load_soft_deleted(&self, record: &Value) -> Result<(String, SoftDeleted), ArmError> {
+        soft_deleted::load(
+            record,
+            DELETED_BODY_KEY,
+            Kind::Workspace,
+            SOFT_DELETE_DAYS,
+            workspace_id,
+        )
+    }
 }

@@ -59,12 +59,14 @@ pub struct DeletedVault {
     pub purge_protection: bool,
 }
 
-/// A soft-deleted Log Analytics workspace: it holds its name (in its resource group) until
-/// `purge_date`; a PUT with the same id and location recovers it.
+/// A soft-deleted resource of a type that keeps deleted ones in the world (Log Analytics
+/// workspaces): it holds its name (in its resource group) until `purge_date`; its provider
+/// decides what recovers it (a PUT with the same id and location for a workspace).
 #[derive(Debug, Clone)]
-pub struct DeletedWorkspace {
+pub struct SoftDeleted {
+    pub kind: Kind,
     pub location: String,
-    /// The workspace's GET body at deletion time.
+    /// The resource's GET body at deletion time.
     pub body: Value,
     pub deletion_date: OffsetDateTime,
     pub purge_date: OffsetDateTime,
@@ -99,10 +101,10 @@ pub struct World {
     pub resources: BTreeMap<String, Resource>,
     /// Key: lower-case `subscription/name`.
     pub deleted_vaults: BTreeMap<String, DeletedVault>,
-    /// Key: the workspace's lower-case id.
-    pub deleted_workspaces: BTreeMap<String, DeletedWorkspace>,
-    /// Keys of workspaces whose running delete was sent with `force=true` (no soft delete).
-    pub forced_workspace_deletes: HashSet<String>,
+    /// Soft-deleted resources by their lower-case id (`SoftDeleted`).
+    pub soft_deleted: BTreeMap<String, SoftDeleted>,
+    /// Keys of resources whose running delete was sent with `force=true` (no soft delete).
+    pub forced_deletes: HashSet<String>,
     /// Global names held outside the world, by lower-case `type/name`.
     pub taken_names: BTreeMap<String, TakenName>,
     /// Declared subscriptions by lower-case id; empty = every subscription exists.
@@ -122,8 +124,8 @@ impl World {
             settings,
             resources: BTreeMap::new(),
             deleted_vaults: BTreeMap::new(),
-            deleted_workspaces: BTreeMap::new(),
-            forced_workspace_deletes: HashSet::new(),
+            soft_deleted: BTreeMap::new(),
+            forced_deletes: HashSet::new(),
             taken_names: BTreeMap::new(),
             subscriptions: BTreeMap::new(),
             operations: Operations::default(),
@@ -137,8 +139,8 @@ impl World {
     pub fn clear(&mut self) {
         self.resources.clear();
         self.deleted_vaults.clear();
-        self.deleted_workspaces.clear();
-        self.forced_workspace_deletes.clear();
+        self.soft_deleted.clear();
+        self.forced_deletes.clear();
         self.taken_names.clear();
         self.subscriptions.clear();
         self.operations = Operations::default();
