@@ -150,3 +150,87 @@ fn after() -> Kind { Kind::RoleAssignment }
     assert!(!names_variant(&code, "StorageAccount"));
     assert!(!names_variant(&code, "AgentPool"));
 }
+
+/// The estate lists whose names `spec::validate` checks by hand (they predate the descriptor's
+/// `naming`); every other list's kind must state its naming rule in its descriptor.
+const NAMES_CHECKED_BY_HAND: [Kind; 6] = [
+    Kind::ContainerRegistry,
+    Kind::KeyVault,
+    Kind::StorageAccount,
+    Kind::ManagedCluster,
+    Kind::UserAssignedIdentity,
+    Kind::PrivateDnsZone,
+];
+
+/// Fields of a field-mapped estate type that are its envelope, not its field mapping.
+const ENVELOPE_KEYS: [&str; 5] = ["name", "resourceGroup", "location", "tags", "remove"];
+
+#[test]
+fn every_estate_list_is_registered_in_the_schema_and_has_a_naming_rule() {
+    use aksctl::spec::schema::estate_schema;
+    use aksctl::spec::types::IN_GROUP_LISTS;
+
+    let schema = estate_schema();
+    for list in IN_GROUP_LISTS {
+        assert!(
+            schema["$defs"].get(list.type_name).is_some(),
+            "`{}` has no schema definition `{}` (implement `SchemaDefinition` beside the type)",
+            list.key,
+            list.type_name
+        );
+        assert_eq!(
+            schema["properties"][list.key]["items"]["$ref"],
+            format!("#/$defs/{}", list.type_name),
+            "the schema's root list `{}`",
+            list.key
+        );
+        assert!(
+            list.kind.descriptor().naming.is_some() || NAMES_CHECKED_BY_HAND.contains(&list.kind),
+            "`{}`: {:?} states no naming rule in its descriptor (`naming`)",
+            list.key,
+            list.kind
+        );
+    }
+}
+
+#[test]
+fn a_field_mapped_kind_declares_exactly_its_field_mapping_beside_the_envelope() {
+    use aksctl::kind::fields::Lowering;
+    use aksctl::spec::types::{EstateList, IN_GROUP_LISTS};
+
+    let mapped: Vec<Kind> = Kind::ALL
+        .into_iter()
+        .filter(|kind| kind.descriptor().lowering == Lowering::Fields)
+        .collect();
+    assert!(
+        mapped.contains(&Kind::LogAnalyticsWorkspace),
+        "the workspace is lowered from its field mapping: {mapped:?}"
+    );
+    for kind in mapped {
+        // Generic lowering and export iterate the estate lists: a field-mapped kind has one.
+        let list = EstateList::declaring(kind)
+            .unwrap_or_else(|| panic!("{kind:?} is field-mapped but no estate list declares it"));
+        assert!(IN_GROUP_LISTS.contains(&list));
+        // Export spells enums as the schema definition beside the type does.
+        let definition = (list.schema_definition)()
+            .unwrap_or_else(|| panic!("{kind:?}: its schema definition is not beside its type"));
+        let in_schema: Vec<&str> = definition["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|key| !ENVELOPE_KEYS.contains(key))
+            .collect();
+        let mapped_keys: Vec<&str> = kind
+            .descriptor()
+            .fields
+            .iter()
+            .map(|mapping| mapping.estate)
+            .collect();
+        assert_eq!(
+            in_schema, mapped_keys,
+            "{kind:?}: every field of its estate type is lowered and exported through its \
+             descriptor's `fields` (in the same order), nothing else"
+        );
+    }
+}
