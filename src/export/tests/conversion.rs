@@ -435,3 +435,37 @@ fn workspaces_are_exported_and_a_cluster_refers_to_its_workspace_logically() {
         "{yaml}"
     );
 }
+
+#[test]
+fn a_field_mapped_workspace_reads_enums_in_any_casing_and_leaves_out_values_it_cannot_hold() {
+    let mut inventory = inventory();
+    inventory.resources.push(json!({
+        "id": format!("/subscriptions/{SUB}/resourcegroups/{GROUP}/providers/microsoft.operationalinsights/workspaces/log-odd"),
+        "name": "log-odd", "type": "Microsoft.OperationalInsights/workspaces",
+        "location": "eastus",
+        "properties": {"sku": {"name": "pergb2018"},
+                       "retentionInDays": -5,
+                       "workspaceCapping": {"dailyQuotaGb": -1},
+                       "publicNetworkAccessForIngestion": "disabled",
+                       "publicNetworkAccessForQuery": "SomethingNew"}
+    }));
+    let exported = build_estate(&inventory, None);
+    let workspace = &exported.estate.log_analytics_workspaces[0];
+    assert_eq!(workspace.name, "log-odd");
+    assert_eq!(
+        workspace.sku,
+        Some(crate::spec::types::WorkspaceSku::PerGb2018),
+        "ARM's casing read back in the estate's"
+    );
+    assert_eq!(workspace.retention_in_days, None, "not a number of days");
+    assert_eq!(workspace.daily_quota_gb, None, "-1 is ARM's default");
+    assert_eq!(
+        workspace.public_network_access_for_ingestion,
+        Some(crate::spec::types::WorkspaceNetworkAccess::Disabled)
+    );
+    assert_eq!(
+        workspace.public_network_access_for_query, None,
+        "a value the estate has no spelling for"
+    );
+    assert!(exported.skipped.iter().all(|skipped| !skipped.id.contains("log-odd")));
+}
