@@ -1,6 +1,7 @@
 //! Parses an ARM request path into what it addresses (`Target`) and builds canonical ids.
 
-use super::types::{Kind, TYPES};
+use super::soft_deleted;
+use super::types::Kind;
 
 /// A resource's address: subscription, resource group and one name per type segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -282,10 +283,10 @@ pub fn parse(path: &str) -> Option<Target> {
                 &rest[1],
             ))),
             5 if rest_lower[2] == "providers"
-                && soft_deleted_kind(&rest[3], &rest[4]).is_some() =>
+                && soft_deleted::collection_kind(&rest[3], &rest[4]).is_some() =>
             {
                 Some(Target::SoftDeletedList {
-                    kind: soft_deleted_kind(&rest[3], &rest[4])?,
+                    kind: soft_deleted::collection_kind(&rest[3], &rest[4])?,
                     subscription,
                     group: Some(rest[1].clone()),
                 })
@@ -308,9 +309,9 @@ pub fn parse(path: &str) -> Option<Target> {
             namespace,
         }),
         ("deletedvaults", 1) => Some(Target::DeletedVaultList { subscription }),
-        (_, 1) if soft_deleted_kind(&namespace, &tail[0]).is_some() => {
+        (_, 1) if soft_deleted::collection_kind(&namespace, &tail[0]).is_some() => {
             Some(Target::SoftDeletedList {
-                kind: soft_deleted_kind(&namespace, &tail[0])?,
+                kind: soft_deleted::collection_kind(&namespace, &tail[0])?,
                 subscription,
                 group: None,
             })
@@ -507,18 +508,4 @@ mod tests {
     fn decodes_percent_escapes() {
         assert_eq!(percent_decode("a%20b%2"), "a b%2");
     }
-}
-
-/// The kind whose soft-deleted collection in `namespace` is `segment` (`deletedWorkspaces`).
-fn soft_deleted_kind(namespace: &str, segment: &str) -> Option<Kind> {
-    TYPES
-        .iter()
-        .find(|info| {
-            info.namespace.eq_ignore_ascii_case(namespace)
-                && info
-                    .provider
-                    .soft_deleted_collection()
-                    .is_some_and(|collection| collection.eq_ignore_ascii_case(segment))
-        })
-        .map(|info| info.kind)
 }

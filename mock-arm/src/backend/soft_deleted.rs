@@ -13,7 +13,7 @@ use super::error::ArmError;
 use super::json;
 use super::listing;
 use super::path::{self, ResourcePath, Target};
-use super::types::Kind;
+use super::types::{Kind, TYPES};
 use super::world::{Resource, SoftDeleted, World};
 
 /// Records `resource` as soft-deleted for `days`, unless its delete was sent with force.
@@ -127,4 +127,18 @@ pub fn load(
             purge_date,
         },
     ))
+}
+
+/// The kind whose soft-deleted collection in `namespace` is `segment` (`deletedWorkspaces`).
+pub fn collection_kind(namespace: &str, segment: &str) -> Option<Kind> {
+    TYPES
+        .iter()
+        .find(|info| {
+            info.namespace.eq_ignore_ascii_case(namespace)
+                && info
+                    .provider
+                    .soft_deleted_collection()
+                    .is_some_and(|collection| collection.eq_ignore_ascii_case(segment))
+        })
+        .map(|info| info.kind)
 }

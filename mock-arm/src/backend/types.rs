@@ -385,7 +385,10 @@ mod tests {
                 .iter()
                 .filter(|info| format!("{:?}", info.kind) == *variant)
                 .count();
-            assert_eq!(entries, 1, "`Kind::{variant}` has {entries} entries in TYPES");
+            assert_eq!(
+                entries, 1,
+                "`Kind::{variant}` has {entries} entries in TYPES"
+            );
         }
         assert_eq!(TYPES.len(), variants.len(), "TYPES has an entry of no kind");
     }

@@ -467,5 +467,8 @@ fn a_field_mapped_workspace_reads_enums_in_any_casing_and_leaves_out_values_it_c
         workspace.public_network_access_for_query, None,
         "a value the estate has no spelling for"
     );
-    assert!(exported.skipped.iter().all(|skipped| !skipped.id.contains("log-odd")));
+    assert!(exported
+        .skipped
+        .iter()
+        .all(|skipped| !skipped.id.contains("log-odd")));
 }
