@@ -66,8 +66,9 @@ pub(crate) async fn prepare(
     })
 }
 
-/// Plan-time refusals (`planner::refusals`) and the global-name checks of creates
-/// (`planner::names`): both fail the plan before anything is written.
+/// Plan-time refusals (`planner::refusals`, the version skew of `planner::skew`) and the
+/// global-name checks of creates (`planner::names`): both fail the plan before anything is
+/// written.
 async fn review_data_services(
     client: &ArmClient,
     plan: &mut Plan,
@@ -75,13 +76,14 @@ async fn review_data_services(
     loaded: &crate::spec::LoadedEstate,
 ) -> Result<(), CommandError> {
     let locator = check::locate::Locator::new(&loaded.sources);
-    let refusals = planner::refusals::review(
+    let mut refusals = planner::refusals::review(
         plan,
         live,
         &loaded.estate,
         &locator,
         time::OffsetDateTime::now_utc(),
     );
+    refusals.extend(planner::skew::review(plan, &locator));
     if !refusals.is_empty() {
         return Err(planner::PlanError::RefusedByArm { refusals }.into());
     }
