@@ -41,20 +41,32 @@ pub(crate) async fn prepare(
     targets: &[String],
     max_concurrency: usize,
 ) -> Result<Prepared, CommandError> {
+    prepare_stage(files, arm, targets, None, max_concurrency).await
+}
+
+/// `prepare`, targeted at one stage of the estate's `rollout:` when `stage` names one (its
+/// clusters, with what they contain and depend on). The stages come from the estate, so live
+/// state is read once either way.
+pub(crate) async fn prepare_stage(
+    files: &[PathBuf],
+    arm: &ArmArgs,
+    targets: &[String],
+    stage: Option<&str>,
+    max_concurrency: usize,
+) -> Result<Prepared, CommandError> {
     let Connected {
         loaded,
         desired,
         connection,
     } = load_and_connect(files, arm, max_concurrency).await?;
+    let stages = planner::rollout::stages(loaded.estate.rollout.as_ref(), &desired)?;
+    let targets = match stage {
+        Some(stage) => planner::rollout::stage_targets(&stages, stage)?,
+        None => targets.to_vec(),
+    };
     let live = read_live(&connection.client, &desired).await?;
-    let mut plan = planner::build(
-        &desired,
-        &live,
-        &PlanOptions {
-            targets: targets.to_vec(),
-        },
-    )?;
-    plan.stages = planner::rollout::stages(loaded.estate.rollout.as_ref(), &desired)?;
+    let mut plan = planner::build(&desired, &live, &PlanOptions { targets })?;
+    plan.stages = stages;
     plan.notices
         .extend(desired::unlowered_fields(&loaded.estate));
     review_data_services(&connection.client, &mut plan, &live, &loaded).await?;
