@@ -184,7 +184,6 @@ fn left_behind(
     location: Option<crate::check::SourceLocation>,
 ) -> Refusal {
     let oldest = minor_text(oldest_allowed(planned));
-    let reaching = minor_text((pool_minor.0, pool_minor.1 + POOL_SKEW_MINORS));
     Refusal {
         address: pool.address.clone(),
         field: "properties.orchestratorVersion".to_owned(),
@@ -201,7 +200,7 @@ fn left_behind(
             planned.1.saturating_sub(pool_minor.1),
         ),
         fix: format!(
-            "upgrade the pool first: declare its kubernetesVersion \"{oldest}\" or newer (up to \"{}\") and apply with the cluster's kubernetesVersion kept at \"{}\", then declare \"{}\"; or move the control plane only as far as \"{reaching}\"",
+            "upgrade the pool first: declare its kubernetesVersion \"{oldest}\" or newer (up to \"{}\") and apply with the cluster's kubernetesVersion kept at \"{}\", then declare \"{}\" (a plan moves the control plane before its pools, never after)",
             minor_text(running),
             minor_text(running),
             minor_text(planned),
