@@ -115,8 +115,15 @@ fn review_cluster(plan: &Plan, cluster: &ResourceChange, locator: &Locator<'_>) 
                 .locate(&item.clone().key(POOL_VERSION_FIELD))
                 .or_else(|| locator.locate(&item))
         };
-        // The control plane moves first, alone: the pool still runs its live version then.
-        if let (true, Some(live), Some(running)) = (moves_alone, live.as_deref(), plane.running) {
+        // The control plane moves alone: the pool then runs its live version, or its declared
+        // one when the plan upgrades it first (`versions::pools_first`).
+        let upgraded_first = cluster.depends_on.contains(&pool.address);
+        let at_the_step = if upgraded_first {
+            declared.as_deref()
+        } else {
+            live.as_deref()
+        };
+        if let (true, Some(live), Some(running)) = (moves_alone, at_the_step, plane.running) {
             if let Some(pool_minor) =
                 minor_of(live).filter(|minor| !within_skew(plane.planned, *minor))
             {
@@ -200,7 +207,7 @@ fn left_behind(
             planned.1.saturating_sub(pool_minor.1),
         ),
         fix: format!(
-            "upgrade the pool first: declare its kubernetesVersion \"{oldest}\" or newer (up to \"{}\") and apply with the cluster's kubernetesVersion kept at \"{}\", then declare \"{}\" (a plan moves the control plane before its pools, never after)",
+            "upgrade the pool first: declare its kubernetesVersion \"{oldest}\" or newer, up to \"{}\" (the plan then upgrades it before the control plane), or apply that with the cluster's kubernetesVersion kept at \"{}\", then declare \"{}\"",
             minor_text(running),
             minor_text(running),
             minor_text(planned),

@@ -2,8 +2,8 @@
 //! any write, with the versions, the pool's `file:line` and the fix; the fix, followed, applies
 //! against mock-arm, which enforces the same skew.
 
-use super::edited_estate;
-use crate::apply::{apply, assert_converged, run};
+use super::{change, edited_estate, plan_json};
+use crate::apply::{apply, assert_converged, operations, run};
 use crate::common;
 
 const POOL: &str = "pool/aks-shared-prod/workload";
@@ -160,4 +160,64 @@ fn the_estate_check_uses_the_same_skew() {
         "{}",
         plan.describe()
     );
+}
+
+/// The AKS operations (resource names) after the first `skip`, in start order.
+fn aks_operations(mock: &mock_arm::MockArm, skip: usize) -> Vec<String> {
+    operations(mock)["operations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|operation| {
+            let key = operation["resourceKey"].as_str()?.to_ascii_lowercase();
+            key.contains("/managedclusters/")
+                .then(|| key.rsplit('/').next().unwrap_or_default().to_owned())
+        })
+        .skip(skip)
+        .collect()
+}
+
+#[test]
+fn a_pool_pinned_within_both_control_planes_is_upgraded_before_the_control_plane() {
+    let mock = common::start_mock();
+    let directory = tempfile::tempdir().unwrap();
+    let base = estate(directory.path(), "1.33", Some("1.30"));
+    let applied = apply(&mock, &base, &[]);
+    assert_eq!(applied.code, 0, "{}", applied.describe());
+
+    // In one edit: the pool to 1.31 (fits 1.33 and 1.34), the control plane to 1.34.
+    let upgraded_directory = tempfile::tempdir().unwrap();
+    let upgraded = estate(upgraded_directory.path(), "1.34", Some("1.31"));
+    let (planned, plan) = plan_json(&mock, &upgraded);
+    assert_eq!(planned.code, 0, "{}", planned.describe());
+    let pool = change(&plan, POOL);
+    assert!(
+        pool["steps"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("1.30 -> 1.31, before the control plane"),
+        "{pool:#}"
+    );
+    let cluster = change(&plan, "cluster/aks-shared-prod");
+    assert!(
+        cluster["dependsOn"]
+            .as_array()
+            .is_some_and(|dependencies| dependencies.iter().any(|d| d == POOL)),
+        "{cluster:#}"
+    );
+    let before = aks_operations(&mock, 0).len();
+    let applied = apply(&mock, &upgraded, &[]);
+    assert_eq!(applied.code, 0, "{}", applied.describe());
+    let order = aks_operations(&mock, before);
+    let position = |name: &str| order.iter().position(|n| n == name).unwrap_or(usize::MAX);
+    assert!(
+        position("workload") < position("aks-shared-prod"),
+        "{order:?}"
+    );
+    assert!(
+        position("aks-shared-prod") < position("system"),
+        "{order:?}"
+    );
+    assert_converged(&mock, &upgraded);
 }
