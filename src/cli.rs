@@ -209,8 +209,8 @@ pub struct ExecutionArgs {
     #[arg(long)]
     pub no_progress: bool,
 
-    /// Wait up to this many seconds for another apply of the estate to release its apply lease
-    /// (`docs/apply.md`); 0, the default, stops at once naming the holder.
+    /// Wait up to this many seconds for another apply or destroy of the estate to release its
+    /// apply lease (`docs/apply.md`); 0, the default, stops at once naming the holder.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub lease_wait: u64,
 }

@@ -18,6 +18,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use backend::durations::{DurationTable, OperationDuration};
+pub use backend::kubernetes::POOL_SKEW_MINORS;
 
 /// How a mock-arm instance behaves.
 #[derive(Debug, Clone)]

@@ -94,6 +94,17 @@ impl StepContext {
         self.policy(Bound::Deadline(deadline))
     }
 
+    /// Retrying ARM's transient conflicts on this step: doubling waits until the deadline of
+    /// the step's kind (descriptor timing), however many tries that takes.
+    pub(crate) fn conflict_policy(&self) -> RetryPolicy {
+        self.policy(Bound::Deadline(self.conflict_deadline()))
+    }
+
+    /// How long this step's transient conflicts are retried: its kind's deadline.
+    pub(crate) fn conflict_deadline(&self) -> std::time::Duration {
+        self.state.options.deadline(self.step().label.kind)
+    }
+
     /// Retrying ARM's transient answers: doubling waits, at most `attempts` tries.
     pub(crate) fn attempts_policy(&self, attempts: u32) -> RetryPolicy {
         self.policy(Bound::Attempts(attempts))

@@ -340,7 +340,16 @@ impl Builder {
                         _ => None,
                     };
                     for ancestor in ancestors(&step.label.id).into_iter().chain(resource_group) {
-                        if let Some(&put) = put_by_id.get(&ancestor) {
+                        let Some(&put) = put_by_id.get(&ancestor) else {
+                            continue;
+                        };
+                        // An existing child the plan orders before its parent's update (a pool
+                        // upgraded before its control plane, `planner::versions`) waits for
+                        // nothing of the parent's.
+                        let parent_waits_for_it = by_address
+                            .get(self.steps[put].label.address.as_str())
+                            .is_some_and(|parent| parent.depends_on.contains(&address));
+                        if !parent_waits_for_it {
                             edges.push(put);
                         }
                     }

@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 
 use crate::arm::{ArmClient, ArmError, WriteOptions};
 use crate::id::ResourceId;
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Plan, ResourceChange};
 
 /// The tag holding the lease.
 pub const LEASE_TAG: &str = "aksctl-apply-lease";
@@ -48,7 +48,7 @@ impl Default for LeaseOptions {
 /// Why the lease was not taken.
 #[derive(Debug, thiserror::Error)]
 pub enum LeaseError {
-    #[error("another apply of this estate holds the lease: {holder}, until {until} (tag {LEASE_TAG} on resource group {group}); nothing was changed. Wait for it to finish, or pass --lease-wait SECONDS to wait")]
+    #[error("another apply or destroy of this estate holds the lease: {holder}, until {until} (tag {LEASE_TAG} on resource group {group}); nothing was changed. Wait for it to finish, or pass --lease-wait SECONDS to wait")]
     Held {
         holder: String,
         until: String,
@@ -89,22 +89,36 @@ pub fn this_holder() -> String {
     format!("{user}@{host} pid {}{run} ({started})", std::process::id())
 }
 
+/// The resource group holding the lease of `plan`: its first resource group (by address) that
+/// the plan keeps; in a destroy plan, where every group is deleted, its first group (the same
+/// group as apply's while the estate's groups exist).
+fn lease_group(plan: &mut Plan) -> Option<&mut ResourceChange> {
+    let groups = || {
+        plan.changes
+            .iter()
+            .filter(|change| change.kind.is_resource_group())
+    };
+    let destroying = groups().all(|change| change.action == Action::Delete);
+    plan.changes
+        .iter_mut()
+        .filter(|change| {
+            change.kind.is_resource_group() && (destroying || change.action != Action::Delete)
+        })
+        .min_by(|a, b| a.address.cmp(&b.address))
+}
+
 /// Takes the lease on the first resource group of `plan` (none when the plan has no resource
 /// group, e.g. a `--target` plan of a child). When the group does not exist, it is created with
 /// the plan's body for it; the plan's body of the group then carries the lease tag too, so the
-/// group's own write keeps it.
+/// group's own write keeps it. A destroy plan takes it on a group it deletes: the group's
+/// deletion ends the lease with it.
 pub async fn acquire(
     client: &ArmClient,
     plan: &mut Plan,
     holder: &str,
     options: LeaseOptions,
 ) -> Result<Option<Lease>, LeaseError> {
-    let Some(change) = plan
-        .changes
-        .iter_mut()
-        .filter(|change| change.kind.is_resource_group() && change.action != Action::Delete)
-        .min_by(|a, b| a.address.cmp(&b.address))
-    else {
+    let Some(change) = lease_group(plan) else {
         return Ok(None);
     };
     let group = change.id.clone();
@@ -208,10 +222,13 @@ async fn renew(
 ) {
     loop {
         tokio::time::sleep(duration / 2).await;
-        let Ok(Some(live)) = client.get(&group, &api_version).await else {
-            continue;
+        let live = match client.get(&group, &api_version).await {
+            Ok(Some(live)) => live,
+            // Gone (a destroy deleted it): a renewal must not create it again.
+            Ok(None) => return,
+            Err(_) => continue,
         };
-        if lease_of(&live).is_none_or(|(who, _)| who != holder) {
+        if lease_of(&live).is_none_or(|(who, _)| who != holder) || being_deleted(&live) {
             return;
         }
         let value = lease_value(&holder, duration);
@@ -225,6 +242,13 @@ async fn renew(
             )
             .await;
     }
+}
+
+/// Whether ARM is deleting the group (a destroy holding the lease reached it).
+fn being_deleted(body: &Value) -> bool {
+    body.pointer("/properties/provisioningState")
+        .and_then(Value::as_str)
+        .is_some_and(|state| state.eq_ignore_ascii_case("Deleting"))
 }
 
 fn lease_value(holder: &str, duration: Duration) -> String {

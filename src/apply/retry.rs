@@ -2,9 +2,12 @@
 //! again it is, after a doubling wait (capped), until a deadline passes or a number of attempts
 //! is spent; then its last failure is the answer. Every wait is reported (why, and for how long),
 //! so a waiting step is never silent. Used for settling (polling a provisioning state until it
-//! is terminal) and for ARM's transient conflicts and replication delays.
+//! is terminal) and for ARM's transient conflicts (both bounded by the kind's deadline) and
+//! replication delays (attempts). Time is tokio's clock, so tests can pause it.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use crate::apply::operations::ArmFailure;
 
@@ -172,6 +175,35 @@ mod tests {
             })
             .await;
         assert_eq!(failed.unwrap_err().code, "Fatal");
+    }
+
+    /// A deadline bound is time, not a count: with waits of 1, 2, 4, then 8 s against a 60 s
+    /// deadline, tries start at 0, 1, 3, 7, 15, 23, ..., 55 and 63 s: eleven, the last one
+    /// started before the deadline was seen to pass (tokio's paused clock: no wall time).
+    #[tokio::test(start_paused = true)]
+    async fn a_deadline_keeps_trying_until_it_passes_whatever_the_count() {
+        let policy = RetryPolicy {
+            bound: Bound::Deadline(Duration::from_secs(60)),
+            initial_wait: Duration::from_secs(1),
+            max_wait: Duration::from_secs(8),
+        };
+        let started = Instant::now();
+        let tries = Mutex::new(Vec::new());
+        let waiting = |_: String| {};
+        let result: Result<(), ArmFailure> = policy
+            .run(&waiting, |_| async {
+                tries.lock().unwrap().push(started.elapsed().as_secs());
+                Ok(Try::retry_after(
+                    "AnotherOperationInProgress".to_owned(),
+                    ArmFailure::new(Some(409), "AnotherOperationInProgress", "busy"),
+                ))
+            })
+            .await;
+        assert_eq!(result.unwrap_err().code, "AnotherOperationInProgress");
+        assert_eq!(
+            *tries.lock().unwrap(),
+            [0, 1, 3, 7, 15, 23, 31, 39, 47, 55, 63]
+        );
     }
 
     #[tokio::test]

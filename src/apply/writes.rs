@@ -1,6 +1,7 @@
 //! How one step talks to ARM: fill deferred values, settle the cluster, read-modify-write the full
 //! body (If-Match where supported), recover soft-deleted vaults, make role assignments
-//! idempotent, delete with guards, and retry ARM's transient conflicts a bounded number of times.
+//! idempotent, delete with guards, and retry ARM's transient conflicts until the step's deadline
+//! (its kind's descriptor timing), then fail with ARM's answer and what to do.
 
 use serde_json::{json, Value};
 
@@ -180,7 +181,7 @@ async fn put_converging(
     let kind = step.label.kind;
     let waiting = |reason: String| context.waiting(reason);
     context
-        .attempts_policy(context.state.options.conflict_attempts)
+        .conflict_policy()
         .run(&waiting, |attempt| async move {
             if attempt > 0 {
                 if let Some(cluster) = step.lock.as_ref().filter(|_| operates_on_cluster(kind)) {
@@ -231,6 +232,36 @@ async fn put_converging(
             }
         })
         .await
+        .map_err(|failure| conflict_outlasted(context, failure))
+}
+
+/// A transient conflict still answered when the step's deadline passed: ARM's code, message and
+/// request id stay as ARM gave them; the message says how long it was waited out and what to do.
+fn conflict_outlasted(context: &StepContext, mut failure: ArmFailure) -> ArmFailure {
+    if !is_transient_conflict(&failure) {
+        return failure;
+    }
+    let step = context.step();
+    failure.message = format!(
+        "{} (still answered after retrying for {}, the deadline of a {} operation: another operation kept {} busy; wait for it to finish (its activity log, or `az aks operation show` for a cluster) and run apply again)",
+        failure.message,
+        describe_duration(context.conflict_deadline()),
+        step.label.kind.descriptor().address_prefix,
+        step.label.address
+    );
+    failure
+}
+
+/// `45 min`, `12 s`, `0.4 s`.
+fn describe_duration(duration: std::time::Duration) -> String {
+    let seconds = duration.as_secs_f64();
+    if seconds >= 120.0 {
+        format!("{:.0} min", seconds / 60.0)
+    } else if seconds >= 10.0 {
+        format!("{seconds:.0} s")
+    } else {
+        format!("{seconds:.1} s")
+    }
 }
 
 /// A PUT's final body: a Failed provisioning state fails the step; a terminal one marks the id
@@ -404,7 +435,7 @@ async fn delete(context: &StepContext) -> Result<Option<String>, ArmFailure> {
     }
     let waiting = |reason: String| context.waiting(reason);
     context
-        .attempts_policy(context.state.options.conflict_attempts)
+        .conflict_policy()
         .run(&waiting, |_| async move {
             if operates_on_cluster(kind) {
                 if let Some(cluster) = &step.lock {
@@ -429,6 +460,7 @@ async fn delete(context: &StepContext) -> Result<Option<String>, ArmFailure> {
             }
         })
         .await
+        .map_err(|failure| conflict_outlasted(context, failure))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::apply::gates::{blocked_changes, stale_resources};
 use crate::apply::{execute, ExecutionGraph, ExecutorOptions};
 use crate::cli::{ApplyArgs, ArmArgs, ExecutionArgs};
 use crate::commands::estate::describe_sandbox;
-use crate::commands::plan::prepare;
+use crate::commands::plan::prepare_stage;
 use crate::commands::{CommandError, ExitStatus};
 use crate::id::ResourceId;
 use crate::plan::{Plan, FORMAT_VERSION};
@@ -32,24 +32,15 @@ pub async fn run(args: &ApplyArgs) -> Result<ExitStatus, CommandError> {
             ))
         }
         None => {
-            let mut prepared = prepare(
+            // With `--stage`, targeted at the stage's clusters (from the estate; one live read).
+            let prepared = prepare_stage(
                 &args.files,
                 &args.arm,
                 &args.target,
+                args.stage.as_deref(),
                 max_concurrency(&args.execution),
             )
             .await?;
-            if let Some(stage) = &args.stage {
-                // The stage's clusters come from the estate: plan again, targeted at them.
-                let targets = crate::planner::rollout::stage_targets(&prepared.plan.stages, stage)?;
-                prepared = prepare(
-                    &args.files,
-                    &args.arm,
-                    &targets,
-                    max_concurrency(&args.execution),
-                )
-                .await?;
-            }
             plan_text::print(&prepared.plan);
             (prepared.plan, prepared.connection)
         }

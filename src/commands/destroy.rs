@@ -1,16 +1,21 @@
 //! `aksctl destroy -f FILE...`: delete every resource this estate owns (ownership tag on tracked
 //! resources, children through their owned parent, role assignments by deterministic name),
 //! children first; never anything untagged or owned by another estate. Needs `--allow-delete`
-//! (with `--auto-approve` when not interactive) or the estate name typed at the prompt.
+//! (with `--auto-approve` when not interactive) or the estate name typed at the prompt. Takes
+//! the estate's apply lease first, as apply does (`--lease-wait`), and releases it at the end.
 
 use std::io::IsTerminal;
 
+use crate::apply::lease::{acquire, this_holder, Lease, LeaseOptions};
 use crate::apply::ownership::destroy_plan;
-use crate::cli::DestroyArgs;
+use crate::cli::{DestroyArgs, ExecutionArgs};
 use crate::commands::apply::{max_concurrency, run_plan};
 use crate::commands::plan::prepare;
 use crate::commands::{CommandError, ExitStatus};
+use crate::desired::DesiredState;
+use crate::plan::Plan;
 use crate::render::{plan_text, report};
+use crate::sandbox::Connection;
 
 /// Runs `aksctl destroy`.
 pub async fn run(args: &DestroyArgs) -> Result<ExitStatus, CommandError> {
@@ -60,5 +65,68 @@ pub async fn run(args: &DestroyArgs) -> Result<ExitStatus, CommandError> {
         report::print_line("Destroy cancelled; nothing was deleted.");
         return Ok(ExitStatus::Failure);
     }
-    Ok(run_plan(&connection, plan, execution, "destroy").await)
+    let mut plan = plan;
+    let lease = take_lease(&connection, desired, &mut plan, execution).await?;
+    let status = run_plan(&connection, plan, execution, "destroy").await;
+    if let Some(lease) = lease {
+        let group = lease.group().to_string();
+        if let Err(error) = lease.release().await {
+            report::print_note(&format!(
+                "could not release the apply lease on {group} ({error}); it expires on its own"
+            ));
+        }
+    }
+    Ok(status)
+}
+
+/// Takes the estate's apply lease (`apply::lease`) as apply does, so a destroy and an apply of
+/// one estate never run at once. When another run held it and this one waited, what exists is
+/// read again: the destroy goes on (with the fresh plan) only if it deletes the same resources
+/// that were confirmed; otherwise nothing is deleted and destroy asks to be run again.
+async fn take_lease(
+    connection: &Connection,
+    desired: &DesiredState,
+    plan: &mut Plan,
+    execution: &ExecutionArgs,
+) -> Result<Option<Lease>, CommandError> {
+    let options = LeaseOptions {
+        wait: std::time::Duration::from_secs(execution.lease_wait),
+        ..LeaseOptions::default()
+    };
+    let Some(lease) = acquire(&connection.client, plan, &this_holder(), options).await? else {
+        return Ok(None);
+    };
+    let Some(other) = lease.waited_for.clone() else {
+        return Ok(Some(lease));
+    };
+    let live = match crate::live::read(&connection.client, desired, &desired.estate).await {
+        Ok(live) => live,
+        Err(error) => {
+            let _ = lease.release().await;
+            return Err(CommandError::Live(error));
+        }
+    };
+    let fresh = destroy_plan(desired, &|id| {
+        live.get(id).map(|resource| resource.body.clone())
+    });
+    let addresses = |plan: &Plan| {
+        let mut addresses: Vec<String> = plan
+            .changes
+            .iter()
+            .map(|change| change.address.clone())
+            .collect();
+        addresses.sort();
+        addresses
+    };
+    if addresses(&fresh) == addresses(plan) {
+        report::print_note(&format!(
+            "waited for the apply lease held by {other}; this destroy still deletes the same resources"
+        ));
+        *plan = fresh;
+        return Ok(Some(lease));
+    }
+    let _ = lease.release().await;
+    Err(CommandError::Refused(format!(
+        "waited for the apply lease held by {other}, which changed which resources of the estate exist; nothing was deleted: run destroy again to review what it deletes"
+    )))
 }

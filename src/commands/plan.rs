@@ -41,20 +41,32 @@ pub(crate) async fn prepare(
     targets: &[String],
     max_concurrency: usize,
 ) -> Result<Prepared, CommandError> {
+    prepare_stage(files, arm, targets, None, max_concurrency).await
+}
+
+/// `prepare`, targeted at one stage of the estate's `rollout:` when `stage` names one (its
+/// clusters, with what they contain and depend on). The stages come from the estate, so live
+/// state is read once either way.
+pub(crate) async fn prepare_stage(
+    files: &[PathBuf],
+    arm: &ArmArgs,
+    targets: &[String],
+    stage: Option<&str>,
+    max_concurrency: usize,
+) -> Result<Prepared, CommandError> {
     let Connected {
         loaded,
         desired,
         connection,
     } = load_and_connect(files, arm, max_concurrency).await?;
+    let stages = planner::rollout::stages(loaded.estate.rollout.as_ref(), &desired)?;
+    let targets = match stage {
+        Some(stage) => planner::rollout::stage_targets(&stages, stage)?,
+        None => targets.to_vec(),
+    };
     let live = read_live(&connection.client, &desired).await?;
-    let mut plan = planner::build(
-        &desired,
-        &live,
-        &PlanOptions {
-            targets: targets.to_vec(),
-        },
-    )?;
-    plan.stages = planner::rollout::stages(loaded.estate.rollout.as_ref(), &desired)?;
+    let mut plan = planner::build(&desired, &live, &PlanOptions { targets })?;
+    plan.stages = stages;
     plan.notices
         .extend(desired::unlowered_fields(&loaded.estate));
     review_data_services(&connection.client, &mut plan, &live, &loaded).await?;
@@ -66,8 +78,9 @@ pub(crate) async fn prepare(
     })
 }
 
-/// Plan-time refusals (`planner::refusals`) and the global-name checks of creates
-/// (`planner::names`): both fail the plan before anything is written.
+/// Plan-time refusals (`planner::refusals`, the version skew of `planner::skew`) and the
+/// global-name checks of creates (`planner::names`): both fail the plan before anything is
+/// written.
 async fn review_data_services(
     client: &ArmClient,
     plan: &mut Plan,
@@ -75,13 +88,14 @@ async fn review_data_services(
     loaded: &crate::spec::LoadedEstate,
 ) -> Result<(), CommandError> {
     let locator = check::locate::Locator::new(&loaded.sources);
-    let refusals = planner::refusals::review(
+    let mut refusals = planner::refusals::review(
         plan,
         live,
         &loaded.estate,
         &locator,
         time::OffsetDateTime::now_utc(),
     );
+    refusals.extend(planner::skew::review(plan, &locator));
     if !refusals.is_empty() {
         return Err(planner::PlanError::RefusedByArm { refusals }.into());
     }

@@ -12,6 +12,13 @@ use crate::kind::Kind;
 /// The prefix of taints and labels AKS adds itself (spot priority, node image, ...).
 pub const AKS_SYSTEM_PREFIX: &str = "kubernetes.azure.com/";
 
+/// How many minor versions a pool may trail its control plane: 3 (N-3) since Kubernetes 1.28 per
+/// the newer AKS documentation; the spec and the older upgrade page say 2 (FACTS-AKS-DAY2 §4).
+/// aksctl follows the newer documentation, as mock-arm does (its `POOL_SKEW_MINORS`, which a test
+/// keeps equal to this one); used by the estate check and the plan (`planner::skew`,
+/// `docs/day2.md`).
+pub const POOL_SKEW_MINORS: u64 = 3;
+
 const fn replaced(path: &'static str) -> FieldRule {
     FieldRule {
         path,

@@ -16,6 +16,7 @@ mod workspace;
 use serde::{Deserialize, Serialize};
 
 pub use cluster::AKS_SYSTEM_PREFIX;
+pub use cluster::POOL_SKEW_MINORS;
 pub use descriptor::{KindDescriptor, Read};
 pub use platform::vault_purge_protected;
 pub use storage::{storage_kind_change, storage_sku_change, ACCOUNT_MIGRATION};

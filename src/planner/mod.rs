@@ -12,6 +12,7 @@ mod ownership;
 pub mod refusals;
 pub mod rollout;
 pub mod rotation;
+pub mod skew;
 mod targets;
 pub mod versions;
 

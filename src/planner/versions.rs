@@ -7,12 +7,14 @@
 //! - a minor skip (1.33 -> 1.35) is refused at plan time with the path (1.34, then 1.35);
 //! - one minor up without a channel: the control plane alone (the cluster PUT keeps the pools'
 //!   versions), then each pool that does not declare its own version follows it, one at a time,
-//!   System pools first; under a channel AKS refuses control-plane-only upgrades, so the one
-//!   cluster PUT moves the pools too (`apply::body`).
+//!   System pools first; a pool the control plane would leave outside the skew whose declared
+//!   version fits both control planes is upgraded before it; under a channel AKS refuses
+//!   control-plane-only upgrades, so the one cluster PUT moves the pools too (`apply::body`).
 
 use serde_json::Value;
 
 use crate::plan::{ChangeStep, Reason, ReasonCode, ResourceChange, StepOperationKind};
+use crate::planner::skew::{within_skew, POOL_SKEW_MINORS};
 use crate::planner::PlanError;
 
 const VERSION: &str = "/properties/kubernetesVersion";
@@ -127,10 +129,80 @@ pub fn shape(changes: &mut [ResourceChange], notices: &mut Vec<String>) -> Resul
             body: change.after.clone(),
         }];
         if channel.is_none() {
+            pools_first(changes, index, current, wanted);
             follow_control_plane(changes, index, &to);
         }
     }
     Ok(())
+}
+
+/// Pools whose live version the control plane's step would leave outside the skew, but whose
+/// declared version fits both the running and the new control plane, are upgraded first: the
+/// cluster's change waits for them (and `apply::graph` then lets them go before their parent).
+fn pools_first(
+    changes: &mut [ResourceChange],
+    cluster: usize,
+    running: (u64, u64),
+    wanted: (u64, u64),
+) {
+    let cluster_id = changes[cluster].id.clone();
+    let cluster_address = changes[cluster].address.clone();
+    let mut first: Vec<String> = Vec::new();
+    for pool in changes.iter_mut().filter(|change| {
+        change.kind.is_node_pool()
+            && change.action == crate::plan::Action::Update
+            && change.procedure.steps.is_empty()
+            && change.id.parent().as_ref() == Some(&cluster_id)
+    }) {
+        let live = pool
+            .before
+            .as_ref()
+            .and_then(|before| {
+                before
+                    .pointer("/properties/currentOrchestratorVersion")
+                    .or_else(|| before.pointer(POOL_VERSION))
+            })
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let declared = pool
+            .after
+            .as_ref()
+            .and_then(|after| after.pointer(POOL_VERSION))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let (Some(live), Some(declared)) = (live, declared) else {
+            continue;
+        };
+        let (Some(live_minor), Some(declared_minor)) = (minor_of(&live), minor_of(&declared))
+        else {
+            continue;
+        };
+        if within_skew(wanted, live_minor)
+            || !within_skew(running, declared_minor)
+            || !within_skew(wanted, declared_minor)
+        {
+            continue;
+        }
+        pool.depends_on
+            .retain(|dependency| dependency != &cluster_address);
+        pool.procedure.steps = vec![ChangeStep {
+            operation: StepOperationKind::Update,
+            address: pool.address.clone(),
+            id: pool.id.clone(),
+            description: format!(
+                "{} {}.{} -> {declared}, before the control plane (a pool stays within {POOL_SKEW_MINORS} minors of it: {}.{})",
+                pool.address, live_minor.0, live_minor.1, wanted.0, wanted.1
+            ),
+            body: pool.after.clone(),
+        }];
+        first.push(pool.address.clone());
+    }
+    let cluster = &mut changes[cluster];
+    for address in first {
+        if !cluster.depends_on.contains(&address) {
+            cluster.depends_on.push(address);
+        }
+    }
 }
 
 /// A pool whose live version is above its declared one: a floor under the cluster's auto-upgrade

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::common::{self, block_on};
 
+mod conflicts;
 mod faults;
 mod safety;
 mod schedules;

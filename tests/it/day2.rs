@@ -13,6 +13,7 @@ use crate::apply::{run, Run};
 mod crash;
 mod rollout;
 mod rotation;
+mod skew;
 mod versions;
 
 /// `shared-prod.yaml` with each `(from, to)` text replaced once, written into `directory`.

@@ -2,6 +2,7 @@
 //! autoscale ranges, taints, labels, surge, disks), workload identity and OIDC, Entra and local
 //! accounts, maintenance window and add-on settings. Networking is in `network`.
 
+use crate::kind::POOL_SKEW_MINORS;
 use crate::spec::types::{Cluster, Estate, NodePool, OsSku, OsType, PoolMode};
 use crate::spec::validate::{check_guid, field, item, network, Problems};
 
@@ -271,9 +272,12 @@ fn pool_rules(
             checked_version(version, &version_path, problems),
             control_plane,
         ) {
-            let (pool_minor, plane_minor) = (pool_version.1, control_plane.1);
-            if pool_minor > plane_minor || plane_minor - pool_minor > 2 {
-                problems.add(version_path, format!("pool version `{version}` must be at most the control plane's and within 2 minor versions of it"), "match the cluster's `kubernetesVersion`, or upgrade pools after the control plane");
+            let (pool_minor, plane_minor) = (u64::from(pool_version.1), u64::from(control_plane.1));
+            if pool_version.0 != control_plane.0
+                || pool_minor > plane_minor
+                || plane_minor - pool_minor > POOL_SKEW_MINORS
+            {
+                problems.add(version_path, format!("pool version `{version}` must be at most the control plane's, of its major version, and within {POOL_SKEW_MINORS} minor versions of it (FACTS-AKS-DAY2 §4)"), "match the cluster's `kubernetesVersion`, or upgrade pools after the control plane");
             }
         }
     }

@@ -95,3 +95,26 @@ fn one_stage_is_applied_alone() {
         unknown.describe()
     );
 }
+
+#[test]
+fn apply_of_one_stage_reads_live_state_once() {
+    let mock = common::start_mock();
+    let directory = tempfile::tempdir().unwrap();
+    let file = staged_estate(directory.path());
+    let applied = apply(&mock, &file, &[]);
+    assert_eq!(applied.code, 0, "{}", applied.describe());
+    let reads = |args: &[&str]| {
+        common::clear_requests(&mock);
+        let done = crate::apply::run(&mock, args);
+        assert_eq!(done.code, 0, "{}", done.describe());
+        common::arm_requests(&mock)
+            .iter()
+            .filter(|request| request["method"] == "GET")
+            .count()
+    };
+    let file = file.to_str().unwrap();
+    let plan = reads(&["plan", "-f", file]);
+    let stage = reads(&["apply", "--auto-approve", "--stage", "dev", "-f", file]);
+    assert!(plan > 0);
+    assert_eq!(stage, plan, "a staged apply reads what a plan reads, once");
+}
