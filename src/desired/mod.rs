@@ -56,6 +56,7 @@ mod cluster_settings;
 mod gitops;
 pub use gitops::resolve_protected_settings;
 mod context;
+mod diagnostics;
 mod identity;
 mod lower;
 mod maintenance;
@@ -108,6 +109,10 @@ pub struct DesiredState {
     pub estate: String,
     pub subscription: String,
     pub resources: Vec<DesiredResource>,
+    /// Child lists a parent declares whole, as `(parent id, child kind)`: a target's
+    /// `diagnosticSettings:` key, even `[]`. The plan reads them even when nothing in them is
+    /// declared, and deletes what they hold beyond the declared children.
+    pub whole_child_lists: Vec<(ResourceId, Kind)>,
 }
 
 impl DesiredState {

@@ -21,6 +21,7 @@ pub mod adopt;
 mod cluster;
 mod cluster_settings;
 mod context;
+mod diagnostics;
 mod gitops;
 mod inventory;
 mod network;
