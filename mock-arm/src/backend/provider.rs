@@ -120,6 +120,11 @@ pub fn of(kind: Kind) -> &'static dyn Provider {
         Kind::VirtualNetworkLink => &private_dns::VirtualNetworkLinks,
         Kind::ClusterExtension => &super::gitops::ClusterExtensions,
         Kind::FluxConfiguration => &super::gitops::FluxConfigurations,
+        Kind::DiagnosticSettingOfCluster
+        | Kind::DiagnosticSettingOfVault
+        | Kind::DiagnosticSettingOfRegistry
+        | Kind::DiagnosticSettingOfStorageAccount
+        | Kind::DiagnosticSettingOfBlobService => &super::diagnostics::DiagnosticSettings,
     }
 }
 

@@ -28,6 +28,11 @@ pub enum Kind {
     VirtualNetworkLink,
     ClusterExtension,
     FluxConfiguration,
+    DiagnosticSettingOfCluster,
+    DiagnosticSettingOfVault,
+    DiagnosticSettingOfRegistry,
+    DiagnosticSettingOfStorageAccount,
+    DiagnosticSettingOfBlobService,
 }
 
 /// Static facts about one kind.
@@ -46,6 +51,9 @@ const STORAGE_VERSIONS: &[&str] = &["2026-09-01"];
 const AKS_VERSIONS: &[&str] = &["2026-08-01"];
 const NETWORK_VERSIONS: &[&str] = &["2025-09-01"];
 const PRIVATE_DNS_VERSIONS: &[&str] = &["2024-06-01"];
+/// The named settings exist only in the preview (`FACTS-2.md` §2.1).
+const DIAGNOSTIC_SETTINGS_VERSIONS: &[&str] = &["2021-05-01-preview"];
+const DIAGNOSTIC_SETTINGS_TYPE: &str = "Microsoft.Insights/diagnosticSettings";
 
 pub const TYPES: &[TypeInfo] = &[
     TypeInfo {
@@ -218,6 +226,43 @@ pub const TYPES: &[TypeInfo] = &[
         arm_type: "Microsoft.KubernetesConfiguration/fluxConfigurations",
         api_versions: &["2025-04-01"],
     },
+    // Diagnostic settings (`{target}/providers/Microsoft.Insights/diagnosticSettings/{name}`):
+    // one kind per target type, since a kind has one parent (`diagnostics.rs`).
+    TypeInfo {
+        kind: Kind::DiagnosticSettingOfCluster,
+        namespace: "Microsoft.Insights",
+        segments: &["managedClusters", "diagnosticSettings"],
+        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
+        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::DiagnosticSettingOfVault,
+        namespace: "Microsoft.Insights",
+        segments: &["vaults", "diagnosticSettings"],
+        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
+        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::DiagnosticSettingOfRegistry,
+        namespace: "Microsoft.Insights",
+        segments: &["registries", "diagnosticSettings"],
+        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
+        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::DiagnosticSettingOfStorageAccount,
+        namespace: "Microsoft.Insights",
+        segments: &["storageAccounts", "diagnosticSettings"],
+        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
+        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
+    },
+    TypeInfo {
+        kind: Kind::DiagnosticSettingOfBlobService,
+        namespace: "Microsoft.Insights",
+        segments: &["storageAccounts", "blobServices", "diagnosticSettings"],
+        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
+        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
+    },
 ];
 
 /// api-versions for `GET /subscriptions[/{id}]`.
@@ -272,6 +317,11 @@ impl Kind {
             Kind::Subnet => Some(Kind::VirtualNetwork),
             Kind::PrivateDnsZoneGroup => Some(Kind::PrivateEndpoint),
             Kind::VirtualNetworkLink => Some(Kind::PrivateDnsZone),
+            Kind::DiagnosticSettingOfCluster => Some(Kind::ManagedCluster),
+            Kind::DiagnosticSettingOfVault => Some(Kind::Vault),
+            Kind::DiagnosticSettingOfRegistry => Some(Kind::Registry),
+            Kind::DiagnosticSettingOfStorageAccount => Some(Kind::StorageAccount),
+            Kind::DiagnosticSettingOfBlobService => Some(Kind::BlobService),
             _ => Some(Kind::ResourceGroup),
         }
     }
@@ -322,5 +372,10 @@ pub fn seed_rank(kind: Kind) -> u8 {
         Kind::RoleAssignment => 7,
         Kind::ClusterExtension => 6,
         Kind::FluxConfiguration => 7,
+        Kind::DiagnosticSettingOfCluster
+        | Kind::DiagnosticSettingOfVault
+        | Kind::DiagnosticSettingOfRegistry
+        | Kind::DiagnosticSettingOfStorageAccount
+        | Kind::DiagnosticSettingOfBlobService => 6,
     }
 }
