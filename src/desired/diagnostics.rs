@@ -15,6 +15,7 @@ use crate::desired::context::{address_of, address_of_resource, Lowering};
 use crate::desired::lower::LowerError;
 use crate::desired::DesiredResource;
 use crate::id::ResourceId;
+use crate::kind::descriptor::DiagnosticCategories;
 use crate::kind::diagnostics::{AZURE_DIAGNOSTICS, DEDICATED};
 use crate::kind::Kind;
 use crate::spec::types::{DestinationTable, DiagnosticSetting};
@@ -100,16 +101,27 @@ fn service_id(target: &ResourceId, service: Kind) -> ResourceId {
 fn properties(setting: &DiagnosticSetting, on_kind: Kind, workspace_id: String) -> Value {
     let mut properties = Map::new();
     properties.insert("workspaceId".to_owned(), Value::from(workspace_id));
-    let enabled = |key: &str, name: &String| json!({key: name, "enabled": true});
+    let offered = on_kind.descriptor().diagnostics;
+    // ARM's spelling of a category the estate wrote in another case.
+    let spelled = |name: &String, known: fn(&DiagnosticCategories) -> &'static [&'static str]| {
+        offered
+            .and_then(|categories| {
+                known(categories)
+                    .iter()
+                    .find(|known| known.eq_ignore_ascii_case(name))
+            })
+            .map_or_else(|| name.clone(), |known| (*known).to_owned())
+    };
+    let enabled = |key: &str, name: String| json!({key: name, "enabled": true});
     let logs: Vec<Value> = setting
         .logs
         .iter()
-        .map(|name| enabled("category", name))
+        .map(|name| enabled("category", spelled(name, |c| c.logs)))
         .chain(
             setting
                 .category_groups
                 .iter()
-                .map(|name| enabled("categoryGroup", name)),
+                .map(|name| enabled("categoryGroup", spelled(name, |c| c.groups))),
         )
         .collect();
     if !logs.is_empty() {
@@ -119,14 +131,11 @@ fn properties(setting: &DiagnosticSetting, on_kind: Kind, workspace_id: String) 
         let metrics = setting
             .metrics
             .iter()
-            .map(|name| enabled("category", name))
+            .map(|name| enabled("category", spelled(name, |c| c.metrics)))
             .collect();
         properties.insert("metrics".to_owned(), Value::Array(metrics));
     }
-    let by_default = on_kind
-        .descriptor()
-        .diagnostics
-        .is_some_and(|categories| categories.resource_specific_by_default);
+    let by_default = offered.is_some_and(|categories| categories.resource_specific_by_default);
     let destination = match setting.destination_table {
         Some(DestinationTable::ResourceSpecific) => Some(DEDICATED),
         Some(DestinationTable::AzureDiagnostics) => Some(AZURE_DIAGNOSTICS),

@@ -120,3 +120,82 @@ pub const DIAGNOSTIC_SETTING: KindDescriptor = KindDescriptor {
     destructive_replace: false,
     timing: QUICK,
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::id::ResourceId;
+    use crate::kind::Kind;
+    use crate::live::{child_collections, ChildReading, Collection};
+
+    const SUB: &str = "00000000-0000-0000-0000-000000000001";
+
+    #[test]
+    fn settings_attach_to_every_kind_listing_diagnostic_categories() {
+        let kind = Kind::DiagnosticSetting;
+        assert_eq!(
+            kind.attached_kinds(),
+            vec![
+                Kind::ContainerRegistry,
+                Kind::KeyVault,
+                Kind::StorageAccount,
+                Kind::BlobService,
+                Kind::ManagedCluster,
+            ]
+        );
+        assert!(kind.attaches_to_several() && kind.is_extension_of_parent());
+        assert_eq!(
+            kind.child_segment(),
+            "providers/Microsoft.Insights/diagnosticSettings"
+        );
+    }
+
+    #[test]
+    fn a_settings_id_names_its_target_by_address() {
+        let kind = Kind::DiagnosticSetting;
+        let vault = ResourceId::in_resource_group(SUB, "rg", Kind::KeyVault, "kv");
+        let on_vault = vault.child(kind, "audit");
+        assert_eq!(
+            on_vault.as_str(),
+            format!("{vault}/providers/Microsoft.Insights/diagnosticSettings/audit")
+        );
+        assert_eq!(on_vault.kind(), Some(kind));
+        assert_eq!(kind.attached_parent(&on_vault), Some(Kind::KeyVault));
+        assert_eq!(on_vault.logical_name(kind), "keyVault/kv/audit");
+        let blob = ResourceId::in_resource_group(SUB, "rg", Kind::StorageAccount, "st")
+            .child(Kind::BlobService, "default");
+        let on_blob = blob.child(kind, "writes");
+        assert_eq!(kind.attached_parent(&on_blob), Some(Kind::BlobService));
+        assert_eq!(on_blob.logical_name(kind), "blobService/st/writes");
+    }
+
+    #[test]
+    fn a_target_is_read_only_when_the_estate_declares_its_settings() {
+        let account = ResourceId::in_resource_group(SUB, "rg", Kind::StorageAccount, "st");
+        let lists = |declared: bool| -> Vec<String> {
+            let declares = move |kind: Kind| declared && kind == Kind::DiagnosticSetting;
+            child_collections(
+                Kind::StorageAccount,
+                &account,
+                &serde_json::Value::Null,
+                ChildReading::Plan {
+                    owned: true,
+                    declares: &declares,
+                },
+            )
+            .into_iter()
+            .filter(|collection| {
+                matches!(collection, Collection::List { kind, .. } if *kind == Kind::DiagnosticSetting)
+            })
+            .map(|collection| collection.path())
+            .collect()
+        };
+        assert!(lists(false).is_empty());
+        assert_eq!(
+            lists(true),
+            vec![
+                format!("{account}/providers/Microsoft.Insights/diagnosticSettings"),
+                format!("{account}/blobServices/default/providers/Microsoft.Insights/diagnosticSettings"),
+            ]
+        );
+    }
+}
