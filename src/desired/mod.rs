@@ -24,6 +24,7 @@
 //! | managed cluster | `cluster/<name>` |
 //! | agent pool | `pool/<cluster>/<pool>` |
 //! | maintenance configuration | `maintenanceConfiguration/<cluster>/<name>` (`aksManagedAutoUpgradeSchedule`, `aksManagedNodeOSUpgradeSchedule`) |
+//! | diagnostic setting | `diagnosticSetting/<target address>/<name>` (`diagnosticSetting/cluster/aks-prod/audit`, `diagnosticSetting/blobService/<account>/logs`) |
 //! | role assignment | `roleAssignment/<logical name>` (the estate's `name`, else the spec's derived `{principal}-{role}-on-{scope}`; a cluster's `acrPull` entry gives `<cluster>-kubelet-acrpull-on-<registry>`) |
 //!
 //! **System pools are inlined into the cluster.** A cluster PUT needs at least one `System` pool
