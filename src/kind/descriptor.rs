@@ -181,6 +181,9 @@ pub struct DiffRules {
     pub owned_whole_maps: &'static [OwnedWholeMap],
     /// Set-like arrays where live entries with this prefix are the service's, not ours.
     pub service_set_entries: &'static [OwnedWholeMap],
+    /// Set-like arrays of `{..., enabled}` objects where a live entry with `enabled: false` is
+    /// ARM listing what is off, not an entry (a diagnostic setting's `logs` and `metrics`).
+    pub disabled_set_entries: &'static [&'static str],
     /// Values ARM assumes when a GET omits the field.
     pub implied_defaults: &'static [(&'static str, Implied)],
     /// JSON pointers (`/a/b`, `*` = every member) of server-owned fields a GET returns and a PUT
@@ -351,6 +354,7 @@ pub const PLAIN_DIFF: DiffRules = DiffRules {
     create_only: &[],
     owned_whole_maps: &[],
     service_set_entries: &[],
+    disabled_set_entries: &[],
     implied_defaults: &[],
     server_owned: &[],
 };

@@ -106,6 +106,9 @@ pub const DIAGNOSTIC_SETTING: KindDescriptor = KindDescriptor {
         parent_condition: None,
     }),
     diff: DiffRules {
+        // ARM may list every category of the target, the ones a setting does not send as
+        // `enabled: false` (not in FACTS-2 or the examples; seen in practice): not a difference.
+        disabled_set_entries: &["properties.logs", "properties.metrics"],
         implied_defaults: &[(
             "properties.logAnalyticsDestinationType",
             Implied::Text(AZURE_DIAGNOSTICS),
@@ -166,6 +169,35 @@ mod tests {
         let on_blob = blob.child(kind, "writes");
         assert_eq!(kind.attached_parent(&on_blob), Some(Kind::BlobService));
         assert_eq!(on_blob.logical_name(kind), "blobService/st/writes");
+    }
+
+    #[test]
+    fn categories_compare_as_a_set_ignoring_case_and_disabled_entries() {
+        let kind = Kind::DiagnosticSetting;
+        let desired = serde_json::json!({"properties": {
+            "workspaceId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log",
+            "logs": [
+                {"category": "kube-audit-admin", "enabled": true},
+                {"category": "guard", "enabled": true},
+            ],
+        }});
+        let live = serde_json::json!({"properties": {
+            "workspaceId": "/subscriptions/s/resourcegroups/rg/providers/microsoft.operationalinsights/workspaces/log",
+            "logs": [
+                {"category": "Guard", "enabled": true},
+                {"category": "kube-apiserver", "enabled": false},
+                {"category": "kube-audit-admin", "enabled": true},
+            ],
+        }});
+        assert!(crate::diff::compare(kind, &desired, &live)
+            .reasons
+            .is_empty());
+        let mut added = live.clone();
+        added["properties"]["logs"][1]["enabled"] = serde_json::json!(true);
+        assert_eq!(
+            crate::diff::compare(kind, &desired, &added).reasons.len(),
+            1
+        );
     }
 
     #[test]
