@@ -1,7 +1,8 @@
 //! Rules of `diagnosticSettings:` (FACTS-2 §2): category names valid for the resource's type
 //! (from its kind descriptor), the workspace declared (or a workspace id), unique names on one
-//! resource, at least one log or metric, storage logs only on the blob service, and at most five
-//! settings per resource (ARM's limit).
+//! resource, at least one log or metric, storage logs only on the blob service, no category sent
+//! to one workspace by two settings (ARM's 409), and at most five settings per resource (ARM's
+//! limit).
 
 use crate::kind::Kind;
 use crate::spec::types::{DiagnosticSetting, DiagnosticTarget, Estate};
@@ -32,6 +33,20 @@ pub(super) fn check(estate: &Estate, problems: &mut Problems) {
                 );
             }
             check_setting(estate, &target, setting, &setting_path, problems);
+            if let Some((earlier, category)) = target.settings[..position]
+                .iter()
+                .find_map(|earlier| shared_category(earlier, setting).map(|c| (earlier, c)))
+            {
+                problems.add(
+                    field(&setting_path, "workspace"),
+                    format!(
+                        "`{category}` goes to workspace `{}` from both `{}` and `{}`",
+                        setting.workspace, earlier.name, setting.name
+                    ),
+                    "ARM refuses a data sink reused for one category of one resource (409 \
+                     Conflict): send it from one setting",
+                );
+            }
         }
         for service in [None, Some(crate::spec::types::StorageService::Blob)] {
             let count = target
@@ -51,6 +66,29 @@ pub(super) fn check(estate: &Estate, problems: &mut Problems) {
             }
         }
     }
+}
+
+/// A category (or group) two settings of one ARM resource both send to the same workspace.
+fn shared_category<'setting>(
+    first: &DiagnosticSetting,
+    second: &'setting DiagnosticSetting,
+) -> Option<&'setting str> {
+    if first.service != second.service || !first.workspace.eq_ignore_ascii_case(&second.workspace) {
+        return None;
+    }
+    let sent = |setting: &DiagnosticSetting| -> Vec<String> {
+        [&setting.logs, &setting.category_groups, &setting.metrics]
+            .into_iter()
+            .flatten()
+            .map(|name| name.to_ascii_lowercase())
+            .collect()
+    };
+    let earlier = sent(first);
+    [&second.logs, &second.category_groups, &second.metrics]
+        .into_iter()
+        .flatten()
+        .find(|name| earlier.contains(&name.to_ascii_lowercase()))
+        .map(String::as_str)
 }
 
 /// Two settings of one estate resource that are the same ARM resource.
