@@ -38,6 +38,21 @@ impl ResourceId {
     /// top first, without the fixed names of singletons (`<account>/<container>` for a blob
     /// container, whose parent is `blobServices/default`).
     pub fn logical_name(&self, kind: Kind) -> String {
+        // An extension resource attached to several kinds names its target by address
+        // (`keyVault/kv-prod/audit`): a vault and a cluster may share a name.
+        if kind.attaches_to_several() {
+            if let Some((target, target_kind)) = self
+                .parent()
+                .and_then(|target| kind.attached_parent(self).map(|kind| (target, kind)))
+            {
+                return format!(
+                    "{}/{}/{}",
+                    target_kind.address_prefix(),
+                    target.logical_name(target_kind),
+                    self.name()
+                );
+            }
+        }
         let mut names = Vec::new();
         let mut level = Some((kind, self.clone()));
         while let Some((level_kind, level_id)) = level {
@@ -119,6 +134,32 @@ impl ResourceId {
             _ => segments.len() - 2,
         };
         Some(Self::new(format!("/{}", segments[..cut].join("/"))))
+    }
+
+    /// The managed kind of this id, from its provider type segments (`None`: not a kind aksctl
+    /// manages).
+    pub fn kind(&self) -> Option<Kind> {
+        let segments: Vec<&str> = self.raw.trim_start_matches('/').split('/').collect();
+        let providers_at = segments
+            .iter()
+            .rposition(|segment| segment.eq_ignore_ascii_case("providers"));
+        match providers_at {
+            // Ids without a provider segment are `Microsoft.Resources` types (resource groups).
+            None => {
+                if segments.len() != 4 || !segments[0].eq_ignore_ascii_case("subscriptions") {
+                    return None;
+                }
+                Kind::from_arm_type(&format!("Microsoft.Resources/{}", segments[2]))
+            }
+            Some(at) => {
+                let namespace = segments.get(at + 1)?;
+                let types: Vec<&str> = segments[at + 2..].iter().step_by(2).copied().collect();
+                if types.is_empty() || segments.len() - (at + 2) != types.len() * 2 {
+                    return None;
+                }
+                Kind::from_arm_type(&format!("{namespace}/{}", types.join("/")))
+            }
+        }
     }
 
     fn segment_after(&self, name: &str) -> Option<&str> {

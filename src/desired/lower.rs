@@ -72,6 +72,7 @@ pub fn lower(estate: &Estate, context: &LowerContext) -> Result<DesiredState, Lo
     cluster::lower_clusters(&mut lowering)?;
     maintenance::lower_maintenance_configurations(&mut lowering);
     crate::desired::gitops::lower_flux(&mut lowering)?;
+    let whole_child_lists = crate::desired::diagnostics::lower_diagnostic_settings(&mut lowering)?;
     identity::lower_federated_credentials(&mut lowering)?;
     role::lower_role_assignments(&mut lowering)?;
     let subscription = lowering.subscription.clone();
@@ -79,6 +80,7 @@ pub fn lower(estate: &Estate, context: &LowerContext) -> Result<DesiredState, Lo
     Ok(DesiredState {
         estate: estate.name().to_string(),
         subscription,
+        whole_child_lists,
         resources,
     })
 }

@@ -24,6 +24,7 @@
 //! | agent pool | `pool/<cluster>/<pool>` |
 //! | maintenance configuration | `maintenanceConfiguration/<cluster>/<name>` (`aksManagedAutoUpgradeSchedule`, `aksManagedNodeOSUpgradeSchedule`) |
 //! | a kind lowered from its field mapping (`Lowering::Fields`: the Log Analytics workspace) | `<address prefix>/<name>` (`logAnalyticsWorkspace/<name>`) |
+//! | diagnostic setting | `diagnosticSetting/<target address>/<name>` (`diagnosticSetting/cluster/aks-prod/audit`, `diagnosticSetting/blobService/<account>/logs`) |
 //! | role assignment | `roleAssignment/<logical name>` (the estate's `name`, else the spec's derived `{principal}-{role}-on-{scope}`; a cluster's `acrPull` entry gives `<cluster>-kubelet-acrpull-on-<registry>`) |
 //!
 //! **System pools are inlined into the cluster.** A cluster PUT needs at least one `System` pool
@@ -56,6 +57,7 @@ mod cluster_settings;
 mod gitops;
 pub use gitops::resolve_protected_settings;
 mod context;
+mod diagnostics;
 mod field_mapped;
 mod identity;
 mod lower;
@@ -108,6 +110,10 @@ pub struct DesiredState {
     pub estate: String,
     pub subscription: String,
     pub resources: Vec<DesiredResource>,
+    /// Child lists a parent declares whole, as `(parent id, child kind)`: a target's
+    /// `diagnosticSettings:` key, even `[]`. The plan reads them even when nothing in them is
+    /// declared, and deletes what they hold beyond the declared children.
+    pub whole_child_lists: Vec<(ResourceId, Kind)>,
 }
 
 impl DesiredState {

@@ -44,6 +44,10 @@ const CASE_INSENSITIVE_KEYS: &[&str] = &[
     "roleAssignmentMode",
     "networkRuleBypassOptions",
     "ipFamilies",
+    // Diagnostic-setting categories and destination type (compared as ARM names them).
+    "category",
+    "categoryGroup",
+    "logAnalyticsDestinationType",
 ];
 
 /// Keys that carry a Kubernetes version (`"1.33"` is satisfied by any `1.33.x`).

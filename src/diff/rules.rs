@@ -125,8 +125,11 @@ pub fn full_map(kind: Kind, rule_path: &str) -> Option<&'static str> {
 
 /// For a set-like scalar array, the entries of the live value that are not ours to compare.
 pub fn ignored_set_entry(kind: Kind, rule_path: &str, entry: &Value) -> bool {
-    owned_whole(kind.descriptor().diff.service_set_entries, rule_path)
+    let diff = &kind.descriptor().diff;
+    owned_whole(diff.service_set_entries, rule_path)
         .is_some_and(|prefix| entry.as_str().is_some_and(|item| item.starts_with(prefix)))
+        || (diff.disabled_set_entries.contains(&rule_path)
+            && entry.get("enabled").and_then(Value::as_bool) == Some(false))
 }
 
 fn owned_whole(rules: &[OwnedWholeMap], rule_path: &str) -> Option<&'static str> {

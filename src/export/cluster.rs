@@ -119,7 +119,10 @@ fn export_cluster(exporting: &mut Exporting<'_>, body: &Value) -> Option<Cluster
     let auto_upgrade = auto_upgrade(&properties);
     let maintenance_window = maintenance_window(exporting, &id, &name, auto_upgrade.as_ref());
     exporting.add_scope(&id, Kind::ManagedCluster);
+    let diagnostic_settings =
+        crate::export::diagnostics::settings(exporting, &id, Kind::ManagedCluster);
     Some(Cluster {
+        diagnostic_settings,
         location: exporting.own_location(body, &group),
         tags: tags_of(body),
         kubernetes_version: str_at(&properties, "/kubernetesVersion").map(str::to_owned),

@@ -21,6 +21,7 @@ pub mod adopt;
 mod cluster;
 mod cluster_settings;
 mod context;
+mod diagnostics;
 mod field_mapped;
 mod gitops;
 mod inventory;

@@ -74,7 +74,9 @@ pub fn export_registries(exporting: &mut Exporting<'_>) -> Vec<Registry> {
         };
         let group = group_of(body);
         exporting.add_scope(&id, kind);
+        let diagnostic_settings = crate::export::diagnostics::settings(exporting, &id, kind);
         registries.push(Registry {
+            diagnostic_settings,
             location: exporting.own_location(body, &group),
             tags: tags_of(body),
             sku,
@@ -110,7 +112,10 @@ pub fn export_key_vaults(exporting: &mut Exporting<'_>) -> Vec<KeyVault> {
             ));
         }
         exporting.add_scope(&id, Kind::KeyVault);
+        let diagnostic_settings =
+            crate::export::diagnostics::settings(exporting, &id, Kind::KeyVault);
         vaults.push(KeyVault {
+            diagnostic_settings,
             location: exporting.own_location(body, &group),
             tags: tags_of(body),
             sku,
@@ -160,7 +165,10 @@ pub fn export_storage_accounts(exporting: &mut Exporting<'_>) -> Vec<StorageAcco
         };
         let group = group_of(body);
         exporting.add_scope(&id, Kind::StorageAccount);
+        let diagnostic_settings =
+            crate::export::diagnostics::settings(exporting, &id, Kind::StorageAccount);
         let mut account = StorageAccount {
+            diagnostic_settings,
             location: exporting.own_location(body, &group),
             tags: tags_of(body),
             sku,

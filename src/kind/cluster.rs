@@ -1,6 +1,7 @@
 //! Descriptors of the AKS kinds: managed clusters, agent pools and maintenance configurations
 //! (`../shared/arm/FACTS.md` §6).
 
+use crate::kind::descriptor::Attach;
 use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Lock,
     OwnedWholeMap, Ownership, Read, ReadWhen, ServerMover, Timing, WriteRules, PLAIN_DIFF,
@@ -51,6 +52,8 @@ pub const MANAGED_CLUSTER: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.ContainerService/managedClusters",
     api_version: "2026-08-01",
     parent: None,
+    attaches_to: Attach::Parent,
+    diagnostics: Some(&crate::kind::diagnostics::CLUSTER_CATEGORIES),
     address_prefix: "cluster",
     noun: "cluster",
     scope_prefix: Some("cluster"),
@@ -155,6 +158,8 @@ pub const AGENT_POOL: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.ContainerService/managedClusters/agentPools",
     api_version: "2026-08-01",
     parent: Some(Kind::ManagedCluster),
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "pool",
     noun: "node pool",
     scope_prefix: None,
@@ -255,6 +260,8 @@ pub const MAINTENANCE_CONFIGURATION: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
     api_version: "2026-08-01",
     parent: Some(Kind::ManagedCluster),
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "maintenanceConfiguration",
     noun: "maintenance configuration",
     scope_prefix: None,

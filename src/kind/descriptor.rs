@@ -17,6 +17,13 @@ pub struct KindDescriptor {
     pub api_version: &'static str,
     /// The kind whose resource contains this one in its ARM id.
     pub parent: Option<Kind>,
+    /// What one attaches to: its `parent` (or nothing, for a top-level kind), or, for an
+    /// extension resource that may attach to resources of several kinds
+    /// (`{target id}/providers/{arm type}/{name}`), every kind offering what it needs.
+    pub attaches_to: Attach,
+    /// The diagnostic-setting categories ARM offers on one of this kind (`FACTS-2.md` §2), if
+    /// diagnostic settings may be attached to it.
+    pub diagnostics: Option<&'static DiagnosticCategories>,
     /// The prefix of a plan address (`<prefix>/<name>`) and of a logical reference in the estate.
     pub address_prefix: &'static str,
     /// What one is called in messages (`key vault`).
@@ -57,6 +64,32 @@ pub struct KindDescriptor {
     pub timing: Timing,
     /// The estate fields lowering copies into the ARM body and export copies back.
     pub fields: &'static [FieldMapping],
+}
+
+/// What a kind attaches to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attach {
+    /// To its `parent` in the ARM id (none for a top-level kind).
+    Parent,
+    /// As an extension resource to one resource of any kind whose descriptor has `diagnostics`
+    /// (`parent` is `None`: the kind of the target is read from the id,
+    /// `Kind::attached_parent`).
+    KindsWithDiagnostics,
+}
+
+/// The diagnostic-setting categories of one parent kind (`FACTS-2.md` §2.3; what the facts do
+/// not list is said where it is used, `docs/observability-gitops.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiagnosticCategories {
+    /// Log categories (`logs[].category`), as ARM spells them.
+    pub logs: &'static [&'static str],
+    /// Log category groups (`logs[].categoryGroup`).
+    pub groups: &'static [&'static str],
+    /// Metric categories (`metrics[].category`).
+    pub metrics: &'static [&'static str],
+    /// Whether its logs go to resource-specific tables by default
+    /// (`logAnalyticsDestinationType: Dedicated`), as the parent's docs recommend.
+    pub resource_specific_by_default: bool,
 }
 
 /// What a private endpoint on a kind connects to (FACTS-2 §3 table).
@@ -155,6 +188,9 @@ pub struct DiffRules {
     pub owned_whole_maps: &'static [OwnedWholeMap],
     /// Set-like arrays where live entries with this prefix are the service's, not ours.
     pub service_set_entries: &'static [OwnedWholeMap],
+    /// Set-like arrays of `{..., enabled}` objects where a live entry with `enabled: false` is
+    /// ARM listing what is off, not an entry (a diagnostic setting's `logs` and `metrics`).
+    pub disabled_set_entries: &'static [&'static str],
     /// Values ARM assumes when a GET omits the field.
     pub implied_defaults: &'static [(&'static str, Implied)],
     /// JSON pointers (`/a/b`, `*` = every member) of server-owned fields a GET returns and a PUT
@@ -325,6 +361,7 @@ pub const PLAIN_DIFF: DiffRules = DiffRules {
     create_only: &[],
     owned_whole_maps: &[],
     service_set_entries: &[],
+    disabled_set_entries: &[],
     implied_defaults: &[],
     server_owned: &[],
 };

@@ -4,6 +4,7 @@
 //! configurations. Both are read as one list per cluster; both writes are LROs polled through
 //! `Azure-AsyncOperation`.
 
+use crate::kind::descriptor::Attach;
 use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, KindDescriptor, Lane, Ownership, Read, ReadWhen,
     Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE,
@@ -22,6 +23,8 @@ pub const CLUSTER_EXTENSION: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.KubernetesConfiguration/extensions",
     api_version: "2025-03-01",
     parent: Some(Kind::ManagedCluster),
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "clusterExtension",
     noun: "cluster extension",
     scope_prefix: None,
@@ -83,6 +86,8 @@ pub const FLUX_CONFIGURATION: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.KubernetesConfiguration/fluxConfigurations",
     api_version: "2025-04-01",
     parent: Some(Kind::ManagedCluster),
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "fluxConfiguration",
     noun: "flux configuration",
     scope_prefix: None,

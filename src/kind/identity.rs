@@ -1,6 +1,7 @@
 //! Descriptors of the identity kinds: user-assigned identities, their federated credentials and
 //! role assignments (`../shared/arm/FACTS.md` §7-§8).
 
+use crate::kind::descriptor::Attach;
 use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, KindDescriptor, Lock, Ownership, Read, ReadWhen,
     WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
@@ -12,6 +13,8 @@ pub const USER_ASSIGNED_IDENTITY: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.ManagedIdentity/userAssignedIdentities",
     api_version: "2026-05-31",
     parent: None,
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "identity",
     noun: "identity",
     scope_prefix: Some("identity"),
@@ -46,6 +49,8 @@ pub const FEDERATED_IDENTITY_CREDENTIAL: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
     api_version: "2026-05-31",
     parent: Some(Kind::UserAssignedIdentity),
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "federatedCredential",
     noun: "federated credential",
     scope_prefix: None,
@@ -76,6 +81,8 @@ pub const ROLE_ASSIGNMENT: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.Authorization/roleAssignments",
     api_version: "2026-08-01",
     parent: None,
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "roleAssignment",
     noun: "role assignment",
     scope_prefix: None,

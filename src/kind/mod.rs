@@ -4,6 +4,7 @@
 
 mod cluster;
 pub mod descriptor;
+pub mod diagnostics;
 pub mod fields;
 mod gitops;
 mod identity;
@@ -17,7 +18,9 @@ use serde::{Deserialize, Serialize};
 
 pub use cluster::AKS_SYSTEM_PREFIX;
 pub use cluster::POOL_SKEW_MINORS;
-pub use descriptor::{KindDescriptor, Read};
+pub use descriptor::{Attach, KindDescriptor, Read};
+
+use crate::id::ResourceId;
 pub use platform::vault_purge_protected;
 pub use storage::{storage_kind_change, storage_sku_change, ACCOUNT_MIGRATION};
 
@@ -46,11 +49,12 @@ pub enum Kind {
     PrivateDnsZoneGroup,
     ClusterExtension,
     FluxConfiguration,
+    DiagnosticSetting,
 }
 
 impl Kind {
     /// Every kind, parents before children.
-    pub const ALL: [Kind; 21] = [
+    pub const ALL: [Kind; 22] = [
         Kind::ResourceGroup,
         Kind::ContainerRegistry,
         Kind::RegistryReplication,
@@ -72,6 +76,7 @@ impl Kind {
         Kind::RoleAssignment,
         Kind::PrivateEndpoint,
         Kind::PrivateDnsZoneGroup,
+        Kind::DiagnosticSetting,
     ];
 
     /// Everything aksctl knows about this kind. The one exhaustive match over kinds: a new kind
@@ -99,6 +104,7 @@ impl Kind {
             Kind::PrivateDnsZoneGroup => &network::PRIVATE_DNS_ZONE_GROUP,
             Kind::ClusterExtension => &gitops::CLUSTER_EXTENSION,
             Kind::FluxConfiguration => &gitops::FLUX_CONFIGURATION,
+            Kind::DiagnosticSetting => &diagnostics::DIAGNOSTIC_SETTING,
         }
     }
 
@@ -182,12 +188,42 @@ impl Kind {
     /// the parent's): its id is `{parent id}/providers/{arm type}/{name}`, not
     /// `{parent id}/{last type segment}/{name}`.
     pub fn is_extension_of_parent(self) -> bool {
-        self.parent().is_some_and(|parent| {
-            !self
-                .arm_type()
-                .to_ascii_lowercase()
-                .starts_with(&format!("{}/", parent.arm_type().to_ascii_lowercase()))
-        })
+        self.descriptor().attaches_to != Attach::Parent
+            || self.parent().is_some_and(|parent| {
+                !self
+                    .arm_type()
+                    .to_ascii_lowercase()
+                    .starts_with(&format!("{}/", parent.arm_type().to_ascii_lowercase()))
+            })
+    }
+
+    /// The kinds one of this kind may be attached to: its parent, or every kind offering what an
+    /// extension resource attached to several kinds needs (`Attach`).
+    pub fn attached_kinds(self) -> Vec<Kind> {
+        match self.descriptor().attaches_to {
+            Attach::Parent => self.parent().into_iter().collect(),
+            Attach::KindsWithDiagnostics => Kind::ALL
+                .into_iter()
+                .filter(|kind| kind.descriptor().diagnostics.is_some())
+                .collect(),
+        }
+    }
+
+    /// Whether one of this kind may attach to resources of several kinds (its target's kind is
+    /// then read from its id: `attached_parent`).
+    pub fn attaches_to_several(self) -> bool {
+        self.descriptor().attaches_to != Attach::Parent
+    }
+
+    /// The kind of the resource `id` (one of this kind) is attached to or contained in.
+    pub fn attached_parent(self, id: &ResourceId) -> Option<Kind> {
+        match self.descriptor().attaches_to {
+            Attach::Parent => self.parent(),
+            Attach::KindsWithDiagnostics => id
+                .parent()
+                .and_then(|target| target.kind())
+                .filter(|kind| self.attached_kinds().contains(kind)),
+        }
     }
 
     /// The path segment(s) between a parent id and a child's name: `agentPools`, or

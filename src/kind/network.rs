@@ -1,6 +1,7 @@
 //! Descriptors of the private-networking kinds: private endpoints and their DNS zone groups,
 //! private DNS zones and their virtual network links (`../shared/arm/FACTS-2.md` §3-§4).
 
+use crate::kind::descriptor::Attach;
 use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership, Read,
     ReadWhen, Timing, PLAIN_DIFF, PLAIN_WRITE,
@@ -21,6 +22,8 @@ pub const PRIVATE_ENDPOINT: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.Network/privateEndpoints",
     api_version: "2025-09-01",
     parent: None,
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "privateEndpoint",
     noun: "private endpoint",
     scope_prefix: None,
@@ -66,6 +69,8 @@ pub const PRIVATE_DNS_ZONE_GROUP: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
     api_version: "2025-09-01",
     parent: Some(Kind::PrivateEndpoint),
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "privateDnsZoneGroup",
     noun: "private DNS zone group",
     scope_prefix: None,
@@ -97,6 +102,8 @@ pub const PRIVATE_DNS_ZONE: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.Network/privateDnsZones",
     api_version: "2024-06-01",
     parent: None,
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "privateDnsZone",
     noun: "private DNS zone",
     scope_prefix: Some("privateDnsZone"),
@@ -137,6 +144,8 @@ pub const VIRTUAL_NETWORK_LINK: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
     api_version: "2024-06-01",
     parent: Some(Kind::PrivateDnsZone),
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "virtualNetworkLink",
     noun: "virtual network link",
     scope_prefix: None,

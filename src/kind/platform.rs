@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::kind::descriptor::Attach;
 use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership,
     ParentCondition, PrivateLink, Read, ReadWhen, Timing, PLAIN_DIFF, PLAIN_WRITE, QUICK,
@@ -14,6 +15,8 @@ pub const RESOURCE_GROUP: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.Resources/resourceGroups",
     api_version: "2025-04-01",
     parent: None,
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "resourceGroup",
     noun: "resource group",
     scope_prefix: Some("resourceGroup"),
@@ -47,6 +50,8 @@ pub const CONTAINER_REGISTRY: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.ContainerRegistry/registries",
     api_version: "2025-11-01",
     parent: None,
+    attaches_to: Attach::Parent,
+    diagnostics: Some(&crate::kind::diagnostics::REGISTRY_CATEGORIES),
     address_prefix: "registry",
     noun: "registry",
     scope_prefix: Some("registry"),
@@ -128,6 +133,8 @@ pub const REGISTRY_REPLICATION: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.ContainerRegistry/registries/replications",
     api_version: "2025-11-01",
     parent: Some(Kind::ContainerRegistry),
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "registryReplication",
     noun: "registry replica",
     scope_prefix: None,
@@ -187,6 +194,8 @@ pub const KEY_VAULT: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.KeyVault/vaults",
     api_version: "2026-02-01",
     parent: None,
+    attaches_to: Attach::Parent,
+    diagnostics: Some(&crate::kind::diagnostics::KEY_VAULT_CATEGORIES),
     address_prefix: "keyVault",
     noun: "key vault",
     scope_prefix: Some("keyVault"),

@@ -1,6 +1,7 @@
 //! Descriptors of the storage kinds: accounts, their blob service, containers and lifecycle
 //! management policy (`../shared/arm/FACTS.md` §5).
 
+use crate::kind::descriptor::Attach;
 use crate::kind::descriptor::{
     ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership,
     PairChange, PrivateLink, Read, ReadWhen, Timing, WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
@@ -111,6 +112,8 @@ pub const STORAGE_ACCOUNT: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.Storage/storageAccounts",
     api_version: "2026-09-01",
     parent: None,
+    attaches_to: Attach::Parent,
+    diagnostics: Some(&crate::kind::diagnostics::STORAGE_ACCOUNT_CATEGORIES),
     address_prefix: "storageAccount",
     noun: "storage account",
     scope_prefix: Some("storageAccount"),
@@ -196,6 +199,8 @@ pub const BLOB_SERVICE: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.Storage/storageAccounts/blobServices",
     api_version: "2026-09-01",
     parent: Some(Kind::StorageAccount),
+    attaches_to: Attach::Parent,
+    diagnostics: Some(&crate::kind::diagnostics::BLOB_SERVICE_CATEGORIES),
     address_prefix: "blobService",
     noun: "blob service",
     scope_prefix: None,
@@ -230,6 +235,8 @@ pub const BLOB_CONTAINER: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.Storage/storageAccounts/blobServices/containers",
     api_version: "2026-09-01",
     parent: Some(Kind::BlobService),
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "blobContainer",
     noun: "container",
     scope_prefix: Some("storageContainer"),
@@ -281,6 +288,8 @@ pub const STORAGE_MANAGEMENT_POLICY: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.Storage/storageAccounts/managementPolicies",
     api_version: "2026-09-01",
     parent: Some(Kind::StorageAccount),
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "managementPolicy",
     noun: "management policy",
     scope_prefix: None,

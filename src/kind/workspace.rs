@@ -1,5 +1,6 @@
 //! Descriptor of the Log Analytics workspace (`../shared/arm/FACTS-2.md` §1).
 
+use crate::kind::descriptor::Attach;
 use crate::kind::descriptor::{
     ChangeClass, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership, Read, Timing,
     PLAIN_DIFF, PLAIN_WRITE,
@@ -11,6 +12,8 @@ pub const LOG_ANALYTICS_WORKSPACE: KindDescriptor = KindDescriptor {
     arm_type: "Microsoft.OperationalInsights/workspaces",
     api_version: "2026-03-01",
     parent: None,
+    attaches_to: Attach::Parent,
+    diagnostics: None,
     address_prefix: "logAnalyticsWorkspace",
     noun: "Log Analytics workspace",
     scope_prefix: Some("logAnalyticsWorkspace"),

@@ -50,7 +50,12 @@ pub fn child_collections(
             Read::ChildSingle(rule) => (rule, true),
             Read::SubscriptionGroups | Read::Subscription | Read::ResourceGroup => continue,
         };
-        if kind.top_level() != parent_kind {
+        let targets: Vec<Kind> = kind
+            .attached_kinds()
+            .into_iter()
+            .filter(|target| target.top_level() == parent_kind)
+            .collect();
+        if targets.is_empty() {
             continue;
         }
         let wanted = match reading {
@@ -73,19 +78,31 @@ pub fn child_collections(
         if !wanted {
             continue;
         }
-        let Some(container) = singleton_path(parent_id, parent_kind, kind) else {
-            continue;
-        };
-        match (single, kind.descriptor().singleton_name) {
-            (true, Some(name)) => singles.push(Collection::Single {
-                id: container.child(kind, name),
-                kind,
-            }),
-            _ => lists.push(Collection::children(&container, kind)),
+        for target in targets {
+            let Some(container) = target_path(parent_id, parent_kind, target) else {
+                continue;
+            };
+            match (single, kind.descriptor().singleton_name) {
+                (true, Some(name)) => singles.push(Collection::Single {
+                    id: container.child(kind, name),
+                    kind,
+                }),
+                _ => lists.push(Collection::children(&container, kind)),
+            }
         }
     }
     lists.extend(singles);
     lists
+}
+
+/// The id of the `target` below `top` (`top` itself, or a singleton below it such as
+/// `{account}/blobServices/default`); none if an intermediate is not a singleton.
+fn target_path(top: &ResourceId, top_kind: Kind, target: Kind) -> Option<ResourceId> {
+    if target == top_kind {
+        return Some(top.clone());
+    }
+    let container = singleton_path(top, top_kind, target)?;
+    Some(container.child(target, target.descriptor().singleton_name?))
 }
 
 /// The id of `kind`'s direct parent below `top`, through singleton intermediates
@@ -215,27 +232,7 @@ pub fn collection_of(id: &ResourceId) -> Option<Collection> {
 
 /// The managed kind of an id, from its provider type segments.
 pub fn kind_of_id(id: &ResourceId) -> Option<Kind> {
-    let segments: Vec<&str> = id.as_str().trim_start_matches('/').split('/').collect();
-    let providers_at = segments
-        .iter()
-        .rposition(|segment| segment.eq_ignore_ascii_case("providers"));
-    match providers_at {
-        // Ids without a provider segment are `Microsoft.Resources` types (resource groups).
-        None => {
-            if segments.len() != 4 || !segments[0].eq_ignore_ascii_case("subscriptions") {
-                return None;
-            }
-            Kind::from_arm_type(&format!("Microsoft.Resources/{}", segments[2]))
-        }
-        Some(at) => {
-            let namespace = segments.get(at + 1)?;
-            let types: Vec<&str> = segments[at + 2..].iter().step_by(2).copied().collect();
-            if types.is_empty() || segments.len() - (at + 2) != types.len() * 2 {
-                return None;
-            }
-            Kind::from_arm_type(&format!("{namespace}/{}", types.join("/")))
-        }
-    }
+    id.kind()
 }
 
 #[cfg(test)]

@@ -402,6 +402,13 @@ fn child_collections(
             .resources
             .iter()
             .any(|resource| resource.kind == kind && resource_is_under(&resource.id, parent))
+            || desired
+                .whole_child_lists
+                .iter()
+                .any(|(list_parent, list_kind)| {
+                    *list_kind == kind
+                        && (list_parent == parent || resource_is_under(list_parent, parent))
+                })
     };
     let declares = |kind: Kind| declared_children(&resource.id, kind);
     children_to_read(

@@ -164,6 +164,7 @@ async fn reads_each_collection_once_and_keeps_only_what_the_estate_needs() {
     let desired = DesiredState {
         estate: "northwind".to_owned(),
         subscription: SUB.to_owned(),
+        whole_child_lists: Vec::new(),
         resources: vec![
             declared("resourceGroup/rg-app", Kind::ResourceGroup, group.clone()),
             declared("cluster/aks", Kind::ManagedCluster, cluster.clone()),
@@ -245,6 +246,7 @@ async fn deleted_vaults_are_not_read_when_every_vault_exists() {
     let desired = DesiredState {
         estate: "northwind".to_owned(),
         subscription: SUB.to_owned(),
+        whole_child_lists: Vec::new(),
         resources: vec![declared("keyVault/kv", Kind::KeyVault, vault.clone())],
     };
     let live = read_with(&fake, &desired, "northwind", &ReadOptions::default())
@@ -314,6 +316,7 @@ async fn an_estate_in_several_groups_lists_each_kind_once_per_subscription() {
     let mut desired = DesiredState {
         estate: "northwind".to_owned(),
         subscription: SUB.to_owned(),
+        whole_child_lists: Vec::new(),
         resources: Vec::new(),
     };
     for (index, group) in groups.iter().enumerate() {
@@ -500,6 +503,7 @@ async fn paged_lists_give_the_same_state_within_the_read_budget() {
     let desired = DesiredState {
         estate: "northwind".to_owned(),
         subscription: SUB.to_owned(),
+        whole_child_lists: Vec::new(),
         resources,
     };
     let whole = FakeArm {

@@ -56,6 +56,7 @@ fn estate() -> DesiredState {
     DesiredState {
         estate: "e".into(),
         subscription: "s".into(),
+        whole_child_lists: Vec::new(),
         resources: vec![
             cluster("east"),
             cluster("central"),

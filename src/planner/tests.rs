@@ -91,6 +91,7 @@ fn desired() -> DesiredState {
     DesiredState {
         estate: "northwind".to_owned(),
         subscription: SUB.to_owned(),
+        whole_child_lists: Vec::new(),
         resources: vec![
             resource(
                 "resourceGroup/rg-app",

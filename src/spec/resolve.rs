@@ -221,6 +221,11 @@ impl Estate {
             + credentials
             + self.role_assignments.len()
             + self.private_networking_count()
+            + self
+                .diagnostic_targets()
+                .iter()
+                .map(|target| target.settings.len())
+                .sum::<usize>()
     }
 
     /// The resources private networking implies beyond the zones: each endpoint and its DNS zone

@@ -165,6 +165,8 @@ fn request_bodies_of_the_issue_14_kinds_conform_to_the_official_schemas() {
     const AKS: &str = "containerservice/resource-manager/Microsoft.ContainerService/aks/stable/2026-08-01/managedClusters.json";
     const EXTENSIONS: &str = "kubernetesconfiguration/resource-manager/Microsoft.KubernetesConfiguration/extensions/stable/2025-03-01/extensions.json";
     const FLUX: &str = "kubernetesconfiguration/resource-manager/Microsoft.KubernetesConfiguration/fluxConfigurations/stable/2025-04-01/fluxconfiguration.json";
+    const DIAGNOSTICS: &str =
+        "monitor/resource-manager/Microsoft.Insights/Insights/preview/2021-05-01-preview/openapi.json";
     let mut specs = Specs::default();
     let mut checked = HashMap::new();
     for plan in ["northwind.yaml", "gitops-fleet.yaml", "shared-prod.yaml"] {
@@ -174,6 +176,7 @@ fn request_bodies_of_the_issue_14_kinds_conform_to_the_official_schemas() {
                 Kind::AgentPool => (AKS, "AgentPool"),
                 Kind::ClusterExtension => (EXTENSIONS, "Extension"),
                 Kind::FluxConfiguration => (FLUX, "FluxConfiguration"),
+                Kind::DiagnosticSetting => (DIAGNOSTICS, "DiagnosticSettingsResource"),
                 _ => continue,
             };
             assert_eq!(
@@ -199,6 +202,13 @@ fn request_bodies_of_the_issue_14_kinds_conform_to_the_official_schemas() {
     assert!(
         checked
             .get(&Kind::ClusterExtension)
+            .is_some_and(|n| *n >= 5),
+        "{checked:?}"
+    );
+    // Northwind's settings on both clusters, the vault, the registry and the blob service.
+    assert!(
+        checked
+            .get(&Kind::DiagnosticSetting)
             .is_some_and(|n| *n >= 5),
         "{checked:?}"
     );

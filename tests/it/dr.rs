@@ -160,6 +160,8 @@ fn expected_after_primary_loss(address: &str) -> Action {
         && !address.ends_with(&format!("-{REGION_LOSS}"));
     if address == format!("cluster/{PRIMARY}")
         || is_child_of(address, PRIMARY)
+        // Its diagnostic settings went with it (an extension resource, addressed by its target).
+        || address.starts_with(&format!("diagnosticSetting/cluster/{PRIMARY}/"))
         || address == "roleAssignment/platform-admins-cluster-admin-eastus2"
     {
         Action::Create
@@ -245,8 +247,8 @@ fn dr_end_to_end_on_one_northwind_world() {
             recovery.summary.replace,
             recovery.summary.delete
         ),
-        (1 + children + 1, 29, 3, 0),
-        "the cluster, its children and its admin grant; 29 credentials (28 services and Velero); \
+        (1 + children + 1 + 1, 29, 3, 0),
+        "the cluster, its children, its diagnostic setting and its admin grant; 29 credentials (28 services and Velero); \
          the kubelet's AcrPull and the control plane's Network Contributor on its subnet and \
          route table"
     );
@@ -380,11 +382,13 @@ fn dr_end_to_end_on_one_northwind_world() {
             *action != Action::Noop
                 && address != "keyVault/kv-northwind-prod"
                 && !address.starts_with("roleAssignment/")
+                // Its diagnostic settings went with it (mock-arm: with their target).
+                && !address.starts_with("diagnosticSetting/keyVault/kv-northwind-prod/")
         })
         .collect();
     assert!(
         others.is_empty(),
-        "only the vault (and grants scoped to it): {others:?}"
+        "only the vault (and grants and diagnostic settings on it): {others:?}"
     );
     common::clear_requests(&mock);
     apply(&mock, &with_overlay);

@@ -11,6 +11,7 @@ mod credentials;
 mod day2;
 mod day2_data;
 mod desired;
+mod diagnostics;
 mod dr;
 mod export;
 mod layout;

@@ -10,6 +10,7 @@ pub mod cluster_plan;
 pub mod common;
 pub mod context;
 pub mod credentials;
+pub mod diagnostics;
 pub mod dispatch;
 pub mod durations;
 pub mod error;

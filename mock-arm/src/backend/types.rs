@@ -5,9 +5,9 @@
 
 use super::provider::Provider;
 use super::{
-    agent_pool, authorization, cluster, gitops, identity, keyvault, maintenance, network,
-    private_dns, private_endpoint, registry, replication, resources, storage, storage_children,
-    storage_migration, workspace,
+    agent_pool, authorization, cluster, diagnostics, gitops, identity, keyvault, maintenance,
+    network, private_dns, private_endpoint, registry, replication, resources, storage,
+    storage_children, storage_migration, workspace,
 };
 
 /// Every resource type mock-arm stores.
@@ -37,6 +37,11 @@ pub enum Kind {
     VirtualNetworkLink,
     ClusterExtension,
     FluxConfiguration,
+    DiagnosticSettingOfCluster,
+    DiagnosticSettingOfVault,
+    DiagnosticSettingOfRegistry,
+    DiagnosticSettingOfStorageAccount,
+    DiagnosticSettingOfBlobService,
 }
 
 /// Static facts about one kind, and its provider: one entry of [`TYPES`] registers a type (its
@@ -58,6 +63,9 @@ const STORAGE_VERSIONS: &[&str] = &["2026-09-01"];
 const AKS_VERSIONS: &[&str] = &["2026-08-01"];
 const NETWORK_VERSIONS: &[&str] = &["2025-09-01"];
 const PRIVATE_DNS_VERSIONS: &[&str] = &["2024-06-01"];
+/// The named settings exist only in the preview (`FACTS-2.md` §2.1).
+const DIAGNOSTIC_SETTINGS_VERSIONS: &[&str] = &["2021-05-01-preview"];
+const DIAGNOSTIC_SETTINGS_TYPE: &str = "Microsoft.Insights/diagnosticSettings";
 
 pub const TYPES: &[TypeInfo] = &[
     TypeInfo {
@@ -270,6 +278,53 @@ pub const TYPES: &[TypeInfo] = &[
         seed_rank: 7,
         provider: &gitops::FluxConfigurations,
     },
+    // Diagnostic settings (`{target}/providers/Microsoft.Insights/diagnosticSettings/{name}`):
+    // one kind per target type, since a kind has one parent (`diagnostics.rs`).
+    TypeInfo {
+        kind: Kind::DiagnosticSettingOfCluster,
+        namespace: "Microsoft.Insights",
+        segments: &["managedClusters", "diagnosticSettings"],
+        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
+        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
+        seed_rank: 6,
+        provider: &diagnostics::DiagnosticSettings,
+    },
+    TypeInfo {
+        kind: Kind::DiagnosticSettingOfVault,
+        namespace: "Microsoft.Insights",
+        segments: &["vaults", "diagnosticSettings"],
+        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
+        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
+        seed_rank: 6,
+        provider: &diagnostics::DiagnosticSettings,
+    },
+    TypeInfo {
+        kind: Kind::DiagnosticSettingOfRegistry,
+        namespace: "Microsoft.Insights",
+        segments: &["registries", "diagnosticSettings"],
+        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
+        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
+        seed_rank: 6,
+        provider: &diagnostics::DiagnosticSettings,
+    },
+    TypeInfo {
+        kind: Kind::DiagnosticSettingOfStorageAccount,
+        namespace: "Microsoft.Insights",
+        segments: &["storageAccounts", "diagnosticSettings"],
+        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
+        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
+        seed_rank: 6,
+        provider: &diagnostics::DiagnosticSettings,
+    },
+    TypeInfo {
+        kind: Kind::DiagnosticSettingOfBlobService,
+        namespace: "Microsoft.Insights",
+        segments: &["storageAccounts", "blobServices", "diagnosticSettings"],
+        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
+        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
+        seed_rank: 6,
+        provider: &diagnostics::DiagnosticSettings,
+    },
 ];
 
 /// api-versions for `GET /subscriptions[/{id}]`.
@@ -325,6 +380,11 @@ impl Kind {
             Kind::Subnet => Some(Kind::VirtualNetwork),
             Kind::PrivateDnsZoneGroup => Some(Kind::PrivateEndpoint),
             Kind::VirtualNetworkLink => Some(Kind::PrivateDnsZone),
+            Kind::DiagnosticSettingOfCluster => Some(Kind::ManagedCluster),
+            Kind::DiagnosticSettingOfVault => Some(Kind::Vault),
+            Kind::DiagnosticSettingOfRegistry => Some(Kind::Registry),
+            Kind::DiagnosticSettingOfStorageAccount => Some(Kind::StorageAccount),
+            Kind::DiagnosticSettingOfBlobService => Some(Kind::BlobService),
             _ => Some(Kind::ResourceGroup),
         }
     }

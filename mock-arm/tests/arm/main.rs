@@ -8,6 +8,7 @@ mod child_schedules;
 mod clusters;
 mod control;
 mod day2;
+mod diagnostics;
 mod examples;
 mod faults;
 mod gitops;

@@ -104,8 +104,13 @@ fn reads_one_list_per_collection() {
     // clusters, identities, private endpoints), the generic list, role assignments; pools and
     // maintenance configurations, the Premium registry's replicas, credentials, and the
     // account's blob service, containers and policy; the cluster's extensions and flux
-    // configurations.
-    assert_eq!(calls.len(), 1 + 8 + 1 + 1 + 2 + 1 + 1 + 3 + 2, "{calls:#?}");
+    // configurations; the diagnostic settings of the cluster, registry, vault, storage account
+    // and blob service (ARM lists them only per resource).
+    assert_eq!(
+        calls.len(),
+        1 + 8 + 1 + 1 + 2 + 1 + 1 + 3 + 2 + 5,
+        "{calls:#?}"
+    );
     assert!(calls
         .iter()
         .any(|call| call

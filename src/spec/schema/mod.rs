@@ -10,6 +10,7 @@ use crate::spec::types::{API_VERSION, IN_GROUP_LISTS, KIND};
 pub(crate) mod builders;
 mod checks;
 mod definitions;
+mod diagnostics;
 mod network;
 mod rollout;
 mod settings;
@@ -28,6 +29,7 @@ pub fn estate_schema() -> Value {
         .chain(rollout::definitions())
         .chain(network::network_definitions())
         .chain(settings::settings_definitions())
+        .chain(diagnostics::definitions())
     {
         definitions.insert(name.to_string(), definition);
     }

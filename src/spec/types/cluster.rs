@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::DiagnosticSetting;
 use super::{
     AutoscalerProfile, BlackoutDates, Defender, Flux, ImageCleaner, ManagedPrometheus, NodePool,
     Tags,
@@ -160,6 +161,9 @@ pub struct Cluster {
     /// Flux GitOps: the `microsoft.flux` extension and its configurations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flux: Option<Flux>,
+    /// Diagnostic settings, owned whole when declared (even `[]`); absent: never read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnostic_settings: Option<Vec<DiagnosticSetting>>,
 }
 
 /// The control-plane identity.

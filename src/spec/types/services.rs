@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{PrivateEndpoint, Tags};
+use super::{DiagnosticSetting, PrivateEndpoint, Tags};
 
 string_enum!(
     /// Whether a resource accepts traffic from public networks.
@@ -48,6 +48,9 @@ pub struct Registry {
     /// A private endpoint (group `registry`; Premium only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_endpoint: Option<PrivateEndpoint>,
+    /// Diagnostic settings, owned whole when declared (even `[]`); absent: never read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnostic_settings: Option<Vec<DiagnosticSetting>>,
 }
 
 string_enum!(
@@ -87,6 +90,9 @@ pub struct KeyVault {
     /// A private endpoint (group `vault`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_endpoint: Option<PrivateEndpoint>,
+    /// Diagnostic settings, owned whole when declared (even `[]`); absent: never read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnostic_settings: Option<Vec<DiagnosticSetting>>,
 }
 
 string_enum!(
@@ -166,6 +172,9 @@ pub struct StorageAccount {
     /// A private endpoint (group `blob` unless `groupId` says otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_endpoint: Option<PrivateEndpoint>,
+    /// Diagnostic settings, owned whole when declared (even `[]`); absent: never read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnostic_settings: Option<Vec<DiagnosticSetting>>,
 }
 
 /// `.../blobServices/default/containers/{name}`.

@@ -5,6 +5,7 @@
 //! credentials), `storage` (storage, vault and registry settings).
 
 mod clusters;
+mod diagnostics;
 mod identities;
 mod names;
 mod network;
@@ -30,6 +31,7 @@ pub fn validate(estate: &Estate) -> Vec<Diagnostic> {
     private_network::check(estate, &mut problems);
     settings::check(estate, &mut problems);
     settings::check_flux(estate, &mut problems);
+    diagnostics::check(estate, &mut problems);
     problems.items
 }
 

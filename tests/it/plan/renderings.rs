@@ -87,6 +87,7 @@ fn representative_plan() -> Plan {
     let desired = DesiredState {
         estate: "demo".into(),
         subscription: SUB.into(),
+        whole_child_lists: Vec::new(),
         resources: vec![
             resource(
                 "resourceGroup/rg-demo",
@@ -223,6 +224,7 @@ fn a_large_markdown_plan_leaves_out_whole_blocks_and_names_them_never_cutting_an
     let desired = DesiredState {
         estate: "big".into(),
         subscription: SUB.into(),
+        whole_child_lists: Vec::new(),
         resources,
     };
     let plan = planner::build(&desired, &LiveState::new(), &PlanOptions::default()).expect("plan");
