@@ -74,15 +74,20 @@ pub async fn run(args: &ApplyArgs) -> Result<ExitStatus, CommandError> {
     let mut plan = plan;
     let lease = take_lease(&connection, &mut plan, &args.execution).await?;
     let status = run_plan(&connection, plan, &args.execution, "apply").await;
-    if let Some(lease) = lease {
-        let group = lease.group().to_string();
-        if let Err(error) = lease.release().await {
-            report::print_note(&format!(
-                "could not release the apply lease on {group} ({error}); it expires on its own"
-            ));
-        }
-    }
+    release_lease(lease).await;
     Ok(status)
+}
+
+/// Releases the apply lease an apply or a destroy took; a lease that cannot be released is a
+/// note, not a failure (it expires on its own).
+pub(crate) async fn release_lease(lease: Option<crate::apply::lease::Lease>) {
+    let Some(lease) = lease else { return };
+    let group = lease.group().to_string();
+    if let Err(error) = lease.release().await {
+        report::print_note(&format!(
+            "could not release the apply lease on {group} ({error}); it expires on its own"
+        ));
+    }
 }
 
 /// Takes the estate's apply lease (`apply::lease`). When another run held it and this one

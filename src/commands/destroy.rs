@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use crate::apply::lease::{acquire, this_holder, Lease, LeaseOptions};
 use crate::apply::ownership::destroy_plan;
 use crate::cli::{DestroyArgs, ExecutionArgs};
-use crate::commands::apply::{max_concurrency, run_plan};
+use crate::commands::apply::{max_concurrency, release_lease, run_plan};
 use crate::commands::plan::prepare;
 use crate::commands::{CommandError, ExitStatus};
 use crate::desired::DesiredState;
@@ -68,14 +68,7 @@ pub async fn run(args: &DestroyArgs) -> Result<ExitStatus, CommandError> {
     let mut plan = plan;
     let lease = take_lease(&connection, desired, &mut plan, execution).await?;
     let status = run_plan(&connection, plan, execution, "destroy").await;
-    if let Some(lease) = lease {
-        let group = lease.group().to_string();
-        if let Err(error) = lease.release().await {
-            report::print_note(&format!(
-                "could not release the apply lease on {group} ({error}); it expires on its own"
-            ));
-        }
-    }
+    release_lease(lease).await;
     Ok(status)
 }
 

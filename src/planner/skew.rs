@@ -13,12 +13,11 @@ use serde_json::Value;
 use crate::check::locate::{FieldPath, Locator};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::planner::refusals::Refusal;
-use crate::planner::versions::{minor_of, upgrade_channel};
+use crate::planner::versions::{live_pool_version, minor_of, upgrade_channel, POOL_VERSION};
 
 pub use crate::kind::POOL_SKEW_MINORS;
 
 const VERSION: &str = "/properties/kubernetesVersion";
-const POOL_VERSION: &str = "/properties/orchestratorVersion";
 /// The estate's field of a pool's version (`clusters[].pools[].kubernetesVersion`).
 const POOL_VERSION_FIELD: &str = "kubernetesVersion";
 
@@ -101,12 +100,7 @@ fn review_cluster(plan: &Plan, cluster: &ResourceChange, locator: &Locator<'_>) 
         let live = pool
             .before
             .as_ref()
-            .and_then(|before| {
-                before
-                    .pointer("/properties/currentOrchestratorVersion")
-                    .or_else(|| before.pointer(POOL_VERSION))
-            })
-            .and_then(Value::as_str)
+            .and_then(live_pool_version)
             .map(str::to_owned);
         // The pool's version where it declares one, else the pool itself.
         let location = || {

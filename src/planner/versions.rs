@@ -18,7 +18,15 @@ use crate::planner::skew::{within_skew, POOL_SKEW_MINORS};
 use crate::planner::PlanError;
 
 const VERSION: &str = "/properties/kubernetesVersion";
-const POOL_VERSION: &str = "/properties/orchestratorVersion";
+pub(super) const POOL_VERSION: &str = "/properties/orchestratorVersion";
+
+/// A live pool's running version: `currentOrchestratorVersion`, else its `orchestratorVersion`.
+pub(super) fn live_pool_version(before: &Value) -> Option<&str> {
+    before
+        .pointer("/properties/currentOrchestratorVersion")
+        .or_else(|| before.pointer(POOL_VERSION))
+        .and_then(Value::as_str)
+}
 
 /// `1.33` or `1.33.5` as (major, minor).
 pub fn minor_of(version: &str) -> Option<(u64, u64)> {
@@ -157,12 +165,7 @@ fn pools_first(
         let live = pool
             .before
             .as_ref()
-            .and_then(|before| {
-                before
-                    .pointer("/properties/currentOrchestratorVersion")
-                    .or_else(|| before.pointer(POOL_VERSION))
-            })
-            .and_then(Value::as_str)
+            .and_then(live_pool_version)
             .map(str::to_owned);
         let declared = pool
             .after
@@ -234,12 +237,7 @@ fn pool_floors(changes: &mut [ResourceChange], notices: &mut Vec<String>) -> Res
         else {
             continue;
         };
-        let Some(live) = before
-            .pointer("/properties/currentOrchestratorVersion")
-            .or_else(|| before.pointer(POOL_VERSION))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-        else {
+        let Some(live) = live_pool_version(before).map(str::to_owned) else {
             continue;
         };
         if minor_of(&live) <= minor_of(&declared) {
@@ -294,11 +292,7 @@ fn follow_control_plane(changes: &mut [ResourceChange], cluster: usize, to: &str
             .as_ref()
             .and_then(|after| after.pointer(POOL_VERSION))
             .is_some();
-        let live = before
-            .pointer("/properties/currentOrchestratorVersion")
-            .or_else(|| before.pointer(POOL_VERSION))
-            .and_then(Value::as_str)
-            .and_then(minor_of);
+        let live = live_pool_version(before).and_then(minor_of);
         let is_system = before
             .pointer("/properties/mode")
             .and_then(Value::as_str)

@@ -67,6 +67,20 @@ const PRIVATE_DNS_VERSIONS: &[&str] = &["2024-06-01"];
 const DIAGNOSTIC_SETTINGS_VERSIONS: &[&str] = &["2021-05-01-preview"];
 const DIAGNOSTIC_SETTINGS_TYPE: &str = "Microsoft.Insights/diagnosticSettings";
 
+/// The entry of the diagnostic settings on one target type (`segments`: the target's type
+/// segments, then `diagnosticSettings`).
+const fn diagnostic_settings_on(kind: Kind, segments: &'static [&'static str]) -> TypeInfo {
+    TypeInfo {
+        kind,
+        namespace: "Microsoft.Insights",
+        segments,
+        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
+        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
+        seed_rank: 6,
+        provider: &diagnostics::DiagnosticSettings,
+    }
+}
+
 pub const TYPES: &[TypeInfo] = &[
     TypeInfo {
         kind: Kind::ResourceGroup,
@@ -280,51 +294,26 @@ pub const TYPES: &[TypeInfo] = &[
     },
     // Diagnostic settings (`{target}/providers/Microsoft.Insights/diagnosticSettings/{name}`):
     // one kind per target type, since a kind has one parent (`diagnostics.rs`).
-    TypeInfo {
-        kind: Kind::DiagnosticSettingOfCluster,
-        namespace: "Microsoft.Insights",
-        segments: &["managedClusters", "diagnosticSettings"],
-        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
-        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
-        seed_rank: 6,
-        provider: &diagnostics::DiagnosticSettings,
-    },
-    TypeInfo {
-        kind: Kind::DiagnosticSettingOfVault,
-        namespace: "Microsoft.Insights",
-        segments: &["vaults", "diagnosticSettings"],
-        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
-        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
-        seed_rank: 6,
-        provider: &diagnostics::DiagnosticSettings,
-    },
-    TypeInfo {
-        kind: Kind::DiagnosticSettingOfRegistry,
-        namespace: "Microsoft.Insights",
-        segments: &["registries", "diagnosticSettings"],
-        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
-        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
-        seed_rank: 6,
-        provider: &diagnostics::DiagnosticSettings,
-    },
-    TypeInfo {
-        kind: Kind::DiagnosticSettingOfStorageAccount,
-        namespace: "Microsoft.Insights",
-        segments: &["storageAccounts", "diagnosticSettings"],
-        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
-        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
-        seed_rank: 6,
-        provider: &diagnostics::DiagnosticSettings,
-    },
-    TypeInfo {
-        kind: Kind::DiagnosticSettingOfBlobService,
-        namespace: "Microsoft.Insights",
-        segments: &["storageAccounts", "blobServices", "diagnosticSettings"],
-        arm_type: DIAGNOSTIC_SETTINGS_TYPE,
-        api_versions: DIAGNOSTIC_SETTINGS_VERSIONS,
-        seed_rank: 6,
-        provider: &diagnostics::DiagnosticSettings,
-    },
+    diagnostic_settings_on(
+        Kind::DiagnosticSettingOfCluster,
+        &["managedClusters", "diagnosticSettings"],
+    ),
+    diagnostic_settings_on(
+        Kind::DiagnosticSettingOfVault,
+        &["vaults", "diagnosticSettings"],
+    ),
+    diagnostic_settings_on(
+        Kind::DiagnosticSettingOfRegistry,
+        &["registries", "diagnosticSettings"],
+    ),
+    diagnostic_settings_on(
+        Kind::DiagnosticSettingOfStorageAccount,
+        &["storageAccounts", "diagnosticSettings"],
+    ),
+    diagnostic_settings_on(
+        Kind::DiagnosticSettingOfBlobService,
+        &["storageAccounts", "blobServices", "diagnosticSettings"],
+    ),
 ];
 
 /// api-versions for `GET /subscriptions[/{id}]`.
