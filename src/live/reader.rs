@@ -114,6 +114,7 @@ pub async fn read_with<R: ArmReader>(
         desired,
         estate,
         declared_ids: desired.resources.iter().map(|r| r.id.clone()).collect(),
+        declared_below: DeclaredBelow::of(desired),
         declared_group_keys: declared_groups
             .iter()
             .map(|(subscription, group)| group_key(subscription, group))
@@ -174,6 +175,8 @@ struct EstateRead<'a> {
     desired: &'a DesiredState,
     estate: &'a str,
     declared_ids: HashSet<ResourceId>,
+    /// Every (ancestor, kind) pair of the estate's declared resources and whole child lists.
+    declared_below: DeclaredBelow,
     declared_group_keys: HashSet<String>,
     subscription_wide: HashSet<String>,
     state: LiveState,
@@ -196,7 +199,7 @@ impl EstateRead<'_> {
             if !resource.kind.is_resource_group() {
                 let owned = resource.owner() == Some(self.estate);
                 if owned || self.desired.by_id(&resource.id).is_some() {
-                    follow_up.extend(child_collections(&resource, self.desired, owned));
+                    follow_up.extend(child_collections(&resource, &self.declared_below, owned));
                 }
                 self.others.push(resource);
                 continue;
@@ -394,23 +397,10 @@ fn group_key(subscription: &str, group: &str) -> String {
 /// storage sub-resources of an account (only those the estate declares or may own).
 fn child_collections(
     resource: &LiveResource,
-    desired: &DesiredState,
+    declared_below: &DeclaredBelow,
     owned: bool,
 ) -> Vec<Collection> {
-    let declared_children = |parent: &ResourceId, kind: Kind| {
-        desired
-            .resources
-            .iter()
-            .any(|resource| resource.kind == kind && resource_is_under(&resource.id, parent))
-            || desired
-                .whole_child_lists
-                .iter()
-                .any(|(list_parent, list_kind)| {
-                    *list_kind == kind
-                        && (list_parent == parent || resource_is_under(list_parent, parent))
-                })
-    };
-    let declares = |kind: Kind| declared_children(&resource.id, kind);
+    let declares = |kind: Kind| declared_below.declares(&resource.id, kind);
     children_to_read(
         resource.kind,
         &resource.id,
@@ -422,14 +412,34 @@ fn child_collections(
     )
 }
 
-/// Whether `id` is somewhere below `ancestor` in the ARM id hierarchy.
-fn resource_is_under(id: &ResourceId, ancestor: &ResourceId) -> bool {
-    let mut current = id.parent();
-    while let Some(parent) = current {
-        if &parent == ancestor {
-            return true;
+/// Which kinds the estate declares somewhere below a resource: every ancestor of each declared
+/// resource with that resource's kind, and each whole child list's parent and its ancestors with
+/// the list's kind. Built once per read, so asking for one parent is a lookup, not a scan of the
+/// estate (a fleet asks once per live resource).
+struct DeclaredBelow(HashSet<(ResourceId, Kind)>);
+
+impl DeclaredBelow {
+    fn of(desired: &DesiredState) -> Self {
+        let mut below = HashSet::new();
+        for resource in &desired.resources {
+            let mut current = resource.id.parent();
+            while let Some(parent) = current {
+                current = parent.parent();
+                below.insert((parent, resource.kind));
+            }
         }
-        current = parent.parent();
+        for (list_parent, kind) in &desired.whole_child_lists {
+            let mut current = Some(list_parent.clone());
+            while let Some(parent) = current {
+                current = parent.parent();
+                below.insert((parent, *kind));
+            }
+        }
+        Self(below)
     }
-    false
+
+    /// Whether the estate declares a `kind` below `parent` (or owns such a list there).
+    fn declares(&self, parent: &ResourceId, kind: Kind) -> bool {
+        self.0.contains(&(parent.clone(), kind))
+    }
 }
