@@ -188,7 +188,10 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(error) => {
-                    eprintln!("aksctl bench: cannot write the fleet: {error}");
+                    eprintln!(
+                        "aksctl bench: cannot write the fleet into {}: {error}",
+                        directory.display()
+                    );
                     ExitCode::FAILURE
                 }
             };

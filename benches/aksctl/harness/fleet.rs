@@ -194,6 +194,7 @@ fn write_identity(yaml: &mut String, shape: &FleetShape, cluster: usize, identit
 
 /// Writes `fleet-<label>.yaml` into `directory` and returns its path.
 pub fn write_fleet(directory: &Path, shape: &FleetShape) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(directory)?;
     let path = directory.join(format!("fleet-{}.yaml", shape.label()));
     std::fs::write(&path, fleet_yaml(shape))?;
     Ok(path)
