@@ -234,3 +234,58 @@ fn a_field_mapped_kind_declares_exactly_its_field_mapping_beside_the_envelope() 
         );
     }
 }
+
+/// `export::build_estate` builds the estate with `..field_mapped` (the lists export fills generically): a
+/// custom-lowered list it forgot to name would export empty without a word. Every estate list of
+/// a `lowering: Custom` kind is therefore named in that literal.
+#[test]
+fn export_names_every_custom_lowered_estate_list() {
+    use aksctl::kind::fields::Lowering;
+    use aksctl::spec::types::IN_GROUP_LISTS;
+
+    let source =
+        fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/export/mod.rs"))
+            .unwrap();
+    let literal = source
+        .split("let mut estate = Estate {")
+        .nth(1)
+        .and_then(|rest| rest.split("..field_mapped").next())
+        .expect("export/mod.rs builds its `Estate` literal with `..field_mapped`");
+    let named: Vec<&str> = literal
+        .lines()
+        .map(|line| {
+            line.trim()
+                .trim_end_matches(',')
+                .split(':')
+                .next()
+                .unwrap_or_default()
+        })
+        .collect();
+    for list in IN_GROUP_LISTS {
+        if list.kind.descriptor().lowering == Lowering::Fields {
+            continue;
+        }
+        let field = snake_case(list.key);
+        assert!(
+            named.contains(&field.as_str()),
+            "`{}` ({:?}) is lowered by hand but `export::build_estate` does not name `{field}` in its \
+             `Estate` literal: its export would be empty",
+            list.key,
+            list.kind
+        );
+    }
+}
+
+/// `keyVaults` -> `key_vaults`.
+fn snake_case(key: &str) -> String {
+    let mut snake = String::new();
+    for character in key.chars() {
+        if character.is_ascii_uppercase() {
+            snake.push('_');
+            snake.push(character.to_ascii_lowercase());
+        } else {
+            snake.push(character);
+        }
+    }
+    snake
+}
