@@ -141,9 +141,13 @@ impl Transport {
                 }
             };
             // A 429 with a retry-after held the whole bucket (every request of this
-            // subscription and category waits with us): the budget is the wait.
+            // subscription and category waits with us): the budget is the wait, and the
+            // attempt does not count. A 429 saying "retry after 0" holds nothing back: it
+            // counts, or an answer repeating it would be retried in a tight loop until the
+            // deadline.
             let throttled = matches!(&last, Ok(exchange)
-                if exchange.status == 429 && retry_after(&exchange.headers).is_some());
+                if exchange.status == 429
+                    && retry_after(&exchange.headers).is_some_and(|after| !after.is_zero()));
             if !throttled {
                 counted += 1;
             }

@@ -371,6 +371,34 @@ fn canned() -> impl Strategy<Value = Canned> {
     })
 }
 
+/// A 429 whose `Retry-After` is 0, answered for ever, is retried a bounded number of times, not
+/// in a tight loop until the request deadline (found by the property below).
+#[test]
+fn a_429_retry_after_zero_answered_for_ever_ends_in_an_error() {
+    let answers = vec![Canned {
+        status: 429,
+        headers: vec![("Retry-After".to_owned(), "0".to_owned())],
+        body: b"{}".to_vec(),
+    }];
+    let (url, handle, stop) = canned_server(answers);
+    let client = ArmClient::for_loopback(&url, "fuzz-token").expect("loopback client");
+    let id = ResourceId::in_resource_group(
+        common::SUBSCRIPTION,
+        "rg",
+        Kind::UserAssignedIdentity,
+        "id-fuzz",
+    );
+    let api = Kind::UserAssignedIdentity.api_version();
+    let outcome = block_on(async {
+        tokio::time::timeout(Duration::from_secs(30), client.get(&id, api)).await
+    });
+    *stop.lock().expect("stop") = true;
+    handle.join().expect("server thread");
+    let answered = outcome.expect("the client gave up before the 30 s bound");
+    let error = answered.expect_err("a 429 is not a resource");
+    assert!(error.to_string().contains("429"), "{error}");
+}
+
 proptest! {
     #![proptest_config(config(48))]
 
