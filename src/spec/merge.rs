@@ -1,8 +1,8 @@
 //! Several estate files -> one located tree. Later files merge over earlier ones:
 //!
 //! - mappings merge key by key; a key set to `null` removes it;
-//! - lists of named resources (`clusters`, `pools`, `identities`, `federatedCredentials`, ...)
-//!   merge by `name`: a matching item is merged field by field, a new one is appended, and an
+//! - lists of named resources (`clusters`, `pools`, `identities`, `federatedCredentials`,
+//!   `diagnosticSettings`, Flux `configurations` and their `kustomizations`, ...) merge by `name`: a matching item is merged field by field, a new one is appended, and an
 //!   item with `remove: true` deletes the earlier one of that name;
 //! - every other value (scalars, other lists) is replaced.
 //!
@@ -20,6 +20,9 @@ const OTHER_NAMED_LISTS: &[&str] = &[
     "federatedCredentials",
     "containers",
     "lifecycleRules",
+    "diagnosticSettings",
+    "configurations",
+    "kustomizations",
 ];
 
 /// Whether the list under `key` holds named items merged by `name`: every list of tracked
@@ -276,6 +279,33 @@ mod tests {
                     {"name": "three"}
                 ]
             })
+        );
+    }
+
+    #[test]
+    fn diagnostic_settings_and_flux_configurations_merge_by_name() {
+        let (value, diagnostics) = merged(&[
+            "clusters:\n  - name: one\n    diagnosticSettings: [{name: audit, logs: [kube-audit]}, {name: api, logs: [kube-apiserver]}]\n    flux:\n      configurations:\n        - name: platform\n          branch: main\n          kustomizations: [{name: infra, path: ./infra}, {name: apps, path: ./apps}]\n",
+            "clusters:\n  - name: one\n    diagnosticSettings: [{name: audit, logs: [kube-audit-admin]}, {name: api, remove: true}, {name: guard, logs: [guard]}]\n    flux:\n      configurations:\n        - name: platform\n          kustomizations: [{name: apps, suspend: true}]\n",
+        ]);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(
+            value,
+            serde_json::json!({"clusters": [{
+                "name": "one",
+                "diagnosticSettings": [
+                    {"name": "audit", "logs": ["kube-audit-admin"]},
+                    {"name": "guard", "logs": ["guard"]}
+                ],
+                "flux": {"configurations": [{
+                    "name": "platform",
+                    "branch": "main",
+                    "kustomizations": [
+                        {"name": "infra", "path": "./infra"},
+                        {"name": "apps", "path": "./apps", "suspend": true}
+                    ]
+                }]}
+            }]})
         );
     }
 
