@@ -212,6 +212,16 @@ pub struct FieldRule {
     pub change: ChangeClass,
 }
 
+impl FieldRule {
+    /// A field whose change forces replacement (the most common rule).
+    pub const fn forces_replacement(path: &'static str) -> Self {
+        Self {
+            path,
+            change: ChangeClass::ForcesReplacement,
+        }
+    }
+}
+
 /// The change classes of a field (`docs/day2.md`).
 #[derive(Debug, Clone, Copy)]
 pub enum ChangeClass {

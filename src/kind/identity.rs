@@ -3,8 +3,8 @@
 
 use crate::kind::descriptor::Attach;
 use crate::kind::descriptor::{
-    ChangeClass, ChildRead, DiffRules, FieldRule, KindDescriptor, Lock, Ownership, Read, ReadWhen,
-    WriteRules, PLAIN_DIFF, PLAIN_WRITE, QUICK,
+    ChildRead, DiffRules, FieldRule, KindDescriptor, Lock, Ownership, Read, ReadWhen, WriteRules,
+    PLAIN_DIFF, PLAIN_WRITE, QUICK,
 };
 use crate::kind::fields::Lowering;
 use crate::kind::Kind;
@@ -28,10 +28,7 @@ pub const USER_ASSIGNED_IDENTITY: KindDescriptor = KindDescriptor {
     lowering: Lowering::Custom,
     read: Read::ResourceGroup,
     diff: DiffRules {
-        fields: &[FieldRule {
-            path: "location",
-            change: ChangeClass::ForcesReplacement,
-        }],
+        fields: &[FieldRule::forces_replacement("location")],
         server_owned: &[
             "/properties/tenantId",
             "/properties/principalId",
@@ -98,10 +95,7 @@ pub const ROLE_ASSIGNMENT: KindDescriptor = KindDescriptor {
     read: Read::Subscription,
     diff: DiffRules {
         // Every role assignment field is immutable: delete and create again under the same name.
-        fields: &[FieldRule {
-            path: "properties",
-            change: ChangeClass::ForcesReplacement,
-        }],
+        fields: &[FieldRule::forces_replacement("properties")],
         server_owned: &[
             "/properties/scope",
             "/properties/createdOn",

@@ -3,8 +3,8 @@
 
 use crate::kind::descriptor::Attach;
 use crate::kind::descriptor::{
-    ChangeClass, ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership, Read,
-    ReadWhen, Timing, PLAIN_DIFF, PLAIN_WRITE,
+    ChildRead, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership, Read, ReadWhen,
+    Timing, PLAIN_DIFF, PLAIN_WRITE,
 };
 use crate::kind::fields::Lowering;
 use crate::kind::Kind;
@@ -40,18 +40,9 @@ pub const PRIVATE_ENDPOINT: KindDescriptor = KindDescriptor {
         // The subnet and the connection (target, group id) are the endpoint's identity: changing
         // them is believed not allowed in place (FACTS-2 §3, unverified), so aksctl replaces.
         fields: &[
-            FieldRule {
-                path: "location",
-                change: ChangeClass::ForcesReplacement,
-            },
-            FieldRule {
-                path: "properties.subnet",
-                change: ChangeClass::ForcesReplacement,
-            },
-            FieldRule {
-                path: "properties.privateLinkServiceConnections",
-                change: ChangeClass::ForcesReplacement,
-            },
+            FieldRule::forces_replacement("location"),
+            FieldRule::forces_replacement("properties.subnet"),
+            FieldRule::forces_replacement("properties.privateLinkServiceConnections"),
         ],
         implied_defaults: &[("properties.ipVersionType", Implied::Text("IPv4"))],
         server_owned: &["/properties/networkInterfaces"],
@@ -117,10 +108,7 @@ pub const PRIVATE_DNS_ZONE: KindDescriptor = KindDescriptor {
     lowering: Lowering::Custom,
     read: Read::ResourceGroup,
     diff: DiffRules {
-        fields: &[FieldRule {
-            path: "location",
-            change: ChangeClass::ForcesReplacement,
-        }],
+        fields: &[FieldRule::forces_replacement("location")],
         server_owned: &[
             "/properties/maxNumberOfRecordSets",
             "/properties/numberOfRecordSets",
@@ -164,15 +152,9 @@ pub const VIRTUAL_NETWORK_LINK: KindDescriptor = KindDescriptor {
     }),
     diff: DiffRules {
         fields: &[
-            FieldRule {
-                path: "location",
-                change: ChangeClass::ForcesReplacement,
-            },
+            FieldRule::forces_replacement("location"),
             // Changing the linked network after create: unverified (FACTS-2 §4); replaced.
-            FieldRule {
-                path: "properties.virtualNetwork",
-                change: ChangeClass::ForcesReplacement,
-            },
+            FieldRule::forces_replacement("properties.virtualNetwork"),
         ],
         implied_defaults: &[
             ("properties.registrationEnabled", Implied::Boolean(false)),

@@ -30,10 +30,7 @@ pub const RESOURCE_GROUP: KindDescriptor = KindDescriptor {
     lowering: Lowering::Custom,
     read: Read::SubscriptionGroups,
     diff: DiffRules {
-        fields: &[FieldRule {
-            path: "location",
-            change: ChangeClass::ForcesReplacement,
-        }],
+        fields: &[FieldRule::forces_replacement("location")],
         ..PLAIN_DIFF
     },
     write: PLAIN_WRITE,
@@ -69,14 +66,8 @@ pub const CONTAINER_REGISTRY: KindDescriptor = KindDescriptor {
     read: Read::ResourceGroup,
     diff: DiffRules {
         fields: &[
-            FieldRule {
-                path: "location",
-                change: ChangeClass::ForcesReplacement,
-            },
-            FieldRule {
-                path: "properties.zoneRedundancy",
-                change: ChangeClass::ForcesReplacement,
-            },
+            FieldRule::forces_replacement("location"),
+            FieldRule::forces_replacement("properties.zoneRedundancy"),
         ],
         server_owned: &[
             "/sku/tier",
@@ -155,14 +146,8 @@ pub const REGISTRY_REPLICATION: KindDescriptor = KindDescriptor {
         // FACTS/spec: a replica's region is its identity and zone redundancy is fixed at
         // creation (ARM answers PropertyChangeNotAllowed).
         fields: &[
-            FieldRule {
-                path: "location",
-                change: ChangeClass::ForcesReplacement,
-            },
-            FieldRule {
-                path: "properties.zoneRedundancy",
-                change: ChangeClass::ForcesReplacement,
-            },
+            FieldRule::forces_replacement("location"),
+            FieldRule::forces_replacement("properties.zoneRedundancy"),
         ],
         implied_defaults: &[
             ("properties.regionEndpointEnabled", Implied::Boolean(true)),
@@ -213,14 +198,8 @@ pub const KEY_VAULT: KindDescriptor = KindDescriptor {
     read: Read::ResourceGroup,
     diff: DiffRules {
         fields: &[
-            FieldRule {
-                path: "location",
-                change: ChangeClass::ForcesReplacement,
-            },
-            FieldRule {
-                path: "properties.tenantId",
-                change: ChangeClass::ForcesReplacement,
-            },
+            FieldRule::forces_replacement("location"),
+            FieldRule::forces_replacement("properties.tenantId"),
             // FACTS-AKS-DAY2 §6: set at creation only (ARM: "has been set already and it can't
             // be modified"). Without purge protection the vault can be replaced (deleted, purged,
             // created); with it, the deleted vault holds the name until its purge date.
@@ -233,10 +212,7 @@ pub const KEY_VAULT: KindDescriptor = KindDescriptor {
                     fix: "keep the live value in the estate, or declare a vault under a new name (and move its secrets and role assignments)",
                 },
             },
-            FieldRule {
-                path: "properties.softDeleteRetentionInDays",
-                change: ChangeClass::ForcesReplacement,
-            },
+            FieldRule::forces_replacement("properties.softDeleteRetentionInDays"),
             FieldRule {
                 path: "properties.enablePurgeProtection",
                 change: ChangeClass::RefusedByArm {

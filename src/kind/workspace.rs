@@ -2,8 +2,8 @@
 
 use crate::kind::descriptor::Attach;
 use crate::kind::descriptor::{
-    ChangeClass, DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership, Read, Timing,
-    PLAIN_DIFF, PLAIN_WRITE,
+    DiffRules, FieldRule, Implied, KindDescriptor, Lane, Ownership, Read, Timing, PLAIN_DIFF,
+    PLAIN_WRITE,
 };
 use crate::kind::fields::{FieldMapping, Lowering};
 use crate::kind::naming::NamingRule;
@@ -35,10 +35,7 @@ pub const LOG_ANALYTICS_WORKSPACE: KindDescriptor = KindDescriptor {
     read: Read::ResourceGroup,
     diff: DiffRules {
         // The general ARM rule for tracked resources (unverified for this provider).
-        fields: &[FieldRule {
-            path: "location",
-            change: ChangeClass::ForcesReplacement,
-        }],
+        fields: &[FieldRule::forces_replacement("location")],
         // Both switches default to `Enabled` (spec `PublicNetworkAccessType`).
         implied_defaults: &[
             (
